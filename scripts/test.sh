@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# The whole suite: unit tests once, then the integration tests against each Elasticsearch version,
+# each on a real node started (and always stopped) by scripts/es-local.sh.
+#
+#   bash scripts/test.sh                    # installs what is missing, runs everything
+#   ES_VERSIONS=9.5.4 bash scripts/test.sh  # one version only
+#   NETLOG_TEST_ONLY=unit bash scripts/test.sh
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+
+ES_VERSIONS=${ES_VERSIONS:-${ES_VERSION:-"8.19.21 9.5.4"}}
+[ -d node_modules ] || npm ci --no-audit --no-fund
+npm run build --silent
+
+results=$(mktemp -d)
+started=()
+cleanup() {
+  for v in "${started[@]}"; do ES_VERSION=$v scripts/es-local.sh stop >/dev/null 2>&1 || true; done
+  rm -rf "$results"
+}
+trap cleanup EXIT
+
+failed_runs=0
+run_suite() {
+  local name=$1; shift
+  echo "=== $name"
+  if ! node --import tsx --test --test-reporter=spec --test-reporter-destination=stdout \
+    --test-reporter=tap --test-reporter-destination="$results/$name.tap" "$@"; then
+    failed_runs=$((failed_runs + 1))
+  fi
+}
+
+if [ "${NETLOG_TEST_ONLY:-}" != integration ]; then
+  run_suite unit test/unit/*.test.ts
+fi
+if [ "${NETLOG_TEST_ONLY:-}" != unit ]; then
+  for v in $ES_VERSIONS; do
+    started+=("$v")
+    url=$(ES_VERSION=$v scripts/es-local.sh start | tail -n 1)
+    NETLOG_TEST_ES_URL=$url NETLOG_TEST_ES_VERSION=$v run_suite "integration-es-$v" test/integration/*.test.ts
+    ES_VERSION=$v scripts/es-local.sh stop
+  done
+fi
+
+pass=0 fail=0 skip=0
+for f in "$results"/*.tap; do
+  pass=$((pass + $(sed -n 's/^# pass //p' "$f" | tail -n 1)))
+  fail=$((fail + $(sed -n 's/^# fail //p' "$f" | tail -n 1)))
+  skip=$((skip + $(sed -n 's/^# skipped //p' "$f" | tail -n 1)))
+done
+echo "Elasticsearch versions: $ES_VERSIONS"
+echo "netlog: $pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ] && [ "$failed_runs" -eq 0 ]

@@ -1,0 +1,48 @@
+import { loadSample, writeExpected } from '../../sample/load.js';
+import { withEsRetry } from '../../es/search.js';
+import { ExitCode } from '../../errors.js';
+import { loadCommandConfig, openEs, type EsFlags } from '../setup.js';
+import type { CommandContext } from '../context.js';
+import type { GlobalOptions } from '../program.js';
+
+interface Options extends GlobalOptions, EsFlags {
+  days: number;
+  end: string;
+  docsPerDay: number;
+  seed: number;
+  anomalies: boolean;
+  anomalyDay?: string;
+  expected?: string;
+  indexPrefix: string;
+}
+
+/** `netlog sample load`: generated network logs into Elasticsearch, and optionally their expected counts. */
+export async function run(options: Options, ctx: CommandContext): Promise<number> {
+  const config = await loadCommandConfig(options, ctx);
+  const es = openEs(options, config, ctx);
+  try {
+    // One cheap request first, so that a wrong URL fails with one clear line before generating anything.
+    await withEsRetry(es.search, { index: '_cluster' }, () => es.client.cluster.health());
+    const expected = await loadSample(
+      es.client,
+      {
+        days: options.days,
+        end: options.end,
+        docsPerDay: options.docsPerDay,
+        seed: options.seed,
+        anomalyDays: options.anomalies ? [options.anomalyDay ?? options.end] : [],
+        indexPrefix: options.indexPrefix,
+      },
+      ctx.log.child({ module: 'sample' }),
+    );
+    if (options.expected !== undefined) {
+      await writeExpected(options.expected, expected);
+      ctx.out(`expected counts written to ${options.expected}`);
+    }
+    const docs = Object.values(expected.days).reduce((s, d) => s + Object.values(d.total).reduce((t, b) => t + b.count, 0), 0);
+    ctx.out(`loaded ${docs} documents over ${options.days} day(s) ending ${options.end} into ${es.endpoint}`);
+    return ExitCode.ok;
+  } finally {
+    await es.close();
+  }
+}

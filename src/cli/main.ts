@@ -1,0 +1,73 @@
+import { randomUUID } from 'node:crypto';
+import { CommanderError } from 'commander';
+import { buildProgram } from './program.js';
+import { ExitCode, InterruptedError, NetlogError } from '../errors.js';
+import { createLogger, type Logger } from '../log.js';
+import { scrubIpLiterals } from '../transform/ip.js';
+import type { CommandContext } from './context.js';
+
+/**
+ * The only code that touches argv, signals and process.exitCode. It sets exitCode rather than calling
+ * process.exit, so that log lines are flushed and child processes are reaped.
+ */
+export async function main(argv: readonly string[]): Promise<void> {
+  const controller = new AbortController();
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    signals++;
+    if (signals > 1) process.exit(ExitCode.interrupted);
+    process.stderr.write(`netlog: ${signal} received, stopping after the current file (again to abort)\n`);
+    controller.abort(new InterruptedError());
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  let log: Logger | undefined;
+  const runId = randomUUID().slice(0, 8);
+  const makeContext = (cmd: string, options: { quiet?: boolean; logFile?: string }): CommandContext => {
+    log = createLogger({
+      ...(options.logFile !== undefined && { file: options.logFile }),
+      consoleLevel: options.quiet ? 'warn' : 'info',
+      base: { cmd, runId },
+    });
+    const fixed = process.env.NETLOG_NOW;
+    const now = fixed ? new Date(fixed) : new Date();
+    if (Number.isNaN(now.getTime())) throw new NetlogError(`NETLOG_NOW "${fixed}" is not an ISO date-time`, ExitCode.usage);
+    return {
+      log,
+      now,
+      env: process.env,
+      signal: controller.signal,
+      out: (line) => process.stdout.write(`${line}\n`),
+      isTTY: process.stderr.isTTY === true,
+    };
+  };
+
+  const program = buildProgram(makeContext);
+  try {
+    await program.parseAsync(argv);
+    process.exitCode ??= ExitCode.ok;
+  } catch (err) {
+    process.exitCode = reportError(err, log);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+/** Prints one line for a known error, the stack for an unknown one, and returns the exit code. */
+function reportError(err: unknown, log: Logger | undefined): number {
+  if (err instanceof CommanderError) {
+    // Commander has already printed its message (usage errors, --help, --version).
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return ExitCode.ok;
+    return ExitCode.usage;
+  }
+  if (err instanceof NetlogError) {
+    log?.error({ err, exitCode: err.exitCode }, err.message);
+    if (!log) process.stderr.write(`netlog: ${scrubIpLiterals(err.message)}\n`);
+    return err.exitCode;
+  }
+  log?.fatal({ err }, 'unexpected error (a bug: please report it with logs/elastic.log)');
+  process.stderr.write(`netlog: unexpected error: ${scrubIpLiterals(err instanceof Error ? (err.stack ?? err.message) : String(err))}\n`);
+  return ExitCode.runtime;
+}

@@ -1,0 +1,166 @@
+import { createRequire } from 'node:module';
+import { Command, Option } from 'commander';
+import { dayOption, daysOption, positiveIntOption, tablesOption } from './options.js';
+import type { CommandContext } from './context.js';
+
+/**
+ * Every command and flag of netlog, declared in one place. Each action lazy-imports its command module
+ * (so `netlog --help` loads no client), builds the context, and hands back the command's exit code.
+ */
+
+const version = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+
+export interface GlobalOptions {
+  config?: string;
+  data: string;
+  logFile?: string;
+  quiet?: boolean;
+}
+
+type MakeContext = (cmd: string, options: { quiet?: boolean; logFile?: string }) => CommandContext;
+type CommandModule = { run: (options: never, ctx: CommandContext) => Promise<number> };
+
+export function buildProgram(makeContext: MakeContext): Command {
+  const program = new Command('netlog')
+    .description('Elasticsearch network logs → pseudonymised daily CSV files in git, and their analysis')
+    .version(version)
+    .option('-c, --config <file>', 'config file (JSON or YAML); default: NETLOG_CONFIG or the built-in tables')
+    .option('-d, --data <dir>', 'data directory holding <table>/<YYYY>/<YYYY-MM-DD>.csv', 'data')
+    .option('--log-file <file>', 'JSON-lines log; default: NETLOG_LOG_FILE or logs/elastic.log')
+    .option('-q, --quiet', 'only warnings and errors on stderr')
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'netlog: ')) });
+
+  const action =
+    (name: string, load: () => Promise<CommandModule>) =>
+    async (...args: unknown[]): Promise<void> => {
+      const command = args[args.length - 1] as Command;
+      const globals = command.optsWithGlobals<GlobalOptions & Record<string, unknown>>();
+      const ctx = makeContext(name, globals);
+      const module = await load();
+      const code = await module.run(globals as never, ctx);
+      if (code !== 0) process.exitCode = code;
+    };
+
+  const esOptions = (c: Command): Command =>
+    c
+      .option('--es <url>', 'Elasticsearch URL (default: ES_URL or http://localhost:9200)')
+      .option('--insecure', 'do not verify the TLS certificate of Elasticsearch (warned; for testing only)');
+  const rangeOptions = (c: Command): Command =>
+    c
+      .addOption(new Option('--days <n>', 'the last N complete days').argParser(daysOption).conflicts(['from', 'to']))
+      .option('--from <date>', 'first day (YYYY-MM-DD)', dayOption)
+      .option('--to <date>', 'last day (YYYY-MM-DD), included', dayOption);
+
+  esOptions(
+    program
+      .command('load-daily')
+      .description("write one day's CSV for every configured table (default: yesterday)")
+      .option('--date <date>', 'the day to load (YYYY-MM-DD); default: yesterday in the configured zone', dayOption)
+      .option('--tables <names>', 'only these tables (comma-separated)', tablesOption)
+      .option('--dry-run', 'query and report, write nothing')
+      .option('--partial', 'allow a day that is not over yet; its file is marked .partial.csv')
+      .option('--publish', 'commit and push the data directory afterwards'),
+  ).action(action('load-daily', () => import('./commands/load-daily.js')));
+
+  esOptions(
+    rangeOptions(
+      program
+        .command('load-backfill')
+        .description('(re)build a range of days; complete days are skipped unless --force')
+        .option('--tables <names>', 'only these tables (comma-separated)', tablesOption)
+        .option('--force', 'rebuild days that are already complete')
+        .option('--concurrency <n>', 'days × tables fetched at once', positiveIntOption('--concurrency', 16), 2)
+        .option('--publish', 'commit and push the data directory afterwards'),
+    ),
+  ).action(action('load-backfill', () => import('./commands/load-backfill.js')));
+
+  esOptions(
+    rangeOptions(
+      program
+        .command('verify')
+        .description('find missing, incomplete, corrupt or partial day files (and drift from Elasticsearch)')
+        .option('--tables <names>', 'only these tables (comma-separated)', tablesOption)
+        .option('--against-es', 're-count each day in Elasticsearch and report stored totals that differ')
+        .option('--repair', 're-fetch exactly the days found wrong')
+        .option('--concurrency <n>', 'repairs fetched at once', positiveIntOption('--concurrency', 16), 2)
+        .option('--publish', 'commit and push the data directory after a repair'),
+    ),
+  ).action(action('verify', () => import('./commands/verify.js')));
+
+  esOptions(
+    program.command('doctor').description('check the connection, the indices and the fields of every table'),
+  ).action(action('doctor', () => import('./commands/doctor.js')));
+
+  program
+    .command('init-data')
+    .description('make the data directory a git working copy of the analysts\' repository')
+    .requiredOption('--remote <url>', 'the repository analysts pull (URL or path)')
+    .action(action('init-data', () => import('./commands/init-data.js')));
+
+  program
+    .command('publish')
+    .description('commit changed CSV files and push them; unpublished commits from earlier runs go out too')
+    .action(action('publish', () => import('./commands/publish.js')));
+
+  esOptions(
+    program
+      .command('schedule')
+      .description('run load-daily and publish on the configured cron schedule (for hosts without crontab)'),
+  ).action(action('schedule', () => import('./commands/schedule.js')));
+
+  const sample = program.command('sample').description('realistic generated network logs');
+  esOptions(
+    sample
+      .command('load')
+      .description('bulk-load generated days into per-protocol indices')
+      .requiredOption('--days <n>', 'how many days', daysOption)
+      .requiredOption('--end <date>', 'the last day (YYYY-MM-DD)', dayOption)
+      .option('--docs-per-day <m>', 'baseline documents a day', positiveIntOption('--docs-per-day', 5_000_000), 20_000)
+      .option('--seed <s>', 'generator seed', positiveIntOption('--seed', 2 ** 31), 42)
+      .option('--no-anomalies', 'do not inject the spike and the beacon')
+      .option('--anomaly-day <date>', 'the day that gets the anomalies (default: --end)', dayOption)
+      .option('--expected <file>', 'write exact expected counts and bytes per protocol per bucket (JSON)')
+      .option('--index-prefix <prefix>', 'index names are <prefix><protocol>', 'network-'),
+  ).action(action('sample-load', () => import('./commands/sample-load.js')));
+
+  rangeOptions(
+    program
+      .command('plot')
+      .description('line charts of tables over a range (SVG or PNG)')
+      .requiredOption('--tables <names>', 'tables to plot (comma-separated)', tablesOption)
+      .option('--resample <step>', '15m, 1h or 1d', '15m')
+      .option('--metric <name>', 'metric column to plot', 'count')
+      .option('--top <n>', 'for flow tables: top-N destinations chart', positiveIntOption('--top', 100))
+      .option('--out <file>', 'output .svg or .png', 'out/plot.png'),
+  ).action(action('plot', () => import('./commands/plot.js')));
+
+  rangeOptions(
+    program
+      .command('wavelet')
+      .description('wavelet decomposition, denoising and anomaly detection of a table\'s series')
+      .requiredOption('--table <name>', 'the table')
+      .option('--metric <name>', 'metric column', 'count')
+      .option('--wavelet <name>', 'haar, db2, db4, …', 'db4')
+      .option('--level <n>', 'decomposition level', positiveIntOption('--level', 12))
+      .option('--threshold <k>', 'robust z-score above which a point is an anomaly', '5')
+      .option('--out <file>', 'anomalies as .csv or .json', 'out/anomalies.csv')
+      .option('--chart <file>', 'chart of series, denoised line and anomalies (.svg or .png)'),
+  ).action(action('wavelet', () => import('./commands/wavelet.js')));
+
+  rangeOptions(
+    program
+      .command('report')
+      .description('one self-contained HTML report: charts, anomalies, data completeness')
+      .option('--tables <names>', 'tables to include (default: all)', tablesOption)
+      .option('--out <file>', 'the HTML file', 'out/report.html'),
+  ).action(action('report', () => import('./commands/report.js')));
+
+  program
+    .command('config')
+    .description('print the effective configuration (secrets are never part of it)')
+    .option('--defaults', 'print the built-in defaults instead')
+    .action(action('config', () => import('./commands/config.js')));
+
+  return program;
+}

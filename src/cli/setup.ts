@@ -1,0 +1,53 @@
+import type { Client } from '@elastic/elasticsearch';
+import { loadConfig } from '../config/load.js';
+import { readConnection } from '../config/env.js';
+import { createEsClient, describeEndpoint } from '../es/client.js';
+import type { SearchContext } from '../es/search.js';
+import type { Config } from '../config/schema.js';
+import type { CommandContext } from './context.js';
+import type { GlobalOptions } from './program.js';
+
+/** Shared first steps of the commands: config before anything else, then the Elasticsearch edge. */
+
+export interface EsFlags {
+  es?: string;
+  insecure?: boolean;
+}
+
+/** Loads and validates the whole config (from --config or NETLOG_CONFIG) before any network call. */
+export async function loadCommandConfig(options: GlobalOptions, ctx: CommandContext): Promise<Config> {
+  return loadConfig(options.config ?? ctx.env.NETLOG_CONFIG);
+}
+
+export interface EsHandle {
+  readonly client: Client;
+  readonly search: SearchContext;
+  readonly endpoint: string;
+  close(): Promise<void>;
+}
+
+/** The client and retry context for a command; warns loudly when TLS verification is off. */
+export function openEs(options: EsFlags, config: Config, ctx: CommandContext): EsHandle {
+  const connection = readConnection(ctx.env, {
+    ...(options.es !== undefined && { url: options.es }),
+    ...(options.insecure === true && { insecure: true }),
+  });
+  if (connection.insecure) {
+    ctx.log.warn('TLS certificate verification of Elasticsearch is OFF (--insecure / ES_INSECURE): anyone on the path can read and alter the data');
+  }
+  const client = createEsClient(connection, config);
+  const endpoint = describeEndpoint(connection, config);
+  return {
+    client,
+    endpoint,
+    search: {
+      client,
+      endpoint,
+      log: ctx.log.child({ module: 'es' }),
+      maxRetries: config.es.max_retries,
+      retryBaseMs: config.es.retry_base_ms,
+      signal: ctx.signal,
+    },
+    close: () => client.close(),
+  };
+}

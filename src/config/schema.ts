@@ -1,0 +1,160 @@
+import { z } from 'zod';
+import { parseCidr } from '../transform/ip.js';
+import { isValidTimeZone } from '../time/day.js';
+
+/**
+ * The configuration file's schema. Every key is described and defaulted; unknown keys are errors
+ * (a typo must not silently fall back to a default). Connection details and secrets come from the
+ * environment instead (see env.ts).
+ */
+
+const fieldName = z
+  .string()
+  .min(1)
+  .regex(/^[A-Za-z0-9_@.-]+$/, 'a field name: letters, digits and _ @ . -');
+
+const columnName = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]*$/, 'a column name: lower-case letters, digits and _, starting with a letter');
+
+export const filterSchema = z.union([
+  z.strictObject({ term: z.strictObject({ field: fieldName, value: z.union([z.string(), z.number(), z.boolean()]) }) }),
+  z.strictObject({ terms: z.strictObject({ field: fieldName, values: z.array(z.union([z.string(), z.number()])).min(1) }) }),
+  z.strictObject({ exists: fieldName }),
+  z.strictObject({ missing: fieldName }),
+  z.strictObject({ internal: fieldName }).describe('the IP field lies inside internal_networks'),
+  z.strictObject({ external: fieldName }).describe('the IP field lies outside internal_networks'),
+  z.strictObject({ raw: z.record(z.string(), z.unknown()) }).describe('an Elasticsearch query clause, used as is'),
+]);
+export type Filter = z.infer<typeof filterSchema>;
+
+export const metricSchema = z.union([
+  z.strictObject({ name: columnName, type: z.literal('count') }),
+  z.strictObject({ name: columnName, type: z.enum(['sum', 'max', 'min']), field: fieldName }),
+]);
+export type Metric = z.infer<typeof metricSchema>;
+
+export const levelSchema = z
+  .strictObject({
+    column: columnName.describe('the CSV column this level fills'),
+    fields: z
+      .array(fieldName)
+      .min(1)
+      .max(4)
+      .describe('fields tried in order; the first with a value wins (e.g. a name, then the IP)'),
+    transform: z
+      .enum(['ip', 'host', 'domain', 'server', 'keep'])
+      .describe(
+        'ip: keyed pseudonym; host: URL/host → registrable domain (external) or short name (internal), IPs pseudonymised; domain: registrable domain; server: short name; keep: as is (IP literals still pseudonymised)',
+      ),
+  })
+  .describe('one nested level under the 15-minute buckets');
+export type Level = z.infer<typeof levelSchema>;
+
+export const tableSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .regex(/^[a-z][a-z0-9_]{0,63}$/, 'a table name: lower-case letters, digits and _, starting with a letter')
+      .describe('also the folder under the data directory'),
+    description: z.string().default(''),
+    index: z.string().min(1).describe('index pattern(s), comma-separated, as Elasticsearch accepts them'),
+    time_field: fieldName.default('@timestamp'),
+    filters: z.array(filterSchema).default([]),
+    metrics: z
+      .array(metricSchema)
+      .min(1)
+      .default([
+        { name: 'count', type: 'count' },
+        { name: 'bytes', type: 'sum', field: 'network.bytes' },
+      ]),
+    levels: z.array(levelSchema).max(4).default([]).describe('none: a time series with one row per bucket'),
+    aggregation: z
+      .enum(['composite', 'terms'])
+      .default('composite')
+      .describe('composite pages through every bucket; terms fails loudly if a level would drop buckets'),
+    terms_size: z.number().int().min(1).max(65_536).default(1000),
+  })
+  .superRefine((table, ctx) => {
+    const columns = ['timestamp', ...table.levels.map((l) => l.column), ...table.metrics.map((m) => m.name)];
+    const seen = new Set<string>();
+    for (const c of columns) {
+      if (seen.has(c)) ctx.addIssue({ code: 'custom', message: `column "${c}" is used twice`, path: ['levels'] });
+      seen.add(c);
+    }
+    if (table.aggregation === 'terms' && table.levels.some((l) => l.fields.length > 1)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'levels with several fields need aggregation "composite"',
+        path: ['aggregation'],
+      });
+    }
+  });
+export type TableConfig = z.infer<typeof tableSchema>;
+
+const cidr = z.string().refine((s) => parseCidr(s) !== undefined, {
+  message: 'not a CIDR block: use e.g. 10.0.0.0/8 or fc00::/7',
+});
+
+export const configSchema = z
+  .strictObject({
+    timezone: z
+      .string()
+      .default('UTC')
+      .refine(isValidTimeZone, { message: 'not a time zone: use an IANA name such as UTC or Europe/Berlin' })
+      .describe('the zone whose midnight starts a day; with daylight saving a day has 92 or 100 buckets'),
+    internal_networks: z
+      .array(cidr)
+      .min(1)
+      .default(['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7'])
+      .describe('what counts as internal: RFC 1918 and IPv6 unique-local by default'),
+    internal_domains: z
+      .array(z.string().regex(/^[a-z0-9.-]+$/))
+      .default(['lan', 'local', 'internal', 'intranet', 'corp', 'home.arpa'])
+      .describe('name suffixes of internal servers, reduced to their short name'),
+    pseudonym: z
+      .strictObject({
+        algorithm: z
+          .enum(['hmac-sha256', 'sha1'])
+          .default('hmac-sha256')
+          .describe('sha1 (unkeyed) only for continuity with old CSVs: it can be reversed by brute force'),
+        length: z.number().int().min(8).max(64).default(16).describe('hex characters kept'),
+      })
+      .prefault({}),
+    es: z
+      .strictObject({
+        url: z.string().url().optional().describe('overridden by ES_URL'),
+        request_timeout_ms: z.number().int().min(100).max(600_000).default(30_000),
+        max_retries: z.number().int().min(0).max(10).default(4),
+        retry_base_ms: z.number().int().min(1).max(60_000).default(500),
+        page_size: z.number().int().min(10).max(10_000).default(2_000).describe('composite buckets per request'),
+      })
+      .prefault({}),
+    git: z
+      .strictObject({
+        author_name: z.string().min(1).default('netlog'),
+        author_email: z.string().min(3).default('netlog@localhost'),
+        remote: z.string().default('origin'),
+        branch: z.string().default('main'),
+        timeout_ms: z.number().int().min(1000).default(60_000),
+        push_retries: z.number().int().min(0).max(10).default(3),
+      })
+      .prefault({}),
+    schedule: z
+      .strictObject({
+        load: z.string().default('0 6 * * *').describe('cron expression of load-daily (UTC)'),
+        publish: z.string().default('10 6 * * *').describe('cron expression of publish'),
+      })
+      .prefault({}),
+    tables: z.array(tableSchema).min(1).optional().describe('replaces the built-in tables when given'),
+  })
+  .superRefine((config, ctx) => {
+    const names = new Set<string>();
+    for (const [i, t] of (config.tables ?? []).entries()) {
+      if (names.has(t.name)) ctx.addIssue({ code: 'custom', message: `duplicate table "${t.name}"`, path: ['tables', i, 'name'] });
+      names.add(t.name);
+    }
+  });
+
+export type ConfigFile = z.infer<typeof configSchema>;
+export type Config = Omit<ConfigFile, 'tables'> & { tables: TableConfig[] };

@@ -1,0 +1,106 @@
+/**
+ * The errors netlog knows how to explain. Each carries one clear line for the operator (`message`),
+ * the exit code it maps to, and the underlying `cause`. Anything else that reaches the CLI is an
+ * unknown error: logged with its stack and never swallowed.
+ */
+
+/** Exit codes, as documented in the README. */
+export const ExitCode = {
+  ok: 0,
+  runtime: 1,
+  usage: 2,
+  partial: 3,
+  locked: 4,
+  interrupted: 130,
+} as const;
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** Base class of every known error: a one-line message and an exit code. */
+export class NetlogError extends Error {
+  readonly exitCode: ExitCodeValue;
+  constructor(message: string, exitCode: ExitCodeValue, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.exitCode = exitCode;
+  }
+}
+
+/** Bad flags, bad config, bad dates: nothing was run, nothing was written. Exit 2. */
+export class UsageError extends NetlogError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, ExitCode.usage, options);
+  }
+}
+
+/** The configuration file or environment is invalid. Exit 2. */
+export class ConfigError extends NetlogError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, ExitCode.usage, options);
+  }
+}
+
+/** Elasticsearch failed (down, slow, refused, rejected the query). Exit 1. */
+export class EsError extends NetlogError {
+  readonly statusCode: number | undefined;
+  readonly table: string | undefined;
+  readonly day: string | undefined;
+  constructor(
+    message: string,
+    details: { statusCode?: number; table?: string; day?: string; cause?: unknown } = {},
+  ) {
+    super(message, ExitCode.runtime, { cause: details.cause });
+    this.statusCode = details.statusCode;
+    this.table = details.table;
+    this.day = details.day;
+  }
+}
+
+/** A terms level would drop buckets, or a response is not shaped as the query asked. Exit 1. */
+export class DataError extends NetlogError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, ExitCode.runtime, options);
+  }
+}
+
+/** Reading or writing the data directory failed. Exit 1. */
+export class StoreError extends NetlogError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, ExitCode.runtime, options);
+  }
+}
+
+/** A git operation failed. Exit 1. Commits stay local and go out on the next run. */
+export class GitError extends NetlogError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, ExitCode.runtime, options);
+  }
+}
+
+/** Another netlog run holds the lock on the data directory. Exit 4. */
+export class LockError extends NetlogError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, ExitCode.locked, options);
+  }
+}
+
+/** Some tables or days failed; the rest were written. Exit 3. */
+export class PartialError extends NetlogError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, ExitCode.partial, options);
+  }
+}
+
+/** The run was stopped by SIGINT/SIGTERM after finishing what it could cleanly. Exit 130. */
+export class InterruptedError extends NetlogError {
+  constructor(message = 'interrupted: finished files were kept, the unfinished one was discarded') {
+    super(message, ExitCode.interrupted);
+  }
+}
+
+/** A bug: an invariant of netlog itself does not hold. */
+export class InternalError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'InternalError';
+  }
+}

@@ -1,0 +1,112 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Client } from '@elastic/elasticsearch';
+import { errors } from '@elastic/elasticsearch';
+import { EsError, InterruptedError } from '../errors.js';
+import type { Logger } from '../log.js';
+
+/**
+ * The one place netlog sends a search: with a timeout, retries with exponential backoff and full
+ * jitter for 429, 502/503/504, timeouts and connection errors, and one clear error line otherwise.
+ */
+
+export interface SearchContext {
+  readonly client: Client;
+  /** The URL, for error messages. */
+  readonly endpoint: string;
+  readonly log: Logger;
+  readonly maxRetries: number;
+  readonly retryBaseMs: number;
+  readonly signal?: AbortSignal;
+}
+
+export interface SearchResult {
+  readonly aggregations: Record<string, unknown>;
+  readonly took: number;
+  readonly totalHits: number;
+}
+
+const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
+const MAX_BACKOFF_MS = 30_000;
+
+/** Why a request failed, in one line, and whether trying again may help. */
+export function classifyEsError(err: unknown, endpoint: string, index: string): { message: string; retryable: boolean; statusCode?: number } {
+  if (err instanceof errors.ResponseError) {
+    const status = err.statusCode ?? 0;
+    const body = err.body as { error?: { type?: string; reason?: string; root_cause?: { reason?: string }[] } } | undefined;
+    const type = body?.error?.type;
+    const reason = body?.error?.root_cause?.[0]?.reason ?? body?.error?.reason ?? err.message;
+    if (status === 401) return { message: `Elasticsearch at ${endpoint} rejected the credentials (401): check ES_API_KEY or ES_USERNAME/ES_PASSWORD`, retryable: false, statusCode: status };
+    if (status === 403) return { message: `Elasticsearch at ${endpoint} denied access to "${index}" (403): grant the user read and view_index_metadata on it`, retryable: false, statusCode: status };
+    if (status === 404 && type === 'index_not_found_exception') {
+      return { message: `index pattern "${index}" matches no index on ${endpoint}: check the table's index (netlog doctor lists what exists)`, retryable: false, statusCode: status };
+    }
+    if (RETRYABLE_STATUS.has(status)) return { message: `Elasticsearch at ${endpoint} answered ${status} (${type ?? 'busy'}) for "${index}"`, retryable: true, statusCode: status };
+    return { message: `Elasticsearch at ${endpoint} rejected the query on "${index}" (${status} ${type ?? ''}): ${reason}`, retryable: false, statusCode: status };
+  }
+  if (err instanceof errors.TimeoutError) {
+    return { message: `Elasticsearch at ${endpoint} did not answer in time for "${index}": raise es.request_timeout_ms or ES_TIMEOUT_MS, or check the cluster's load`, retryable: true };
+  }
+  if (err instanceof errors.ConnectionError || err instanceof errors.NoLivingConnectionsError) {
+    const code = /\b(ECONNREFUSED|ECONNRESET|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|EPIPE|socket hang up)\b/.exec(err.message)?.[1];
+    const what = code === 'ECONNREFUSED' ? 'refused the connection' : code === 'ENOTFOUND' ? 'could not be resolved' : `could not be reached${code ? ` (${code})` : ''}`;
+    return { message: `Elasticsearch at ${endpoint} ${what}: is it running? check ES_URL`, retryable: true };
+  }
+  if (err instanceof errors.DeserializationError || err instanceof errors.SerializationError) {
+    return { message: `Elasticsearch at ${endpoint} sent an unreadable answer for "${index}": ${err.message}`, retryable: true };
+  }
+  return { message: `request to Elasticsearch at ${endpoint} failed: ${err instanceof Error ? err.message : String(err)}`, retryable: false };
+}
+
+/** Backoff before retry `attempt` (0-based): full jitter over an exponential ceiling. */
+export function backoffMs(attempt: number, baseMs: number, random: () => number = Math.random): number {
+  return Math.floor(random() * Math.min(MAX_BACKOFF_MS, baseMs * 2 ** attempt));
+}
+
+/** Runs `call` with netlog's retry policy; maps the final failure to an EsError. */
+export async function withEsRetry<T>(
+  ctx: SearchContext,
+  what: { index: string; table?: string; day?: string },
+  call: () => Promise<T>,
+): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    if (ctx.signal?.aborted) throw new InterruptedError();
+    try {
+      return await call();
+    } catch (err) {
+      const { message, retryable, statusCode } = classifyEsError(err, ctx.endpoint, what.index);
+      if (!retryable || attempt >= ctx.maxRetries) {
+        throw new EsError(
+          attempt > 0 ? `${message} (gave up after ${attempt + 1} attempts)` : message,
+          { ...(statusCode !== undefined && { statusCode }), ...what, cause: err },
+        );
+      }
+      const delay = backoffMs(attempt, ctx.retryBaseMs);
+      ctx.log.warn({ ...what, attempt: attempt + 1, delayMs: delay, statusCode, reason: message }, 'elasticsearch request failed, retrying');
+      try {
+        await sleep(delay, undefined, ctx.signal ? { signal: ctx.signal } : undefined);
+      } catch {
+        throw new InterruptedError();
+      }
+    }
+  }
+}
+
+/** A size-0 search whose aggregations are what we want; `allow_no_indices: false` makes a wrong pattern an error instead of zeros. */
+export async function searchAggregations(
+  ctx: SearchContext,
+  what: { index: string; table?: string; day?: string },
+  body: Record<string, unknown>,
+): Promise<SearchResult> {
+  const response = await withEsRetry(ctx, what, () =>
+    ctx.client.search(
+      { index: what.index, allow_no_indices: false, ignore_unavailable: false, ...body },
+      ctx.signal ? { signal: ctx.signal } : {},
+    ),
+  );
+  const total = response.hits.total;
+  return {
+    aggregations: (response.aggregations ?? {}) as Record<string, unknown>,
+    took: response.took,
+    totalHits: typeof total === 'number' ? total : (total?.value ?? 0),
+  };
+}

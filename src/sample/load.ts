@@ -1,0 +1,86 @@
+import { writeFile } from 'node:fs/promises';
+import type { Client } from '@elastic/elasticsearch';
+import { PROTOCOLS, sampleIndex } from './catalog.js';
+import { SAMPLE_MAPPING } from './mapping.js';
+import { anomalyTimestamps, generateDay, type SampleOptions } from './generate.js';
+import { accumulateExpected, emptyExpectedDay, type ExpectedFile } from './expected.js';
+import { addDays } from '../time/day.js';
+import { EsError } from '../errors.js';
+import type { Logger } from '../log.js';
+
+/**
+ * Bulk-loads generated days into the per-protocol sample indices. Documents have deterministic ids,
+ * so loading the same days twice leaves the same data. Expectations are accumulated from the very
+ * documents sent, streaming, without keeping them in memory.
+ */
+
+export interface LoadSampleOptions {
+  readonly days: number;
+  readonly end: string;
+  readonly docsPerDay: number;
+  readonly seed: number;
+  /** Days that get the spike and the beacon (default: the last day). */
+  readonly anomalyDays?: readonly string[];
+  /** Index name prefix (default `network-`). */
+  readonly indexPrefix?: string;
+}
+
+/** Creates the sample indices with their explicit mapping where missing. */
+export async function ensureSampleIndices(client: Client, prefix?: string): Promise<void> {
+  for (const p of PROTOCOLS) {
+    const index = sampleIndex(p, prefix);
+    if (await client.indices.exists({ index })) continue;
+    await client.indices.create({
+      index,
+      settings: { number_of_shards: 1, number_of_replicas: 0 },
+      mappings: SAMPLE_MAPPING as never,
+    });
+  }
+}
+
+/** The days covered: `days` days ending on `end`, in order. */
+export function sampleDays(options: Pick<LoadSampleOptions, 'days' | 'end'>): string[] {
+  return Array.from({ length: options.days }, (_, i) => addDays(options.end, i - options.days + 1));
+}
+
+export async function loadSample(client: Client, options: LoadSampleOptions, log: Logger): Promise<ExpectedFile> {
+  await ensureSampleIndices(client, options.indexPrefix);
+  const days = sampleDays(options);
+  const anomalyDays = new Set(options.anomalyDays ?? [options.end]);
+  const expected: ExpectedFile = { seed: options.seed, docsPerDay: options.docsPerDay, days: {}, anomalies: [] };
+  for (const day of days) {
+    const dayExpected = (expected.days[day] = emptyExpectedDay(day));
+    const dayOptions: SampleOptions = { seed: options.seed, docsPerDay: options.docsPerDay, anomalies: anomalyDays.has(day), ...(options.indexPrefix !== undefined && { indexPrefix: options.indexPrefix }) };
+    if (dayOptions.anomalies) expected.anomalies.push({ day, ...anomalyTimestamps(day) });
+    // The bulk helper sends each datasource item as the document itself, so the items are the ECS
+    // bodies and their index and id are looked up on the side.
+    const target = new WeakMap<object, { _index: string; _id: string }>();
+    async function* bodies(): AsyncGenerator<Record<string, unknown>> {
+      for (const doc of generateDay(day, dayOptions)) {
+        accumulateExpected(dayExpected, doc);
+        target.set(doc.body, { _index: doc.index, _id: doc.id });
+        yield doc.body;
+      }
+    }
+    const started = Date.now();
+    const stats = await client.helpers.bulk<Record<string, unknown>>({
+      datasource: bodies(),
+      onDocument: (body) => ({ index: target.get(body)! }),
+      flushBytes: 4_000_000,
+      concurrency: 2,
+      retries: 3,
+      wait: 1000,
+      onDrop: (dropped) => log.error({ status: dropped.status, error: dropped.error?.type }, 'sample document dropped'),
+    });
+    if (stats.failed > 0) throw new EsError(`bulk load of ${day} failed for ${stats.failed} documents`);
+    const total = Object.values(dayExpected.total).reduce((s, b) => s + b.count, 0);
+    log.info({ day, docs: total, ms: Date.now() - started }, 'sample day loaded');
+  }
+  await client.indices.refresh({ index: PROTOCOLS.map((p) => sampleIndex(p, options.indexPrefix)).join(',') });
+  return expected;
+}
+
+/** Writes the expectations as JSON (atomically is not needed: tests create it fresh). */
+export async function writeExpected(path: string, expected: ExpectedFile): Promise<void> {
+  await writeFile(path, `${JSON.stringify(expected)}\n`);
+}
