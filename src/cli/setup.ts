@@ -2,7 +2,9 @@ import type { Client } from '@elastic/elasticsearch';
 import { loadConfig } from '../config/load.js';
 import { readConnection } from '../config/env.js';
 import { createEsClient, describeEndpoint } from '../es/client.js';
-import type { SearchContext } from '../es/search.js';
+import { withEsRetry, type SearchContext } from '../es/search.js';
+import { readHashKey } from '../config/env.js';
+import { createPseudonymiser, type Pseudonymise } from '../transform/pseudonymise.js';
 import type { Config } from '../config/schema.js';
 import type { CommandContext } from './context.js';
 import type { GlobalOptions } from './program.js';
@@ -50,4 +52,21 @@ export function openEs(options: EsFlags, config: Config, ctx: CommandContext): E
     },
     close: () => client.close(),
   };
+}
+
+/**
+ * One cheap request before any table: a cluster that is down or refuses us fails once, with one line
+ * naming the URL, instead of once per table.
+ */
+export async function checkEsReachable(es: EsHandle): Promise<void> {
+  await withEsRetry(es.search, { index: '_cluster/health' }, () => es.client.cluster.health({ timeout: '10s' }));
+}
+
+/** The pseudonymiser from the configured algorithm and the key in the environment (refuses to run without one). */
+export function openPseudonymiser(config: Config, ctx: CommandContext): Pseudonymise {
+  const key = readHashKey(ctx.env);
+  if (config.pseudonym.algorithm === 'sha1') {
+    ctx.log.warn('pseudonym.algorithm is sha1: unkeyed hashes of IP addresses can be reversed by brute force; use hmac-sha256 unless old CSVs must match');
+  }
+  return createPseudonymiser(config.pseudonym, key);
 }

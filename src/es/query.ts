@@ -83,8 +83,9 @@ function dateHistogram(table: TableConfig, range: DayRange, bounded: boolean): Q
   };
   if (bounded) {
     histogram.min_doc_count = 0;
+    // extended_bounds makes empty buckets appear; the range query alone bounds the data. (hard_bounds
+    // would be redundant, and with max = end − 1 ms Elasticsearch drops the last bucket's documents.)
     histogram.extended_bounds = { min: range.start.getTime(), max: range.end.getTime() - 1 };
-    histogram.hard_bounds = { min: range.start.getTime(), max: range.end.getTime() - 1 };
   }
   return { date_histogram: histogram };
 }

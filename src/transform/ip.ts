@@ -129,11 +129,16 @@ function prefixMatches(a: readonly number[], b: readonly number[], prefix: numbe
 const ipv4Candidate = /(?<![\d.])\d{1,3}(?:\.\d{1,3}){3}(?![\d.])/g;
 const ipv6Candidate = /(?<![0-9A-Za-z:])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:(?::|)\d{1,3}(?:\.\d{1,3}){3})?(?:%[0-9A-Za-z]+)?(?![0-9A-Za-z:])/g;
 
-/** Replaces every IPv4/IPv6 literal in free text with `[ip]`. */
-export function scrubIpLiterals(text: string): string {
+/** Replaces every IPv4/IPv6 literal in free text with what `replacement` makes of it. */
+export function replaceIpLiterals(text: string, replacement: (ip: string) => string): string {
   return text
-    .replace(ipv6Candidate, (m) => (isIpLiteral(m) ? '[ip]' : m))
-    .replace(ipv4Candidate, (m) => (isIpLiteral(m) ? '[ip]' : m));
+    .replace(ipv6Candidate, (m) => (isIpLiteral(m) ? replacement(m) : m))
+    .replace(ipv4Candidate, (m) => (isIpLiteral(m) ? replacement(m) : m));
+}
+
+/** Replaces every IPv4/IPv6 literal in free text with `[ip]` (log lines, error messages). */
+export function scrubIpLiterals(text: string): string {
+  return replaceIpLiterals(text, () => '[ip]');
 }
 
 /** Every IPv4/IPv6 literal found in free text (for leak checks). */

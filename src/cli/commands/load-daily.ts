@@ -1,7 +1,48 @@
-import { NetlogError, ExitCode } from '../../errors.js';
-import type { CommandContext } from '../context.js';
 
-// Placeholder until the command lands: it fails loudly instead of pretending to work.
-export async function run(_options: unknown, _ctx: CommandContext): Promise<number> {
-  throw new NetlogError('netlog load-daily is not implemented yet', ExitCode.runtime);
+import { checkLoadDay, selectTables } from '../../pipeline/plan.js';
+import { runJobs } from '../../pipeline/run-jobs.js';
+import { yesterday } from '../../time/day.js';
+import { checkEsReachable, loadCommandConfig, openEs, openPseudonymiser, type EsFlags } from '../setup.js';
+import { reportRun } from '../report-run.js';
+import type { CommandContext } from '../context.js';
+import type { GlobalOptions } from '../program.js';
+
+interface Options extends GlobalOptions, EsFlags {
+  date?: string;
+  tables?: string[];
+  dryRun?: boolean;
+  partial?: boolean;
+  publish?: boolean;
 }
+
+/** `netlog load-daily`: one day (yesterday by default) for every configured table. */
+export async function run(options: Options, ctx: CommandContext): Promise<number> {
+  const config = await loadCommandConfig(options, ctx);
+  const tables = selectTables(config, options.tables);
+  const day = options.date ?? yesterday(ctx.now, config.timezone);
+  checkLoadDay(day, ctx.now, config.timezone, options.partial === true);
+  const pseudonymise = openPseudonymiser(config, ctx);
+  const es = openEs(options, config, ctx);
+  try {
+    await checkEsReachable(es);
+    ctx.log.info({ day, tables: tables.length, dataDir: options.data, dryRun: options.dryRun === true }, 'load-daily started');
+    const summary = await runJobs(
+      tables.map((table) => ({ table, day })),
+      {
+        config,
+        es: es.search,
+        dataDir: options.data,
+        pseudonymise,
+        now: ctx.now,
+        log: ctx.log,
+        partial: options.partial === true,
+        dryRun: options.dryRun === true,
+      },
+      { concurrency: 2 },
+    );
+    return await reportRun('load-daily', summary, { ...options, config }, ctx);
+  } finally {
+    await es.close();
+  }
+}
+

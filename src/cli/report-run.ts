@@ -1,0 +1,38 @@
+import { relative } from 'node:path';
+import { ExitCode, InterruptedError } from '../errors.js';
+import type { RunSummary } from '../pipeline/run-jobs.js';
+import type { Config } from '../config/schema.js';
+import type { CommandContext } from './context.js';
+
+/**
+ * The end of every loading command: what was written (for the human), one summary log line (for the
+ * file), and the exit code: 0 all done, 3 some (table, day) failed, 1 all failed, 130 interrupted.
+ */
+export async function reportRun(
+  cmd: string,
+  summary: RunSummary,
+  options: { config: Config; skipped?: number; dryRun?: boolean },
+  ctx: CommandContext,
+): Promise<number> {
+  for (const r of summary.done) {
+    if (r.path !== undefined) ctx.out(`${displayPath(r.path)}  ${r.rows} rows${r.partial ? ' (partial day)' : ''}`);
+    else ctx.out(`${r.table} ${r.day}: ${r.rows} rows (dry run, nothing written)`);
+  }
+  const perTable = new Map<string, { done: number; failed: number }>();
+  for (const r of summary.done) (perTable.get(r.table) ?? perTable.set(r.table, { done: 0, failed: 0 }).get(r.table)!).done++;
+  for (const f of summary.failed) (perTable.get(f.table) ?? perTable.set(f.table, { done: 0, failed: 0 }).get(f.table)!).failed++;
+  ctx.log.info(
+    { done: summary.done.length, failed: summary.failed.length, skipped: options.skipped ?? 0, interrupted: summary.interrupted, perTable: Object.fromEntries(perTable) },
+    `${cmd} finished`,
+  );
+  for (const f of summary.failed) ctx.out(`FAILED ${f.table} ${f.day}: ${f.error.message}`);
+  if (summary.interrupted) throw new InterruptedError();
+  if (summary.failed.length === 0) return ExitCode.ok;
+  return summary.done.length === 0 ? ExitCode.runtime : ExitCode.partial;
+}
+
+/** A path relative to the working directory when it lies below it, absolute otherwise. */
+export function displayPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel === '' || rel.startsWith('..') ? path : rel;
+}
