@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { runCli } from './cli.js';
+import { defaultConfig } from '../../src/config/validate.js';
+import type { ExpectedFile } from '../../src/sample/expected.js';
+
+/** Loads generated days into indices named `<prefix>network-<protocol>` through the real CLI. */
+export async function loadSampleDays(
+  url: string,
+  dir: string,
+  options: { prefix: string; days: number; end: string; docsPerDay: number; seed: number; anomalies?: boolean },
+): Promise<ExpectedFile> {
+  const expectedFile = join(dir, `expected-${options.end}-${options.days}.json`);
+  const result = await runCli(
+    [
+      'sample', 'load', '--es', url, '--days', String(options.days), '--end', options.end,
+      '--docs-per-day', String(options.docsPerDay), '--seed', String(options.seed),
+      '--index-prefix', `${options.prefix}network-`, '--expected', expectedFile,
+      ...(options.anomalies === false ? ['--no-anomalies'] : []),
+    ],
+    { env: { NETLOG_LOG_FILE: join(dir, 'sample.log') } },
+  );
+  assert.equal(result.code, 0, result.stderr);
+  return JSON.parse(await readFile(expectedFile, 'utf8')) as ExpectedFile;
+}
+
+/** A config file whose tables are the built-in ones, reading the prefixed sample indices. */
+export async function writeTestConfig(dir: string, prefix: string, extra: Record<string, unknown> = {}): Promise<string> {
+  const { tables } = defaultConfig();
+  const path = join(dir, `config-${prefix}${Object.keys(extra).join('-')}.json`);
+  const prefixed = tables.map((t) => ({ ...t, index: t.index.split(',').map((i) => `${prefix}${i}`).join(',') }));
+  await writeFile(path, JSON.stringify({ ...extra, tables: prefixed }, null, 2));
+  return path;
+}
+
+/** Every file below `dir`, relative, sorted. */
+export async function listFiles(dir: string): Promise<string[]> {
+  try {
+    const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+    return entries
+      .filter((e) => e.isFile())
+      .map((e) => join(e.parentPath, e.name).slice(dir.length + 1))
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
+/** Parses a netlog CSV (no quoting needed for its values) into header and records. */
+export async function readCsvRecords(path: string): Promise<{ header: string[]; records: Record<string, string>[] }> {
+  const [head, ...lines] = (await readFile(path, 'utf8')).trimEnd().split('\n');
+  const header = head!.split(',');
+  return { header, records: lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [header[i]!, v]))) };
+}

@@ -1,0 +1,203 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { deleteIndices, startTestEs, type TestEs } from '../helpers/es.js';
+import { runCli } from '../helpers/cli.js';
+import { tempDir } from '../helpers/tmp.js';
+import { listFiles, loadSampleDays, readCsvRecords, writeTestConfig } from '../helpers/sample.js';
+import { findIpLiterals } from '../../src/transform/ip.js';
+import type { ExpectedFile } from '../../src/sample/expected.js';
+
+const PREFIX = 'it-daily-';
+const DAY = '2026-11-24';
+const TIME_SERIES = ['total', 'dns', 'dhcp', 'http', 'tls', 'flow', 'firewall'] as const;
+const KEY = 'integration-test-key-0123456789';
+
+let es: TestEs;
+let tmp: { path: string; cleanup: () => Promise<void> };
+let expected: ExpectedFile;
+let configFile: string;
+let logFile: string;
+
+const netlog = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+  runCli(args, { env: { NETLOG_HASH_KEY: KEY, NETLOG_LOG_FILE: logFile, NETLOG_NOW: '2026-11-25T06:00:00Z', ...env } });
+
+before(async () => {
+  es = await startTestEs();
+  tmp = await tempDir('daily');
+  logFile = join(tmp.path, 'elastic.log');
+  await deleteIndices(es.client, PREFIX);
+  expected = await loadSampleDays(es.url, tmp.path, { prefix: PREFIX, days: 2, end: DAY, docsPerDay: 8000, seed: 11 });
+  configFile = await writeTestConfig(tmp.path, PREFIX);
+});
+
+after(async () => {
+  await deleteIndices(es.client, PREFIX);
+  await es.close();
+  await tmp.cleanup();
+});
+
+describe('load-daily on a generated day', () => {
+  let data: string;
+  let firstRun: Map<string, string>;
+
+  before(async () => {
+    data = join(tmp.path, 'data');
+    const result = await netlog(['load-daily', '--date', DAY, '--config', configFile, '--data', data, '--es', es.url]);
+    assert.equal(result.code, 0, result.stderr);
+    firstRun = new Map();
+    for (const f of await listFiles(data)) firstRun.set(f, createHash('sha256').update(await readFile(join(data, f))).digest('hex'));
+  });
+
+  test('writes one file per table for the day', () => {
+    assert.deepEqual([...firstRun.keys()], [
+      'dhcp/2026/2026-11-24.csv', 'dns/2026/2026-11-24.csv', 'firewall/2026/2026-11-24.csv', 'flow/2026/2026-11-24.csv',
+      'http/2026/2026-11-24.csv', 'internal_to_external/2026/2026-11-24.csv', 'internal_to_internal/2026/2026-11-24.csv',
+      'tls/2026/2026-11-24.csv', 'total/2026/2026-11-24.csv', 'websites/2026/2026-11-24.csv',
+    ]);
+  });
+
+  test('every time series has 96 rows equal to the generator\'s counts and byte sums', async () => {
+    for (const table of TIME_SERIES) {
+      const { header, records } = await readCsvRecords(join(data, `${table}/2026/${DAY}.csv`));
+      assert.deepEqual(header, ['timestamp', 'count', 'bytes']);
+      assert.equal(records.length, 96, table);
+      const want = table === 'total' ? expected.days[DAY]!.total : expected.days[DAY]!.protocols[table];
+      for (const r of records) {
+        assert.deepEqual({ count: Number(r.count), bytes: Number(r.bytes) }, want[r.timestamp!], `${table} ${r.timestamp}`);
+      }
+    }
+  });
+
+  test('flow tables\' totals equal the generator\'s flow totals', async () => {
+    for (const table of ['internal_to_internal', 'internal_to_external'] as const) {
+      const { records } = await readCsvRecords(join(data, `${table}/2026/${DAY}.csv`));
+      const got = records.reduce((s, r) => ({ count: s.count + Number(r.count), bytes: s.bytes + Number(r.bytes) }), { count: 0, bytes: 0 });
+      assert.deepEqual(got, expected.days[DAY]!.flows[table], table);
+      assert.ok(records.every((r) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:00Z$/.test(r.timestamp!) && r.timestamp!.startsWith(DAY)));
+    }
+  });
+
+  test('subdomains are merged into their registrable domain with summed metrics', async () => {
+    const sumBy = (records: Record<string, string>[], column: string) => {
+      const out: Record<string, { count: number; bytes: number }> = {};
+      for (const r of records) {
+        const a = (out[r[column]!] ??= { count: 0, bytes: 0 });
+        a.count += Number(r.count);
+        a.bytes += Number(r.bytes);
+      }
+      return out;
+    };
+    const websites = sumBy((await readCsvRecords(join(data, `websites/2026/${DAY}.csv`))).records, 'domain');
+    assert.deepEqual(websites, expected.days[DAY]!.websites);
+    // google.com gathers www., mail. and apis.google.com; no subdomain survives as its own row.
+    assert.ok(websites['google.com']!.count > 0);
+    assert.ok(!Object.keys(websites).some((d) => d.startsWith('www.') || d.startsWith('mail.')));
+    const i2e = sumBy((await readCsvRecords(join(data, `internal_to_external/2026/${DAY}.csv`))).records, 'destination');
+    for (const [domain, totals] of Object.entries(expected.days[DAY]!.externalDomains)) assert.deepEqual(i2e[domain], totals, domain);
+    // Merging really happened: one (bucket, source, domain) row stands for several raw buckets.
+    const { records } = await readCsvRecords(join(data, `internal_to_external/2026/${DAY}.csv`));
+    const keys = new Set(records.map((r) => `${r.timestamp}|${r.source}|${r.destination}`));
+    assert.equal(keys.size, records.length, 'no duplicate keys after merging');
+  });
+
+  test('no IPv4 or IPv6 literal appears in any CSV or in the log', async () => {
+    for (const f of firstRun.keys()) assert.deepEqual(findIpLiterals(await readFile(join(data, f), 'utf8')), [], f);
+    assert.deepEqual(findIpLiterals(await readFile(logFile, 'utf8')), []);
+    assert.ok(!(await readFile(logFile, 'utf8')).includes(KEY), 'the hash key is never logged');
+  });
+
+  test('a second run leaves byte-identical files', async () => {
+    const result = await netlog(['load-daily', '--date', DAY, '--config', configFile, '--data', data, '--es', es.url]);
+    assert.equal(result.code, 0, result.stderr);
+    for (const [f, hash] of firstRun) {
+      assert.equal(createHash('sha256').update(await readFile(join(data, f))).digest('hex'), hash, f);
+    }
+    assert.deepEqual(await listFiles(data), [...firstRun.keys()], 'no temp files left behind');
+  });
+
+  test('the log has one line per table with rows, buckets, took and wall time', async () => {
+    const lines = (await readFile(logFile, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const loaded = lines.filter((l) => l.msg === 'table day loaded' && l.day === DAY);
+    assert.equal(loaded.length, 20, 'ten tables, two runs');
+    const dns = loaded.find((l) => l.table === 'dns')!;
+    assert.equal(dns.rows, 96);
+    assert.equal(typeof dns.tookMs, 'number');
+    assert.equal(typeof dns.wallMs, 'number');
+    assert.equal(dns.count, Object.values(expected.days[DAY]!.protocols.dns).reduce((s, b) => s + b.count, 0));
+  });
+});
+
+describe('bad input exits 2 with one clear line and writes nothing', () => {
+  const cases: [string, string[], RegExp, NodeJS.ProcessEnv?][] = [
+    ['impossible date', ['--date', '2026-02-30'], /not a calendar date/],
+    ['a word for a date', ['--date', 'yesterday'], /not a date: use YYYY-MM-DD/],
+    ['a future date', ['--date', '2026-12-01'], /in the future/],
+    ['today without --partial', ['--date', '2026-11-25'], /today and not over yet/],
+    ['unknown table', ['--tables', 'dns,nope'], /unknown table\(s\) nope: configured tables are total, dns/],
+    ['no hash key', [], /no pseudonymisation key: set NETLOG_HASH_KEY/, { NETLOG_HASH_KEY: '' }],
+  ];
+  for (const [name, args, message, env] of cases) {
+    test(name, async () => {
+      const data = join(tmp.path, `bad-${name.replace(/\W/g, '-')}`);
+      const result = await netlog(['load-daily', '--config', configFile, '--data', data, '--es', es.url, ...args], env);
+      assert.equal(result.code, 2, result.stderr);
+      assert.match(result.stderr, message);
+      assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
+      assert.deepEqual(await listFiles(data), []);
+    });
+  }
+
+  test('a config file with wrong types and unknown keys names every bad path', async () => {
+    const bad = join(tmp.path, 'bad.json');
+    await writeFile(bad, JSON.stringify({ tables: [{ name: 'dns', index: 5, levels: [{ column: 'x', fields: [], transform: 'nope' }] }], colour: 'blue' }));
+    const data = join(tmp.path, 'bad-config');
+    const result = await netlog(['load-daily', '--config', bad, '--data', data, '--es', es.url]);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /tables\[0\]\.index: Invalid input: expected string, received number/);
+    assert.match(result.stderr, /tables\[0\]\.levels\[0\]\.fields/);
+    assert.match(result.stderr, /unknown key\(s\) "colour"/);
+    assert.deepEqual(await listFiles(data), []);
+  });
+});
+
+test('Elasticsearch not running: exit 1, the URL named, no file touched', async () => {
+  const data = join(tmp.path, 'down');
+  const result = await netlog(['load-daily', '--date', DAY, '--config', configFile, '--data', data, '--es', 'http://localhost:9'], {
+    NETLOG_CONFIG: '',
+  });
+  assert.equal(result.code, 1, result.stderr);
+  assert.match(result.stderr, /Elasticsearch at http:\/\/localhost:9 refused the connection: is it running\? check ES_URL/);
+  assert.deepEqual(await listFiles(data), []);
+});
+
+test('a day not over yet is refused, and written as .partial.csv with --partial', async () => {
+  const data = join(tmp.path, 'partial');
+  const noon = { NETLOG_NOW: `${DAY}T12:05:00Z` };
+  const refused = await netlog(['load-daily', '--date', DAY, '--tables', 'dns', '--config', configFile, '--data', data, '--es', es.url], noon);
+  assert.equal(refused.code, 2);
+  const partial = await netlog(['load-daily', '--date', DAY, '--tables', 'dns', '--partial', '--config', configFile, '--data', data, '--es', es.url], noon);
+  assert.equal(partial.code, 0, partial.stderr);
+  assert.deepEqual(await listFiles(data), ['dns/2026/2026-11-24.partial.csv']);
+  const { records } = await readCsvRecords(join(data, `dns/2026/${DAY}.partial.csv`));
+  assert.equal(records.length, 49, 'buckets 00:00 … 12:00');
+  const complete = await netlog(['load-daily', '--date', DAY, '--tables', 'dns', '--config', configFile, '--data', data, '--es', es.url]);
+  assert.equal(complete.code, 0, complete.stderr);
+  assert.deepEqual(await listFiles(data), ['dns/2026/2026-11-24.csv'], 'the complete file replaces the partial one');
+});
+
+test('a daylight-saving day in Europe/Berlin has 100 buckets matching the UTC counts', async () => {
+  const dst = await loadSampleDays(es.url, tmp.path, { prefix: PREFIX, days: 2, end: '2026-10-25', docsPerDay: 2000, seed: 12, anomalies: false });
+  const berlin = await writeTestConfig(tmp.path, PREFIX, { timezone: 'Europe/Berlin' });
+  const data = join(tmp.path, 'dst');
+  const result = await netlog(['load-daily', '--date', '2026-10-25', '--tables', 'total', '--config', berlin, '--data', data, '--es', es.url]);
+  assert.equal(result.code, 0, result.stderr);
+  const { records } = await readCsvRecords(join(data, 'total/2026/2026-10-25.csv'));
+  assert.equal(records.length, 100);
+  assert.equal(records[0]!.timestamp, '2026-10-24T22:00:00Z');
+  assert.equal(records[99]!.timestamp, '2026-10-25T22:45:00Z');
+  const utc = { ...dst.days['2026-10-24']!.total, ...dst.days['2026-10-25']!.total };
+  for (const r of records) assert.deepEqual({ count: Number(r.count), bytes: Number(r.bytes) }, utc[r.timestamp!], r.timestamp);
+});
