@@ -30,6 +30,8 @@ export interface LoadDayParams {
   /** Write a day that is not over yet, as `<day>.partial.csv`. */
   readonly partial?: boolean;
   readonly dryRun?: boolean;
+  /** Log the per-table line at debug (file only): a backfill shows a progress bar instead. */
+  readonly quiet?: boolean;
 }
 
 export interface LoadDayResult {
@@ -131,6 +133,6 @@ export async function loadTableDay(params: LoadDayParams): Promise<LoadDayResult
     wallMs: Date.now() - started,
     totals: fetched.totals,
   };
-  params.log.info({ table: table.name, day, rows: result.rows, buckets: result.buckets, requests: result.requests, tookMs: result.tookMs, wallMs: result.wallMs, partial, dryRun: params.dryRun === true, ...fetched.totals }, 'table day loaded');
+  params.log[params.quiet ? 'debug' : 'info']({ table: table.name, day, rows: result.rows, buckets: result.buckets, requests: result.requests, tookMs: result.tookMs, wallMs: result.wallMs, partial, dryRun: params.dryRun === true, ...fetched.totals }, 'table day loaded');
   return result;
 }

@@ -1,0 +1,81 @@
+import { parseCsv } from './csv.js';
+import { isTimeSeries, tableColumns } from './layout.js';
+import { BUCKET_MINUTES, bucketStarts, isoUtc, type DayRange } from '../time/day.js';
+import type { TableConfig } from '../config/schema.js';
+
+/**
+ * Is a day file what netlog would have written? The "97 lines" rule of the old job, done properly:
+ * the right header, every row parsable with a timestamp inside the day on a 15-minute boundary,
+ * numeric metrics, and for a time series exactly one row per bucket of the day (96, or 92/100 on a
+ * daylight-saving change day). Pure: the caller reads the file.
+ */
+
+export type DayStatus = 'ok' | 'missing' | 'incomplete' | 'corrupt' | 'partial' | 'drift';
+
+export interface DayCheck {
+  readonly status: DayStatus;
+  /** One line for the operator; empty when ok. */
+  readonly detail: string;
+  /** Totals of the additive metrics (count, sums) when the file parsed. */
+  readonly totals?: Record<string, number>;
+  readonly rows?: number;
+}
+
+const TIMESTAMP_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:00Z$/;
+const NUMBER_RE = /^-?\d+(\.\d+)?(e[-+]?\d+)?$/i;
+
+export function checkDayFile(text: string, table: TableConfig, range: DayRange): DayCheck {
+  let parsed: { header: string[]; rows: string[][] };
+  try {
+    parsed = parseCsv(text);
+  } catch (err) {
+    return { status: 'corrupt', detail: `not valid CSV (${(err as Error).message.split('\n')[0]})` };
+  }
+  const columns = tableColumns(table);
+  if (parsed.header.join(',') !== columns.join(',')) {
+    return { status: 'corrupt', detail: `bad header "${parsed.header.join(',')}", expected "${columns.join(',')}"` };
+  }
+  if (!text.endsWith('\n')) return { status: 'corrupt', detail: 'truncated: the last line has no line end' };
+  const metricStart = 1 + table.levels.length;
+  const totals: Record<string, number> = {};
+  const additive = table.metrics.map((m) => m.type === 'count' || m.type === 'sum');
+  table.metrics.forEach((m, i) => additive[i] && (totals[m.name] = 0));
+  const bucketMs = BUCKET_MINUTES * 60_000;
+  for (const [i, row] of parsed.rows.entries()) {
+    const line = i + 2;
+    const ts = row[0] ?? '';
+    const t = Date.parse(ts);
+    if (!TIMESTAMP_RE.test(ts) || Number.isNaN(t)) return { status: 'corrupt', detail: `line ${line}: "${ts}" is not an ISO-8601 UTC timestamp` };
+    if (t < range.start.getTime() || t >= range.end.getTime()) return { status: 'corrupt', detail: `line ${line}: ${ts} is not inside ${range.day}` };
+    if ((t - range.start.getTime()) % bucketMs !== 0) return { status: 'corrupt', detail: `line ${line}: ${ts} is not on a ${BUCKET_MINUTES}-minute boundary` };
+    for (const [k, m] of table.metrics.entries()) {
+      const cell = row[metricStart + k] ?? '';
+      if (cell === '' && (m.type === 'max' || m.type === 'min')) continue;
+      if (!NUMBER_RE.test(cell)) return { status: 'corrupt', detail: `line ${line}: ${m.name} "${cell}" is not a number` };
+      if (m.type === 'count' && (!/^\d+$/.test(cell))) return { status: 'corrupt', detail: `line ${line}: ${m.name} "${cell}" is not a whole count` };
+      if (additive[k]) totals[m.name]! += Number(cell);
+    }
+  }
+  if (isTimeSeries(table)) {
+    const starts = bucketStarts(range).map((d) => isoUtc(d));
+    const got = parsed.rows.map((r) => r[0]);
+    if (got.length !== starts.length || got.some((ts, i) => ts !== starts[i])) {
+      const missing = starts.filter((s) => !got.includes(s));
+      return {
+        status: 'incomplete',
+        detail: `${got.length} of ${starts.length} buckets${missing.length ? ` (first missing ${missing[0]})` : ' (duplicated or out of order)'}`,
+        totals,
+        rows: got.length,
+      };
+    }
+  }
+  return { status: 'ok', detail: '', totals, rows: parsed.rows.length };
+}
+
+/** Compares a file's totals with Elasticsearch's for the same day: a difference is drift (late logs). */
+export function compareTotals(stored: Record<string, number>, live: Record<string, number>): string | undefined {
+  const diffs = Object.keys(live)
+    .filter((k) => stored[k] !== live[k])
+    .map((k) => `${k} stored ${stored[k] ?? 'none'}, Elasticsearch ${live[k]}`);
+  return diffs.length > 0 ? diffs.join('; ') : undefined;
+}
