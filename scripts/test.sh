@@ -14,7 +14,7 @@ ES_VERSIONS=${ES_VERSIONS:-${ES_VERSION:-"8.19.21 9.5.4"}}
 npm run build --silent
 
 results=$(mktemp -d)
-started=()
+started=() # versions whose node this script started: stopped on exit, even on failure
 cleanup() {
   for v in "${started[@]}"; do ES_VERSION=$v scripts/es-local.sh stop >/dev/null 2>&1 || true; done
   rm -rf "$results"
@@ -36,10 +36,11 @@ if [ "${NETLOG_TEST_ONLY:-}" != integration ]; then
 fi
 if [ "${NETLOG_TEST_ONLY:-}" != unit ]; then
   for v in $ES_VERSIONS; do
-    started+=("$v")
+    # A node that was already running (a developer's) is used and left running; ours is stopped.
+    if ES_VERSION=$v scripts/es-local.sh status >/dev/null 2>&1; then ours=0; else ours=1; started+=("$v"); fi
     url=$(ES_VERSION=$v scripts/es-local.sh start | tail -n 1)
     NETLOG_TEST_ES_URL=$url NETLOG_TEST_ES_VERSION=$v run_suite "integration-es-$v" test/integration/*.test.ts
-    ES_VERSION=$v scripts/es-local.sh stop
+    [ "$ours" = 0 ] || ES_VERSION=$v scripts/es-local.sh stop
   done
 fi
 
