@@ -73,6 +73,8 @@ export async function withEsRetry<T>(
     try {
       return await call();
     } catch (err) {
+      // A request cut short by SIGINT/SIGTERM is an interruption, not an Elasticsearch failure.
+      if (ctx.signal?.aborted) throw new InterruptedError();
       const { message, retryable, statusCode } = classifyEsError(err, ctx.endpoint, what.index);
       if (!retryable || attempt >= ctx.maxRetries) {
         throw new EsError(
