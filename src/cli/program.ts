@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { Command, Option } from 'commander';
 import { dayOption, daysOption, positiveIntOption, tablesOption } from './options.js';
+import { scrubIpLiterals } from '../transform/ip.js';
 import type { CommandContext } from './context.js';
 
 /**
@@ -29,7 +30,7 @@ export function buildProgram(makeContext: MakeContext): Command {
     .option('--log-file <file>', 'JSON-lines log; default: NETLOG_LOG_FILE or logs/elastic.log')
     .option('-q, --quiet', 'only warnings and errors on stderr')
     .exitOverride()
-    .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'netlog: ')) });
+    .configureOutput({ outputError: (text, write) => write(scrubIpLiterals(text.replace(/^error: /, 'netlog: '))) });
 
   const action =
     (name: string, load: () => Promise<CommandModule>) =>
