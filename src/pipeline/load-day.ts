@@ -4,9 +4,9 @@ import { searchAggregations, type SearchContext } from '../es/search.js';
 import { flattenAggregations } from '../transform/flatten.js';
 import { transformRow, type KeyedRow } from '../transform/rows.js';
 import { RowMerger } from '../transform/merge.js';
-import { formatCsv, type Cell } from '../store/csv.js';
+import { formatCsv, formatCsvRows, type Cell } from '../store/csv.js';
 import { dayFilePath, tableColumns, isTimeSeries } from '../store/layout.js';
-import { writeFileAtomic } from '../store/atomic-write.js';
+import { openAtomicWriter, type AtomicWriter } from '../store/atomic-write.js';
 import { bucketStarts, dayRange, isDayOver, isoUtc, type DayRange } from '../time/day.js';
 import { DataError, InterruptedError } from '../errors.js';
 import type { Config, TableConfig } from '../config/schema.js';
@@ -15,7 +15,9 @@ import type { Logger } from '../log.js';
 
 /**
  * One (table, day) end to end: query (paging composite aggregations), flatten, transform, merge,
- * check, and write the day file atomically. A failure anywhere leaves the previous file untouched.
+ * check, and write the day file atomically. Rows stream into the temporary file bucket by bucket, so
+ * memory holds one page and one 15-minute bucket, not the day. A failure anywhere leaves the previous
+ * file untouched.
  */
 
 export interface LoadDayParams {
@@ -47,15 +49,23 @@ export interface LoadDayResult {
   readonly totals: Record<string, number>;
 }
 
-/** Fetches every bucket of the table's day, merged and sorted. */
-export async function fetchTableDay(params: Pick<LoadDayParams, 'table' | 'config' | 'es' | 'pseudonymise'>, range: DayRange): Promise<{
-  rows: KeyedRow[];
-  buckets: number;
-  requests: number;
-  tookMs: number;
-  totalHits: number;
-  totals: Record<string, number>;
-}> {
+export interface FetchStats {
+  readonly buckets: number;
+  readonly requests: number;
+  readonly tookMs: number;
+  readonly totalHits: number;
+  readonly totals: Record<string, number>;
+}
+
+/**
+ * Fetches every bucket of the table's day and hands merged rows to `sink` in time order, each
+ * 15-minute bucket once it is complete.
+ */
+export async function fetchTableDay(
+  params: Pick<LoadDayParams, 'table' | 'config' | 'es' | 'pseudonymise'>,
+  range: DayRange,
+  sink: (rows: KeyedRow[]) => Promise<void> | void,
+): Promise<FetchStats> {
   const { table, config, es } = params;
   const merger = new RowMerger(table.metrics);
   const transform = { pseudonymise: params.pseudonymise, internalDomains: config.internal_domains };
@@ -75,32 +85,25 @@ export async function fetchTableDay(params: Pick<LoadDayParams, 'table' | 'confi
     buckets += page.rows.length;
     for (const raw of page.rows) merger.add(raw, transformRow(raw, table.levels, transform));
     after = page.afterKey;
+    // Composite pages are sorted by time first: every bucket before the page's last one is complete.
+    const last = page.rows.at(-1);
+    if (after !== undefined && last !== undefined) await sink(merger.drainBefore(last.time));
   } while (after !== undefined);
-  const rows = merger.rows();
+  await sink(merger.finish());
   const totals = merger.totals();
   // No silent loss: every matched document must be in some bucket. (More is possible when logs arrive
   // between composite pages; fewer never is.)
-  if (table.metrics.some((m) => m.type === 'count')) {
-    const countName = table.metrics.find((m) => m.type === 'count')!.name;
-    if ((totals[countName] ?? 0) < totalHits) {
-      throw new DataError(`${table.name} ${range.day}: ${totalHits} documents matched but only ${totals[countName]} are in buckets (a multi-valued or unmapped level field?)`);
-    }
+  const count = table.metrics.find((m) => m.type === 'count');
+  if (count && (totals[count.name] ?? 0) < totalHits) {
+    throw new DataError(`${table.name} ${range.day}: ${totalHits} documents matched but only ${totals[count.name]} are in buckets (a multi-valued or unmapped level field?)`);
   }
-  return { rows, buckets, requests, tookMs, totalHits, totals };
+  return { buckets, requests, tookMs, totalHits, totals };
 }
 
-/** Checks that a time series has exactly one row per bucket of the day, in order. */
-export function checkTimeSeriesRows(rows: readonly KeyedRow[], range: DayRange, tableName: string): void {
-  const starts = bucketStarts(range);
-  if (rows.length !== starts.length || rows.some((r, i) => r.time !== starts[i]!.getTime())) {
-    throw new DataError(`${tableName} ${range.day}: expected ${starts.length} buckets from ${isoUtc(range.start)}, got ${rows.length}`);
-  }
-}
-
-/** The CSV text of a day: header + rows in the table's fixed column order. */
-export function formatDayRows(table: TableConfig, rows: readonly KeyedRow[]): string {
+/** The CSV lines (no header) of rows in the table's fixed column order. */
+export function formatDayRows(rows: readonly KeyedRow[]): string {
   const body: Cell[][] = rows.map((r) => [isoUtc(r.time), ...r.keys, ...r.metrics.map((m) => (m === null ? '' : m))]);
-  return formatCsv(tableColumns(table), body);
+  return formatCsvRows(body);
 }
 
 export async function loadTableDay(params: LoadDayParams): Promise<LoadDayResult> {
@@ -109,30 +112,53 @@ export async function loadTableDay(params: LoadDayParams): Promise<LoadDayResult
   const range = dayRange(day, config.timezone);
   const partial = !isDayOver(range, params.now);
   if (partial && !params.partial) throw new DataError(`${day} is not over yet: use --partial to write it as a partial file`);
-  const fetched = await fetchTableDay(params, range);
-  if (isTimeSeries(table) && !partial) checkTimeSeriesRows(fetched.rows, range, table.name);
-  // A partial day shows the buckets that have started, not zeros for the hours still to come.
-  if (partial) fetched.rows = fetched.rows.filter((r) => r.time <= params.now.getTime());
-  let path: string | undefined;
-  if (!params.dryRun) {
+  const path = params.dryRun ? undefined : dayFilePath(dataDir, table.name, day, partial);
+  const writer: AtomicWriter | undefined = path === undefined ? undefined : await openAtomicWriter(path);
+  // A time series must come back as exactly the day's buckets, in order; a partial day as those
+  // that have started (not zeros for the hours still to come).
+  const expectedTimes = isTimeSeries(table) ? bucketStarts(range).map((d) => d.getTime()) : undefined;
+  let rows = 0;
+  let stats: FetchStats;
+  try {
+    await writer?.write(formatCsv(tableColumns(table), []));
+    stats = await fetchTableDay(params, range, async (chunk) => {
+      const kept = partial ? chunk.filter((r) => r.time <= params.now.getTime()) : chunk;
+      if (expectedTimes && !partial) {
+        kept.forEach((r, i) => {
+          if (r.time !== expectedTimes[rows + i]) throw bucketError(table.name, range, expectedTimes.length, `an unexpected bucket ${isoUtc(r.time)}`);
+        });
+      }
+      rows += kept.length;
+      if (kept.length > 0) await writer?.write(formatDayRows(kept));
+    });
+    if (expectedTimes && !partial && rows !== expectedTimes.length) throw bucketError(table.name, range, expectedTimes.length, `${rows}`);
     if (params.es.signal?.aborted) throw new InterruptedError();
-    path = dayFilePath(dataDir, table.name, day, partial);
-    await writeFileAtomic(path, formatDayRows(table, fetched.rows));
-    // A complete day supersedes the partial file written earlier in the day.
-    if (!partial) await rm(dayFilePath(dataDir, table.name, day, true), { force: true });
+    await writer?.commit();
+  } catch (err) {
+    await writer?.abort();
+    throw err;
   }
+  // A complete day supersedes the partial file written earlier in the day.
+  if (writer && !partial) await rm(dayFilePath(dataDir, table.name, day, true), { force: true });
   const result: LoadDayResult = {
     table: table.name,
     day,
     path,
     partial,
-    rows: fetched.rows.length,
-    buckets: fetched.buckets,
-    requests: fetched.requests,
-    tookMs: fetched.tookMs,
+    rows,
+    buckets: stats.buckets,
+    requests: stats.requests,
+    tookMs: stats.tookMs,
     wallMs: Date.now() - started,
-    totals: fetched.totals,
+    totals: stats.totals,
   };
-  params.log[params.quiet ? 'debug' : 'info']({ table: table.name, day, rows: result.rows, buckets: result.buckets, requests: result.requests, tookMs: result.tookMs, wallMs: result.wallMs, partial, dryRun: params.dryRun === true, ...fetched.totals }, 'table day loaded');
+  params.log[params.quiet ? 'debug' : 'info'](
+    { table: table.name, day, rows, buckets: stats.buckets, requests: stats.requests, tookMs: stats.tookMs, wallMs: result.wallMs, partial, dryRun: params.dryRun === true, ...stats.totals },
+    'table day loaded',
+  );
   return result;
+}
+
+function bucketError(table: string, range: DayRange, expected: number, got: string): DataError {
+  return new DataError(`${table} ${range.day}: expected ${expected} buckets from ${isoUtc(range.start)}, got ${got}`);
 }

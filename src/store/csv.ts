@@ -23,3 +23,8 @@ export function parseCsv(text: string): { header: string[]; rows: string[][] } {
   const [header = [], ...rows] = records;
   return { header, rows };
 }
+
+/** CSV lines of rows without a header, for a file written in pieces. */
+export function formatCsvRows(rows: readonly (readonly Cell[])[]): string {
+  return rows.length === 0 ? '' : stringify(rows as Cell[][], { record_delimiter: '\n', cast: { number: formatNumber } });
+}

@@ -4,43 +4,47 @@ import type { KeyedRow } from './rows.js';
 import type { RawRow } from './flatten.js';
 
 /**
- * Merging rows whose keys collapse after reduction (two subdomains → one domain, two ports of one
+ * Merging rows whose keys collapse after reduction (two subdomains → one domain, two addresses of one
  * server): counts and sums are added, max and min combined, nothing is dropped. A raw bucket seen twice
- * (a page fetched again after a retry) is an exact duplicate and is counted once. Pure.
+ * (the same page delivered again) is an exact duplicate and is counted once. Pure.
+ *
+ * Rows are kept per 15-minute bucket. A caller that receives rows in time order (composite pages are
+ * sorted by time first) drains each bucket once it is complete, so memory holds one bucket, not a day.
  */
 export class RowMerger {
-  private readonly merged = new Map<string, { time: number; keys: readonly string[]; metrics: (number | null)[] }>();
-  private readonly seenRaw = new Set<string>();
-  private rawTotals: number[];
-  /** Buckets received, exact duplicates dropped, rows after merging. */
-  readonly stats = { raw: 0, duplicates: 0 };
+  private readonly buckets = new Map<number, { merged: Map<string, { keys: readonly string[]; metrics: (number | null)[] }>; seen: Set<string> }>();
+  private readonly added: number[];
+  private readonly drained: number[];
+  /** Buckets received and exact duplicates dropped. */
+  readonly stats = { raw: 0, duplicates: 0, rows: 0 };
 
   constructor(private readonly metrics: readonly Metric[]) {
-    this.rawTotals = metrics.map(() => 0);
+    this.added = metrics.map(() => 0);
+    this.drained = metrics.map(() => 0);
   }
 
   /** Adds one raw row (for the duplicate check) and its transformed form. */
   add(raw: RawRow, row: KeyedRow): void {
-    const rawKey = `${raw.time}\u0001${JSON.stringify(raw.values)}`;
-    if (this.seenRaw.has(rawKey)) {
+    let bucket = this.buckets.get(row.time);
+    if (bucket === undefined) this.buckets.set(row.time, (bucket = { merged: new Map(), seen: new Set() }));
+    const rawKey = JSON.stringify(raw.values);
+    if (bucket.seen.has(rawKey)) {
       this.stats.duplicates++;
       return;
     }
-    this.seenRaw.add(rawKey);
+    bucket.seen.add(rawKey);
     this.stats.raw++;
     row.metrics.forEach((v, i) => {
-      if (v !== null && this.isAdditive(i)) this.rawTotals[i]! += v;
+      if (v !== null && this.isAdditive(i)) this.added[i]! += v;
     });
-    const key = `${row.time}\u0001${row.keys.join('\u0001')}`;
-    const existing = this.merged.get(key);
+    const key = row.keys.join('\u0001');
+    const existing = bucket.merged.get(key);
     if (existing === undefined) {
-      this.merged.set(key, { time: row.time, keys: row.keys, metrics: [...row.metrics] });
+      bucket.merged.set(key, { keys: row.keys, metrics: [...row.metrics] });
       return;
     }
     this.metrics.forEach((m, i) => {
-      const a = existing.metrics[i] ?? null;
-      const b = row.metrics[i] ?? null;
-      existing.metrics[i] = combine(m, a, b);
+      existing.metrics[i] = combine(m, existing.metrics[i] ?? null, row.metrics[i] ?? null);
     });
   }
 
@@ -49,14 +53,30 @@ export class RowMerger {
     return t === 'count' || t === 'sum';
   }
 
-  /** The merged rows sorted by time, then keys; checks that additive totals survived the merge. */
-  rows(): KeyedRow[] {
-    const rows = [...this.merged.values()].sort((a, b) => a.time - b.time || compareKeys(a.keys, b.keys));
-    this.metrics.forEach((_, i) => {
-      if (!this.isAdditive(i)) return;
-      const after = rows.reduce((s, r) => s + (r.metrics[i] ?? 0), 0);
-      if (after !== this.rawTotals[i]) {
-        throw new InternalError(`merge changed the total of metric ${this.metrics[i]!.name}: ${this.rawTotals[i]} → ${after}`);
+  /** Removes and returns the merged rows of every bucket before `time`, sorted by time, then keys. */
+  drainBefore(time: number): KeyedRow[] {
+    const times = [...this.buckets.keys()].filter((t) => t < time).sort((a, b) => a - b);
+    const out: KeyedRow[] = [];
+    for (const t of times) {
+      const rows = [...this.buckets.get(t)!.merged.values()].sort((a, b) => compareKeys(a.keys, b.keys));
+      for (const r of rows) {
+        out.push({ time: t, keys: r.keys, metrics: r.metrics });
+        r.metrics.forEach((v, i) => {
+          if (v !== null && this.isAdditive(i)) this.drained[i]! += v;
+        });
+      }
+      this.buckets.delete(t);
+    }
+    this.stats.rows += out.length;
+    return out;
+  }
+
+  /** Drains everything left and checks that the additive totals survived merging. */
+  finish(): KeyedRow[] {
+    const rows = this.drainBefore(Infinity);
+    this.metrics.forEach((m, i) => {
+      if (this.isAdditive(i) && this.drained[i] !== this.added[i]) {
+        throw new InternalError(`merge changed the total of metric ${m.name}: ${this.added[i]} → ${this.drained[i]}`);
       }
     });
     return rows;
@@ -64,7 +84,7 @@ export class RowMerger {
 
   /** Totals of the additive metrics (count, sums) over everything added. */
   totals(): Record<string, number> {
-    return Object.fromEntries(this.metrics.flatMap((m, i) => (this.isAdditive(i) ? [[m.name, this.rawTotals[i]!]] : [])));
+    return Object.fromEntries(this.metrics.flatMap((m, i) => (this.isAdditive(i) ? [[m.name, this.added[i]!]] : [])));
   }
 }
 

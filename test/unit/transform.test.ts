@@ -79,7 +79,7 @@ test('rows that collapse to one key are summed, not dropped; exact duplicates co
   add('www.google.com', 2, 50, 40);
   add('www.google.com', 2, 50, 40); // the same bucket again (a retried page): dropped
   add('github.com', 1, 10, 10);
-  const rows = merger.rows();
+  const rows = merger.finish();
   assert.deepEqual(rows.map((r) => [r.keys[0], ...r.metrics]), [
     ['github.com', 1, 10, 10],
     ['google.com', 5, 350, 200],
