@@ -44,14 +44,17 @@ export class EsError extends NetlogError {
   readonly statusCode: number | undefined;
   readonly table: string | undefined;
   readonly day: string | undefined;
+  /** True when trying again later may help (busy, timed out, unreachable); false for 4xx answers. */
+  readonly retryable: boolean;
   constructor(
     message: string,
-    details: { statusCode?: number; table?: string; day?: string; cause?: unknown } = {},
+    details: { statusCode?: number; table?: string; day?: string; retryable?: boolean; cause?: unknown } = {},
   ) {
     super(message, ExitCode.runtime, { cause: details.cause });
     this.statusCode = details.statusCode;
     this.table = details.table;
     this.day = details.day;
+    this.retryable = details.retryable ?? false;
   }
 }
 

@@ -76,8 +76,10 @@ function consoleStream(out: NodeJS.WritableStream): Writable {
         try {
           const record = JSON.parse(line) as Record<string, unknown>;
           const level = LEVEL_NAMES[record.level as number] ?? 'info';
-          // A known error's message is its whole story on the terminal; the stack stays in the file.
-          const errIsMsg = (record.err as { message?: unknown } | undefined)?.message === record.msg;
+          // A known error's message is its whole story on the terminal; the stack and the causes stay in
+          // the file. (pino's serializer appends the causes' messages to err.message.)
+          const errMessage = (record.err as { message?: unknown } | undefined)?.message;
+          const errIsMsg = typeof errMessage === 'string' && typeof record.msg === 'string' && errMessage.startsWith(record.msg);
           const fields = Object.entries(record)
             .filter(([k]) => !QUIET_KEYS.has(k) && !(k === 'err' && errIsMsg))
             .map(([k, v]) => `${k}=${k === 'err' ? errorText(v) : typeof v === 'string' ? v : JSON.stringify(v)}`);

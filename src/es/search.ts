@@ -79,7 +79,7 @@ export async function withEsRetry<T>(
       if (!retryable || attempt >= ctx.maxRetries) {
         throw new EsError(
           attempt > 0 ? `${message} (gave up after ${attempt + 1} attempts)` : message,
-          { ...(statusCode !== undefined && { statusCode }), ...what, cause: err },
+          { ...(statusCode !== undefined && { statusCode }), ...what, retryable, cause: err },
         );
       }
       const delay = backoffMs(attempt, ctx.retryBaseMs);

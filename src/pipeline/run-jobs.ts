@@ -5,8 +5,8 @@ import type { TableConfig } from '../config/schema.js';
 /**
  * Runs many (table, day) loads with bounded concurrency so the cluster is not overloaded. One failed
  * job does not stop the others; an interrupt stops starting new ones and lets running ones finish or
- * discard their file. Each job is retried once more on an Elasticsearch failure (the request layer has
- * already retried its own requests).
+ * discard their file. A job is retried once more when its Elasticsearch failure may pass (busy,
+ * timed out, unreachable); the request layer has already retried each request.
  */
 
 export interface Job {
@@ -59,7 +59,7 @@ export async function runJobs(
             log.warn('interrupted: this day was not written');
             return;
           }
-          if (err instanceof EsError && err.statusCode !== 400 && attempt < retries && !params.es.signal?.aborted) {
+          if (err instanceof EsError && err.retryable && attempt < retries && !params.es.signal?.aborted) {
             log.warn({ err, attempt: attempt + 1 }, 'table day failed, retrying');
             continue;
           }
