@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runCli } from './cli.js';
+import { deleteIndices, startTestEs, type TestEs } from './es.js';
+import { tempDir } from './tmp.js';
 import { defaultConfig } from '../../src/config/validate.js';
 import type { ExpectedFile } from '../../src/sample/expected.js';
 
@@ -52,4 +55,43 @@ export async function readCsvRecords(path: string): Promise<{ header: string[]; 
   const [head, ...lines] = (await readFile(path, 'utf8')).trimEnd().split('\n');
   const header = head!.split(',');
   return { header, records: lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [header[i]!, v]))) };
+}
+
+/** What an integration test file shares: the node, a temp dir, the loaded sample and a config for it. */
+export interface SampleSuite {
+  es: TestEs;
+  dir: string;
+  expected: ExpectedFile;
+  config: string;
+  logFile: string;
+}
+
+/**
+ * Registers before/after hooks that start (or reuse) the test node, load generated days into
+ * `<prefix>network-*`, write a config for them, and clean everything up afterwards. The returned
+ * object is filled in by the time the tests run.
+ */
+export function useSampleSuite(options: {
+  label: string;
+  prefix: string;
+  sample: { days: number; end: string; docsPerDay: number; seed: number; anomalies?: boolean };
+}): SampleSuite {
+  const suite = {} as SampleSuite;
+  let cleanupDir: () => Promise<void> = async () => undefined;
+  before(async () => {
+    suite.es = await startTestEs();
+    const tmp = await tempDir(options.label);
+    cleanupDir = tmp.cleanup;
+    suite.dir = tmp.path;
+    suite.logFile = join(tmp.path, 'elastic.log');
+    await deleteIndices(suite.es.client, options.prefix);
+    suite.expected = await loadSampleDays(suite.es.url, tmp.path, { prefix: options.prefix, ...options.sample });
+    suite.config = await writeTestConfig(tmp.path, options.prefix);
+  });
+  after(async () => {
+    await deleteIndices(suite.es.client, options.prefix);
+    await suite.es.close();
+    await cleanupDir();
+  });
+  return suite;
 }

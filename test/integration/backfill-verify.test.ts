@@ -1,57 +1,36 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ROOT, deleteIndices, startTestEs, type TestEs } from '../helpers/es.js';
+import { ROOT } from '../helpers/es.js';
 import { runCli } from '../helpers/cli.js';
-import { tempDir } from '../helpers/tmp.js';
-import { listFiles, loadSampleDays, readCsvRecords, writeTestConfig } from '../helpers/sample.js';
+import { listFiles, readCsvRecords, useSampleSuite } from '../helpers/sample.js';
 import { checkDayFile } from '../../src/store/check-day.js';
 import { defaultConfig } from '../../src/config/validate.js';
 import { dayRange } from '../../src/time/day.js';
-import type { ExpectedFile } from '../../src/sample/expected.js';
 
 const PREFIX = 'it-backfill-';
 const END = '2026-10-31';
 const NOW = '2026-11-01T07:00:00Z';
 const env = (logFile: string) => ({ NETLOG_HASH_KEY: 'backfill-test-key-0123456789', NETLOG_LOG_FILE: logFile, NETLOG_NOW: NOW });
 
-let es: TestEs;
-let tmp: { path: string; cleanup: () => Promise<void> };
-let expected: ExpectedFile;
-let config: string;
-let logFile: string;
+const suite = useSampleSuite({ label: 'backfill', prefix: PREFIX, sample: { days: 30, end: END, docsPerDay: 1500, seed: 21 } });
 
-const netlog = (args: string[]) => runCli([...args, '--config', config, '--es', es.url], { env: env(logFile), timeoutMs: 300_000 });
-
-before(async () => {
-  es = await startTestEs();
-  tmp = await tempDir('backfill');
-  logFile = join(tmp.path, 'elastic.log');
-  await deleteIndices(es.client, PREFIX);
-  expected = await loadSampleDays(es.url, tmp.path, { prefix: PREFIX, days: 30, end: END, docsPerDay: 1500, seed: 21 });
-  config = await writeTestConfig(tmp.path, PREFIX);
-});
-
-after(async () => {
-  await deleteIndices(es.client, PREFIX);
-  await es.close();
-  await tmp.cleanup();
-});
+const netlog = (args: string[]) => runCli([...args, '--config', suite.config, '--es', suite.es.url], { env: env(suite.logFile), timeoutMs: 300_000 });
 
 test('a 30-day backfill writes every file, verify passes, and a re-run skips everything', async () => {
-  const data = join(tmp.path, 'data30');
+  const data = join(suite.dir, 'data30');
   const result = await netlog(['load-backfill', '--days', '30', '--data', data, '--concurrency', '3']);
   assert.equal(result.code, 0, result.stderr);
   const files = await listFiles(data);
   assert.equal(files.length, 300);
   // Every time series of every day equals the generator, bucket by bucket.
-  for (const day of Object.keys(expected.days)) {
+  for (const day of Object.keys(suite.expected.days)) {
     const { records } = await readCsvRecords(join(data, `dns/${day.slice(0, 4)}/${day}.csv`));
     assert.equal(records.length, 96);
-    for (const r of records) assert.equal(Number(r.count), expected.days[day]!.protocols.dns[r.timestamp!]!.count, `${day} ${r.timestamp}`);
+    for (const r of records) assert.equal(Number(r.count), suite.expected.days[day]!.protocols.dns[r.timestamp!]!.count, `${day} ${r.timestamp}`);
   }
   const verify = await netlog(['verify', '--days', '30', '--data', data]);
   assert.equal(verify.code, 0, verify.stdout);
@@ -63,7 +42,7 @@ test('a 30-day backfill writes every file, verify passes, and a re-run skips eve
 });
 
 test('deleted, corrupted and truncated files are found by verify and fixed by --repair', async () => {
-  const data = join(tmp.path, 'repair');
+  const data = join(suite.dir, 'repair');
   assert.equal((await netlog(['load-backfill', '--from', '2026-10-28', '--to', END, '--data', data])).code, 0);
   const original = await readFile(join(data, 'websites/2026/2026-10-29.csv'), 'utf8');
   await rm(join(data, 'dns/2026/2026-10-28.csv'));
@@ -89,9 +68,9 @@ test('deleted, corrupted and truncated files are found by verify and fixed by --
 });
 
 test('logs that arrive late show as drift with --against-es, and --repair catches up', async () => {
-  const data = join(tmp.path, 'drift');
+  const data = join(suite.dir, 'drift');
   assert.equal((await netlog(['load-backfill', '--from', '2026-10-20', '--to', '2026-10-21', '--tables', 'total,dns', '--data', data])).code, 0);
-  await es.client.bulk({
+  await suite.es.client.bulk({
     refresh: true,
     operations: Array.from({ length: 3 }, (_, i) => [
       { index: { _index: `${PREFIX}network-dns`, _id: `late-${i}` } },
@@ -100,22 +79,22 @@ test('logs that arrive late show as drift with --against-es, and --repair catche
   });
   const verify = await netlog(['verify', '--from', '2026-10-20', '--to', '2026-10-21', '--tables', 'total,dns', '--data', data, '--against-es']);
   assert.equal(verify.code, 3);
-  const want = Object.values(expected.days['2026-10-21']!.protocols.dns).reduce((s, b) => s + b.count, 0);
+  const want = Object.values(suite.expected.days['2026-10-21']!.protocols.dns).reduce((s, b) => s + b.count, 0);
   assert.match(verify.stdout, new RegExp(`^drift\\s+dns 2026-10-21 .*count stored ${want}, Elasticsearch ${want + 3}; bytes stored \\d+, Elasticsearch \\d+$`, 'm'));
   assert.match(verify.stdout, /^drift\s+total 2026-10-21 /m);
   assert.equal(verify.stdout.trim().split('\n').length, 2, 'the other day has not drifted');
   const repair = await netlog(['verify', '--from', '2026-10-20', '--to', '2026-10-21', '--tables', 'total,dns', '--data', data, '--against-es', '--repair']);
   assert.equal(repair.code, 0, repair.stdout);
   const { records } = await readCsvRecords(join(data, 'dns/2026/2026-10-21.csv'));
-  assert.equal(Number(records.find((r) => r.timestamp === '2026-10-21T08:00:00Z')!.count), expected.days['2026-10-21']!.protocols.dns['2026-10-21T08:00:00Z']!.count + 3);
+  assert.equal(Number(records.find((r) => r.timestamp === '2026-10-21T08:00:00Z')!.count), suite.expected.days['2026-10-21']!.protocols.dns['2026-10-21T08:00:00Z']!.count + 3);
   // (The integ-test zip has no reindex module, so no _delete_by_query: delete by id.)
-  await es.client.bulk({ refresh: true, operations: [0, 1, 2].map((i) => ({ delete: { _index: `${PREFIX}network-dns`, _id: `late-${i}` } })) });
+  await suite.es.client.bulk({ refresh: true, operations: [0, 1, 2].map((i) => ({ delete: { _index: `${PREFIX}network-dns`, _id: `late-${i}` } })) });
 });
 
 test('a backfill killed with SIGKILL leaves no torn file; the re-run completes only what was missing', async () => {
-  const data = join(tmp.path, 'killed');
-  const child = spawn(process.execPath, [`${ROOT}bin/netlog.js`, 'load-backfill', '--days', '30', '--data', data, '--concurrency', '1', '--config', config, '--es', es.url], {
-    env: { ...process.env, ...env(logFile) },
+  const data = join(suite.dir, 'killed');
+  const child = spawn(process.execPath, [`${ROOT}bin/netlog.js`, 'load-backfill', '--days', '30', '--data', data, '--concurrency', '1', '--config', suite.config, '--es', suite.es.url], {
+    env: { ...process.env, ...env(suite.logFile) },
     stdio: 'ignore',
   });
   // Kill it once some files exist but long before 300 are done.

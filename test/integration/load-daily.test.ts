@@ -1,51 +1,29 @@
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { deleteIndices, startTestEs, type TestEs } from '../helpers/es.js';
 import { runCli } from '../helpers/cli.js';
-import { tempDir } from '../helpers/tmp.js';
-import { listFiles, loadSampleDays, readCsvRecords, writeTestConfig } from '../helpers/sample.js';
+import { listFiles, loadSampleDays, readCsvRecords, useSampleSuite, writeTestConfig } from '../helpers/sample.js';
 import { findIpLiterals } from '../../src/transform/ip.js';
-import type { ExpectedFile } from '../../src/sample/expected.js';
 
 const PREFIX = 'it-daily-';
 const DAY = '2026-11-24';
 const TIME_SERIES = ['total', 'dns', 'dhcp', 'http', 'tls', 'flow', 'firewall'] as const;
 const KEY = 'integration-test-key-0123456789';
 
-let es: TestEs;
-let tmp: { path: string; cleanup: () => Promise<void> };
-let expected: ExpectedFile;
-let configFile: string;
-let logFile: string;
+const suite = useSampleSuite({ label: 'daily', prefix: PREFIX, sample: { days: 2, end: DAY, docsPerDay: 8000, seed: 11 } });
 
 const netlog = (args: string[], env: NodeJS.ProcessEnv = {}) =>
-  runCli(args, { env: { NETLOG_HASH_KEY: KEY, NETLOG_LOG_FILE: logFile, NETLOG_NOW: '2026-11-25T06:00:00Z', ...env } });
-
-before(async () => {
-  es = await startTestEs();
-  tmp = await tempDir('daily');
-  logFile = join(tmp.path, 'elastic.log');
-  await deleteIndices(es.client, PREFIX);
-  expected = await loadSampleDays(es.url, tmp.path, { prefix: PREFIX, days: 2, end: DAY, docsPerDay: 8000, seed: 11 });
-  configFile = await writeTestConfig(tmp.path, PREFIX);
-});
-
-after(async () => {
-  await deleteIndices(es.client, PREFIX);
-  await es.close();
-  await tmp.cleanup();
-});
+  runCli(args, { env: { NETLOG_HASH_KEY: KEY, NETLOG_LOG_FILE: suite.logFile, NETLOG_NOW: '2026-11-25T06:00:00Z', ...env } });
 
 describe('load-daily on a generated day', () => {
   let data: string;
   let firstRun: Map<string, string>;
 
   before(async () => {
-    data = join(tmp.path, 'data');
-    const result = await netlog(['load-daily', '--date', DAY, '--config', configFile, '--data', data, '--es', es.url]);
+    data = join(suite.dir, 'data');
+    const result = await netlog(['load-daily', '--date', DAY, '--config', suite.config, '--data', data, '--es', suite.es.url]);
     assert.equal(result.code, 0, result.stderr);
     firstRun = new Map();
     for (const f of await listFiles(data)) firstRun.set(f, createHash('sha256').update(await readFile(join(data, f))).digest('hex'));
@@ -64,7 +42,7 @@ describe('load-daily on a generated day', () => {
       const { header, records } = await readCsvRecords(join(data, `${table}/2026/${DAY}.csv`));
       assert.deepEqual(header, ['timestamp', 'count', 'bytes']);
       assert.equal(records.length, 96, table);
-      const want = table === 'total' ? expected.days[DAY]!.total : expected.days[DAY]!.protocols[table];
+      const want = table === 'total' ? suite.expected.days[DAY]!.total : suite.expected.days[DAY]!.protocols[table];
       for (const r of records) {
         assert.deepEqual({ count: Number(r.count), bytes: Number(r.bytes) }, want[r.timestamp!], `${table} ${r.timestamp}`);
       }
@@ -75,7 +53,7 @@ describe('load-daily on a generated day', () => {
     for (const table of ['internal_to_internal', 'internal_to_external'] as const) {
       const { records } = await readCsvRecords(join(data, `${table}/2026/${DAY}.csv`));
       const got = records.reduce((s, r) => ({ count: s.count + Number(r.count), bytes: s.bytes + Number(r.bytes) }), { count: 0, bytes: 0 });
-      assert.deepEqual(got, expected.days[DAY]!.flows[table], table);
+      assert.deepEqual(got, suite.expected.days[DAY]!.flows[table], table);
       assert.ok(records.every((r) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:00Z$/.test(r.timestamp!) && r.timestamp!.startsWith(DAY)));
     }
   });
@@ -91,12 +69,12 @@ describe('load-daily on a generated day', () => {
       return out;
     };
     const websites = sumBy((await readCsvRecords(join(data, `websites/2026/${DAY}.csv`))).records, 'domain');
-    assert.deepEqual(websites, expected.days[DAY]!.websites);
+    assert.deepEqual(websites, suite.expected.days[DAY]!.websites);
     // google.com gathers www., mail. and apis.google.com; no subdomain survives as its own row.
     assert.ok(websites['google.com']!.count > 0);
     assert.ok(!Object.keys(websites).some((d) => d.startsWith('www.') || d.startsWith('mail.')));
     const i2e = sumBy((await readCsvRecords(join(data, `internal_to_external/2026/${DAY}.csv`))).records, 'destination');
-    for (const [domain, totals] of Object.entries(expected.days[DAY]!.externalDomains)) assert.deepEqual(i2e[domain], totals, domain);
+    for (const [domain, totals] of Object.entries(suite.expected.days[DAY]!.externalDomains)) assert.deepEqual(i2e[domain], totals, domain);
     // Merging really happened: one (bucket, source, domain) row stands for several raw buckets.
     const { records } = await readCsvRecords(join(data, `internal_to_external/2026/${DAY}.csv`));
     const keys = new Set(records.map((r) => `${r.timestamp}|${r.source}|${r.destination}`));
@@ -105,12 +83,12 @@ describe('load-daily on a generated day', () => {
 
   test('no IPv4 or IPv6 literal appears in any CSV or in the log', async () => {
     for (const f of firstRun.keys()) assert.deepEqual(findIpLiterals(await readFile(join(data, f), 'utf8')), [], f);
-    assert.deepEqual(findIpLiterals(await readFile(logFile, 'utf8')), []);
-    assert.ok(!(await readFile(logFile, 'utf8')).includes(KEY), 'the hash key is never logged');
+    assert.deepEqual(findIpLiterals(await readFile(suite.logFile, 'utf8')), []);
+    assert.ok(!(await readFile(suite.logFile, 'utf8')).includes(KEY), 'the hash key is never logged');
   });
 
   test('a second run leaves byte-identical files', async () => {
-    const result = await netlog(['load-daily', '--date', DAY, '--config', configFile, '--data', data, '--es', es.url]);
+    const result = await netlog(['load-daily', '--date', DAY, '--config', suite.config, '--data', data, '--es', suite.es.url]);
     assert.equal(result.code, 0, result.stderr);
     for (const [f, hash] of firstRun) {
       assert.equal(createHash('sha256').update(await readFile(join(data, f))).digest('hex'), hash, f);
@@ -119,14 +97,14 @@ describe('load-daily on a generated day', () => {
   });
 
   test('the log has one line per table with rows, buckets, took and wall time', async () => {
-    const lines = (await readFile(logFile, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = (await readFile(suite.logFile, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     const loaded = lines.filter((l) => l.msg === 'table day loaded' && l.day === DAY);
     assert.equal(loaded.length, 20, 'ten tables, two runs');
     const dns = loaded.find((l) => l.table === 'dns')!;
     assert.equal(dns.rows, 96);
     assert.equal(typeof dns.tookMs, 'number');
     assert.equal(typeof dns.wallMs, 'number');
-    assert.equal(dns.count, Object.values(expected.days[DAY]!.protocols.dns).reduce((s, b) => s + b.count, 0));
+    assert.equal(dns.count, Object.values(suite.expected.days[DAY]!.protocols.dns).reduce((s, b) => s + b.count, 0));
   });
 });
 
@@ -141,8 +119,8 @@ describe('bad input exits 2 with one clear line and writes nothing', () => {
   ];
   for (const [name, args, message, env] of cases) {
     test(name, async () => {
-      const data = join(tmp.path, `bad-${name.replace(/\W/g, '-')}`);
-      const result = await netlog(['load-daily', '--config', configFile, '--data', data, '--es', es.url, ...args], env);
+      const data = join(suite.dir, `bad-${name.replace(/\W/g, '-')}`);
+      const result = await netlog(['load-daily', '--config', suite.config, '--data', data, '--es', suite.es.url, ...args], env);
       assert.equal(result.code, 2, result.stderr);
       assert.match(result.stderr, message);
       assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
@@ -151,10 +129,10 @@ describe('bad input exits 2 with one clear line and writes nothing', () => {
   }
 
   test('a config file with wrong types and unknown keys names every bad path', async () => {
-    const bad = join(tmp.path, 'bad.json');
+    const bad = join(suite.dir, 'bad.json');
     await writeFile(bad, JSON.stringify({ tables: [{ name: 'dns', index: 5, levels: [{ column: 'x', fields: [], transform: 'nope' }] }], colour: 'blue' }));
-    const data = join(tmp.path, 'bad-config');
-    const result = await netlog(['load-daily', '--config', bad, '--data', data, '--es', es.url]);
+    const data = join(suite.dir, 'bad-config');
+    const result = await netlog(['load-daily', '--config', bad, '--data', data, '--es', suite.es.url]);
     assert.equal(result.code, 2);
     assert.match(result.stderr, /tables\[0\]\.index: Invalid input: expected string, received number/);
     assert.match(result.stderr, /tables\[0\]\.levels\[0\]\.fields/);
@@ -164,8 +142,8 @@ describe('bad input exits 2 with one clear line and writes nothing', () => {
 });
 
 test('Elasticsearch not running: exit 1, the URL named, no file touched', async () => {
-  const data = join(tmp.path, 'down');
-  const result = await netlog(['load-daily', '--date', DAY, '--config', configFile, '--data', data, '--es', 'http://localhost:9'], {
+  const data = join(suite.dir, 'down');
+  const result = await netlog(['load-daily', '--date', DAY, '--config', suite.config, '--data', data, '--es', 'http://localhost:9'], {
     NETLOG_CONFIG: '',
   });
   assert.equal(result.code, 1, result.stderr);
@@ -174,25 +152,25 @@ test('Elasticsearch not running: exit 1, the URL named, no file touched', async 
 });
 
 test('a day not over yet is refused, and written as .partial.csv with --partial', async () => {
-  const data = join(tmp.path, 'partial');
+  const data = join(suite.dir, 'partial');
   const noon = { NETLOG_NOW: `${DAY}T12:05:00Z` };
-  const refused = await netlog(['load-daily', '--date', DAY, '--tables', 'dns', '--config', configFile, '--data', data, '--es', es.url], noon);
+  const refused = await netlog(['load-daily', '--date', DAY, '--tables', 'dns', '--config', suite.config, '--data', data, '--es', suite.es.url], noon);
   assert.equal(refused.code, 2);
-  const partial = await netlog(['load-daily', '--date', DAY, '--tables', 'dns', '--partial', '--config', configFile, '--data', data, '--es', es.url], noon);
+  const partial = await netlog(['load-daily', '--date', DAY, '--tables', 'dns', '--partial', '--config', suite.config, '--data', data, '--es', suite.es.url], noon);
   assert.equal(partial.code, 0, partial.stderr);
   assert.deepEqual(await listFiles(data), ['dns/2026/2026-11-24.partial.csv']);
   const { records } = await readCsvRecords(join(data, `dns/2026/${DAY}.partial.csv`));
   assert.equal(records.length, 49, 'buckets 00:00 … 12:00');
-  const complete = await netlog(['load-daily', '--date', DAY, '--tables', 'dns', '--config', configFile, '--data', data, '--es', es.url]);
+  const complete = await netlog(['load-daily', '--date', DAY, '--tables', 'dns', '--config', suite.config, '--data', data, '--es', suite.es.url]);
   assert.equal(complete.code, 0, complete.stderr);
   assert.deepEqual(await listFiles(data), ['dns/2026/2026-11-24.csv'], 'the complete file replaces the partial one');
 });
 
 test('a daylight-saving day in Europe/Berlin has 100 buckets matching the UTC counts', async () => {
-  const dst = await loadSampleDays(es.url, tmp.path, { prefix: PREFIX, days: 2, end: '2026-10-25', docsPerDay: 2000, seed: 12, anomalies: false });
-  const berlin = await writeTestConfig(tmp.path, PREFIX, { timezone: 'Europe/Berlin' });
-  const data = join(tmp.path, 'dst');
-  const result = await netlog(['load-daily', '--date', '2026-10-25', '--tables', 'total', '--config', berlin, '--data', data, '--es', es.url]);
+  const dst = await loadSampleDays(suite.es.url, suite.dir, { prefix: PREFIX, days: 2, end: '2026-10-25', docsPerDay: 2000, seed: 12, anomalies: false });
+  const berlin = await writeTestConfig(suite.dir, PREFIX, { timezone: 'Europe/Berlin' });
+  const data = join(suite.dir, 'dst');
+  const result = await netlog(['load-daily', '--date', '2026-10-25', '--tables', 'total', '--config', berlin, '--data', data, '--es', suite.es.url]);
   assert.equal(result.code, 0, result.stderr);
   const { records } = await readCsvRecords(join(data, 'total/2026/2026-10-25.csv'));
   assert.equal(records.length, 100);
