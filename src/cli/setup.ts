@@ -8,6 +8,9 @@ import { createPseudonymiser, type Pseudonymise } from '../transform/pseudonymis
 import type { Config } from '../config/schema.js';
 import type { CommandContext } from './context.js';
 import type { GlobalOptions } from './program.js';
+import { acquireRunLock } from '../schedule/lock.js';
+import { publishData, type PublishResult } from '../publish/git.js';
+import { ExitCode } from '../errors.js';
 
 /** Shared first steps of the commands: config before anything else, then the Elasticsearch edge. */
 
@@ -69,4 +72,33 @@ export function openPseudonymiser(config: Config, ctx: CommandContext): Pseudony
     ctx.log.warn('pseudonym.algorithm is sha1: unkeyed hashes of IP addresses can be reversed by brute force; use hmac-sha256 unless old CSVs must match');
   }
   return createPseudonymiser(config.pseudonym, key);
+}
+
+/** Runs `fn` holding the data directory's run lock (two runs never write the same files at once). */
+export async function withDataLock<T>(options: GlobalOptions, cmd: string, ctx: CommandContext, fn: () => Promise<T>): Promise<T> {
+  const lock = await acquireRunLock(options.data, { cmd });
+  ctx.log.debug({ lock: lock.path }, 'run lock taken');
+  try {
+    return await fn();
+  } finally {
+    await lock.release();
+  }
+}
+
+/**
+ * `--publish` on the loading commands: commit and push after the run. A push that fails keeps the
+ * commit for the next run and turns an otherwise clean exit into 1.
+ */
+export async function publishAfter(code: number, options: GlobalOptions & { publish?: boolean }, config: Config, ctx: CommandContext): Promise<number> {
+  if (!options.publish || code === ExitCode.interrupted) return code;
+  const result = await publishData({ dataDir: options.data, config, log: ctx.log, signal: ctx.signal });
+  reportPublish(result, ctx);
+  return !result.pushed && code === ExitCode.ok ? ExitCode.runtime : code;
+}
+
+/** One line for the human about a publish. */
+export function reportPublish(result: PublishResult, ctx: CommandContext): void {
+  ctx.out(result.committed ? `committed ${result.commit?.slice(0, 10)} (${result.files} file(s))` : 'nothing new to commit');
+  if (result.pushed) ctx.out('pushed: the remote is up to date');
+  else ctx.out(`push failed: ${result.pending} commit(s) kept locally; the next publish sends them (see logs/elastic.log)`);
 }

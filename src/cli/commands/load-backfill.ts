@@ -2,7 +2,15 @@ import { UsageError } from '../../errors.js';
 import { resolveDays, selectTables } from '../../pipeline/plan.js';
 import { runJobs, type Job } from '../../pipeline/run-jobs.js';
 import { checkStoredDay } from '../../store/scan.js';
-import { checkEsReachable, loadCommandConfig, openEs, openPseudonymiser, type EsFlags } from '../setup.js';
+import {
+  checkEsReachable,
+  loadCommandConfig,
+  openEs,
+  openPseudonymiser,
+  publishAfter,
+  withDataLock,
+  type EsFlags,
+} from '../setup.js';
 import { createProgress } from '../progress.js';
 import { reportRun } from '../report-run.js';
 import type { CommandContext } from '../context.js';
@@ -21,7 +29,9 @@ interface Options extends GlobalOptions, EsFlags {
 /** `netlog load-backfill`: (re)build a range of days; days already complete are skipped unless --force. */
 export async function run(options: Options, ctx: CommandContext): Promise<number> {
   if (options.days === undefined && options.from === undefined && options.to === undefined) {
-    throw new UsageError('give the days to load: --days N (the last N complete days) or --from YYYY-MM-DD [--to YYYY-MM-DD]');
+    throw new UsageError(
+      'give the days to load: --days N (the last N complete days) or --from YYYY-MM-DD [--to YYYY-MM-DD]',
+    );
   }
   const config = await loadCommandConfig(options, ctx);
   const tables = selectTables(config, options.tables);
@@ -30,27 +40,62 @@ export async function run(options: Options, ctx: CommandContext): Promise<number
   const es = openEs(options, config, ctx);
   try {
     await checkEsReachable(es);
-    const all: Job[] = days.flatMap((day) => tables.map((table) => ({ table, day })));
-    const jobs: Job[] = [];
-    const skipped: Record<string, number> = {};
-    for (const job of all) {
-      if (!options.force && (await checkStoredDay(options.data, job.table, job.day, config.timezone)).status === 'ok') {
-        skipped[job.table.name] = (skipped[job.table.name] ?? 0) + 1;
-        continue;
+    return await withDataLock(options, 'load-backfill', ctx, async () => {
+      const all: Job[] = days.flatMap((day) => tables.map((table) => ({ table, day })));
+      const jobs: Job[] = [];
+      const skipped: Record<string, number> = {};
+      for (const job of all) {
+        if (
+          !options.force &&
+          (await checkStoredDay(options.data, job.table, job.day, config.timezone)).status === 'ok'
+        ) {
+          skipped[job.table.name] = (skipped[job.table.name] ?? 0) + 1;
+          continue;
+        }
+        jobs.push(job);
       }
-      jobs.push(job);
-    }
-    const skippedCount = all.length - jobs.length;
-    ctx.log.info({ days: days.length, from: days[0], to: days.at(-1), tables: tables.length, jobs: jobs.length, skipped: skippedCount, concurrency: options.concurrency }, 'load-backfill started');
-    const progress = createProgress({ total: jobs.length, label: 'backfill', isTTY: ctx.isTTY, log: ctx.log });
-    const summary = await runJobs(
-      jobs,
-      { config, es: es.search, dataDir: options.data, pseudonymise, now: ctx.now, log: ctx.log, quiet: true },
-      { concurrency: options.concurrency, onProgress: ({ ok }) => progress.tick(ok) },
-    );
-    progress.finish();
-    if (skippedCount > 0) ctx.out(`skipped ${skippedCount} complete table-day(s) (use --force to rebuild them)`);
-    return await reportRun('load-backfill', summary, { config, skipped, listFiles: false }, ctx);
+      const skippedCount = all.length - jobs.length;
+      ctx.log.info(
+        {
+          days: days.length,
+          from: days[0],
+          to: days.at(-1),
+          tables: tables.length,
+          jobs: jobs.length,
+          skipped: skippedCount,
+          concurrency: options.concurrency,
+        },
+        'load-backfill started',
+      );
+      const progress = createProgress({
+        total: jobs.length,
+        label: 'backfill',
+        isTTY: ctx.isTTY,
+        log: ctx.log,
+      });
+      const summary = await runJobs(
+        jobs,
+        {
+          config,
+          es: es.search,
+          dataDir: options.data,
+          pseudonymise,
+          now: ctx.now,
+          log: ctx.log,
+          quiet: true,
+        },
+        { concurrency: options.concurrency, onProgress: ({ ok }) => progress.tick(ok) },
+      );
+      progress.finish();
+      if (skippedCount > 0)
+        ctx.out(`skipped ${skippedCount} complete table-day(s) (use --force to rebuild them)`);
+      return publishAfter(
+        await reportRun('load-backfill', summary, { config, skipped, listFiles: false }, ctx),
+        options,
+        config,
+        ctx,
+      );
+    });
   } finally {
     await es.close();
   }

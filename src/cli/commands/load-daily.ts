@@ -1,8 +1,15 @@
-
 import { checkLoadDay, selectTables } from '../../pipeline/plan.js';
 import { runJobs } from '../../pipeline/run-jobs.js';
 import { yesterday } from '../../time/day.js';
-import { checkEsReachable, loadCommandConfig, openEs, openPseudonymiser, type EsFlags } from '../setup.js';
+import {
+  checkEsReachable,
+  loadCommandConfig,
+  openEs,
+  openPseudonymiser,
+  publishAfter,
+  withDataLock,
+  type EsFlags,
+} from '../setup.js';
 import { reportRun } from '../report-run.js';
 import type { CommandContext } from '../context.js';
 import type { GlobalOptions } from '../program.js';
@@ -23,26 +30,32 @@ export async function run(options: Options, ctx: CommandContext): Promise<number
   checkLoadDay(day, ctx.now, config.timezone, options.partial === true);
   const pseudonymise = openPseudonymiser(config, ctx);
   const es = openEs(options, config, ctx);
+  const locked = <T>(fn: () => Promise<T>): Promise<T> =>
+    options.dryRun ? fn() : withDataLock(options, 'load-daily', ctx, fn);
   try {
     await checkEsReachable(es);
-    ctx.log.info({ day, tables: tables.length, dataDir: options.data, dryRun: options.dryRun === true }, 'load-daily started');
-    const summary = await runJobs(
-      tables.map((table) => ({ table, day })),
-      {
-        config,
-        es: es.search,
-        dataDir: options.data,
-        pseudonymise,
-        now: ctx.now,
-        log: ctx.log,
-        partial: options.partial === true,
-        dryRun: options.dryRun === true,
-      },
-      { concurrency: 2 },
-    );
-    return await reportRun('load-daily', summary, { ...options, config }, ctx);
+    return await locked(async () => {
+      ctx.log.info(
+        { day, tables: tables.length, dataDir: options.data, dryRun: options.dryRun === true },
+        'load-daily started',
+      );
+      const summary = await runJobs(
+        tables.map((table) => ({ table, day })),
+        {
+          config,
+          es: es.search,
+          dataDir: options.data,
+          pseudonymise,
+          now: ctx.now,
+          log: ctx.log,
+          partial: options.partial === true,
+          dryRun: options.dryRun === true,
+        },
+        { concurrency: 2 },
+      );
+      return publishAfter(await reportRun('load-daily', summary, { config }, ctx), options, config, ctx);
+    });
   } finally {
     await es.close();
   }
 }
-

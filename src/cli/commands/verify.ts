@@ -3,9 +3,23 @@ import { fetchDayTotals } from '../../es/day-totals.js';
 import { resolveDays, selectTables } from '../../pipeline/plan.js';
 import { runJobs, type Job } from '../../pipeline/run-jobs.js';
 import { compareTotals } from '../../store/check-day.js';
-import { checkStoredDay, findLeftoverTempFiles, removeTempFiles, type DayFileStatus } from '../../store/scan.js';
+import {
+  checkStoredDay,
+  findLeftoverTempFiles,
+  removeTempFiles,
+  type DayFileStatus,
+} from '../../store/scan.js';
 import { dayRange } from '../../time/day.js';
-import { checkEsReachable, loadCommandConfig, openEs, openPseudonymiser, type EsFlags, type EsHandle } from '../setup.js';
+import {
+  checkEsReachable,
+  loadCommandConfig,
+  openEs,
+  openPseudonymiser,
+  publishAfter,
+  withDataLock,
+  type EsFlags,
+  type EsHandle,
+} from '../setup.js';
 import { displayPath } from '../report-run.js';
 import type { Config } from '../../config/schema.js';
 import type { CommandContext } from '../context.js';
@@ -41,31 +55,57 @@ export async function run(options: Options, ctx: CommandContext): Promise<number
     const checked: Job[] = days.flatMap((day) => tables.map((table) => ({ table, day })));
     const problems = await findProblems(checked, options, config, es, ctx);
     const leftovers = await findLeftoverTempFiles(options.data, tables);
-    for (const p of problems) ctx.out(`${p.status.padEnd(10)} ${p.table} ${p.day}  ${displayPath(p.path)}: ${p.detail}`);
-    for (const t of leftovers) ctx.out(`leftover   ${displayPath(t)}: temporary file of an interrupted write`);
-    ctx.log.info({ checked: checked.length, problems: problems.length, leftovers: leftovers.length, byStatus: countBy(problems) }, 'verify checked');
+    for (const p of problems)
+      ctx.out(`${p.status.padEnd(10)} ${p.table} ${p.day}  ${displayPath(p.path)}: ${p.detail}`);
+    for (const t of leftovers)
+      ctx.out(`leftover   ${displayPath(t)}: temporary file of an interrupted write`);
+    ctx.log.info(
+      {
+        checked: checked.length,
+        problems: problems.length,
+        leftovers: leftovers.length,
+        byStatus: countBy(problems),
+      },
+      'verify checked',
+    );
     if (problems.length === 0 && leftovers.length === 0) {
-      ctx.out(`all ${checked.length} day file(s) of ${tables.length} table(s) from ${days[0]} to ${days.at(-1)} are complete${options.againstEs ? ' and match Elasticsearch' : ''}`);
+      ctx.out(
+        `all ${checked.length} day file(s) of ${tables.length} table(s) from ${days[0]} to ${days.at(-1)} are complete${options.againstEs ? ' and match Elasticsearch' : ''}`,
+      );
       return ExitCode.ok;
     }
     if (!options.repair) return ExitCode.partial;
 
-    await removeTempFiles(leftovers);
-    const byName = new Map(tables.map((t) => [t.name, t]));
-    const toRepair: Job[] = problems.map((p) => ({ table: byName.get(p.table)!, day: p.day }));
-    const summary = await runJobs(
-      toRepair,
-      { config, es: es!.search, dataDir: options.data, pseudonymise: pseudonymise!, now: ctx.now, log: ctx.log },
-      { concurrency: options.concurrency },
-    );
-    const remaining = await findProblems(toRepair, options, config, es, ctx);
-    for (const p of problems) {
-      const still = remaining.find((r) => r.table === p.table && r.day === p.day);
-      ctx.out(still ? `NOT REPAIRED ${p.table} ${p.day}: ${still.detail}` : `repaired   ${p.table} ${p.day}`);
-    }
-    for (const f of summary.failed) ctx.out(`FAILED ${f.table} ${f.day}: ${f.error.message}`);
-    ctx.log.info({ repaired: problems.length - remaining.length, remaining: remaining.length }, 'verify repaired');
-    return remaining.length === 0 ? ExitCode.ok : ExitCode.partial;
+    return await withDataLock(options, 'verify --repair', ctx, async () => {
+      await removeTempFiles(leftovers);
+      const byName = new Map(tables.map((t) => [t.name, t]));
+      const toRepair: Job[] = problems.map((p) => ({ table: byName.get(p.table)!, day: p.day }));
+      const summary = await runJobs(
+        toRepair,
+        {
+          config,
+          es: es!.search,
+          dataDir: options.data,
+          pseudonymise: pseudonymise!,
+          now: ctx.now,
+          log: ctx.log,
+        },
+        { concurrency: options.concurrency },
+      );
+      const remaining = await findProblems(toRepair, options, config, es, ctx);
+      for (const p of problems) {
+        const still = remaining.find((r) => r.table === p.table && r.day === p.day);
+        ctx.out(
+          still ? `NOT REPAIRED ${p.table} ${p.day}: ${still.detail}` : `repaired   ${p.table} ${p.day}`,
+        );
+      }
+      for (const f of summary.failed) ctx.out(`FAILED ${f.table} ${f.day}: ${f.error.message}`);
+      ctx.log.info(
+        { repaired: problems.length - remaining.length, remaining: remaining.length },
+        'verify repaired',
+      );
+      return publishAfter(remaining.length === 0 ? ExitCode.ok : ExitCode.partial, options, config, ctx);
+    });
   } finally {
     await es?.close();
   }
@@ -90,7 +130,8 @@ async function findProblems(
     if (options.againstEs && es) {
       const live = await fetchDayTotals(es.search, table, dayRange(day, config.timezone), config);
       const drift = compareTotals(status.totals ?? {}, live);
-      if (drift) problems.push({ ...status, status: 'drift', detail: `differs from Elasticsearch now: ${drift}` });
+      if (drift)
+        problems.push({ ...status, status: 'drift', detail: `differs from Elasticsearch now: ${drift}` });
     }
   }
   return problems;
