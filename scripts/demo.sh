@@ -36,4 +36,9 @@ echo "-- data/dns/${yesterday:0:4}/$yesterday.csv (first lines of $(($(wc -l <"d
 head -n 4 "data/dns/${yesterday:0:4}/$yesterday.csv"
 echo "-- data/internal_to_external/${yesterday:0:4}/$yesterday.csv"
 head -n 4 "data/internal_to_external/${yesterday:0:4}/$yesterday.csv"
+echo "== the analyst's side: the three days, a wavelet analysis of tls, the HTML report"
+node bin/netlog.js load-backfill --days 3 --data data --quiet
+node bin/netlog.js wavelet --table tls --days 3 --data data --out out/tls-anomalies.csv --chart out/tls-wavelet.png
+node bin/netlog.js plot --tables total,dns,tls --days 3 --data data --resample 1h --out out/traffic.png
+node bin/netlog.js report --days 3 --data data --out out/report.html
 echo "== logs of this run: logs/elastic.log"

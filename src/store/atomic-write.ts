@@ -10,7 +10,7 @@ import { StoreError } from '../errors.js';
  * The content may be written in pieces (a day streamed bucket by bucket) before `commit`.
  */
 export interface AtomicWriter {
-  write(text: string): Promise<void>;
+  write(text: string | Uint8Array): Promise<void>;
   /** fsync, rename over the target, fsync the directory. */
   commit(): Promise<void>;
   /** Drop the temporary file; the target is untouched. Safe to call after a failure or twice. */
@@ -36,7 +36,7 @@ export async function openAtomicWriter(path: string): Promise<AtomicWriter> {
   return {
     async write(text) {
       try {
-        await handle!.writeFile(text, 'utf8');
+        await handle!.writeFile(text);
       } catch (cause) {
         await fail(cause);
       }
@@ -61,7 +61,7 @@ export async function openAtomicWriter(path: string): Promise<AtomicWriter> {
 }
 
 /** Writes a whole file atomically. */
-export async function writeFileAtomic(path: string, content: string): Promise<void> {
+export async function writeFileAtomic(path: string, content: string | Uint8Array): Promise<void> {
   const writer = await openAtomicWriter(path);
   await writer.write(content);
   await writer.commit();
