@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { mkdir, open, readFile, rm, rmdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { LockError } from '../errors.js';
+import { LockError, StoreError } from '../errors.js';
 
 /**
  * The run lock of a data directory: a file created atomically (`open(..., 'wx')`) that names its
@@ -86,8 +86,10 @@ export async function acquireRunLock(dataDir: string, owner: { cmd: string }, op
         },
       };
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw new LockError(`cannot create the lock ${path} (${(err as NodeJS.ErrnoException).code}): check the data directory's permissions`, { cause: err });
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'EEXIST') {
+        // Not another run: the directory itself cannot be written (read-only, full, permissions).
+        throw new StoreError(`cannot create the lock ${path} (${code}): the data directory is not writable: check its permissions or mount`, { cause: err });
       }
     }
     const current = await readHolder(path);

@@ -64,6 +64,9 @@ export interface SampleSuite {
   expected: ExpectedFile;
   config: string;
   logFile: string;
+  /** Resolves once the node, the sample and the config are ready. Node 20 runs a file's root-level
+   * before hooks concurrently, so another hook that needs the suite awaits this first. */
+  ready: Promise<void>;
 }
 
 /**
@@ -78,6 +81,8 @@ export function useSampleSuite(options: {
 }): SampleSuite {
   const suite = {} as SampleSuite;
   let cleanupDir: () => Promise<void> = async () => undefined;
+  let markReady!: () => void;
+  suite.ready = new Promise((resolve) => (markReady = resolve));
   before(async () => {
     suite.es = await startTestEs();
     const tmp = await tempDir(options.label);
@@ -87,6 +92,7 @@ export function useSampleSuite(options: {
     await deleteIndices(suite.es.client, options.prefix);
     suite.expected = await loadSampleDays(suite.es.url, tmp.path, { prefix: options.prefix, ...options.sample });
     suite.config = await writeTestConfig(tmp.path, options.prefix);
+    markReady();
   });
   after(async () => {
     await deleteIndices(suite.es.client, options.prefix);
