@@ -46,6 +46,10 @@ export function classifyEsError(err: unknown, endpoint: string, index: string): 
   if (err instanceof errors.TimeoutError) {
     return { message: `Elasticsearch at ${endpoint} did not answer in time for "${index}": raise es.request_timeout_ms or ES_TIMEOUT_MS, or check the cluster's load`, retryable: true };
   }
+  if (err instanceof errors.ConnectionError && /certificate|self[- ]signed|unable to verify|CERT_|altnames/i.test(err.message)) {
+    const reason = /(self[- ]signed certificate[^,;)]*|unable to verify[^,;)]*|certificate has expired|Hostname\/IP does not match[^,;)]*|[A-Z_]*CERT[A-Z_]*)/i.exec(err.message)?.[1] ?? 'untrusted certificate';
+    return { message: `Elasticsearch at ${endpoint} presented a certificate netlog does not trust (${reason}): set ES_CA_CERT to its CA file (or --insecure, for testing only)`, retryable: false };
+  }
   if (err instanceof errors.ConnectionError || err instanceof errors.NoLivingConnectionsError) {
     const code = /\b(ECONNREFUSED|ECONNRESET|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|EPIPE|socket hang up)\b/.exec(err.message)?.[1];
     const what = code === 'ECONNREFUSED' ? 'refused the connection' : code === 'ENOTFOUND' ? 'could not be resolved' : `could not be reached${code ? ` (${code})` : ''}`;
