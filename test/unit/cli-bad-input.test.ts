@@ -1,0 +1,64 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { runCli } from '../helpers/cli.js';
+import { listFiles } from '../helpers/sample.js';
+import { tempDir } from '../helpers/tmp.js';
+
+// Bad input through the built binary: exit 2, one line naming the problem and the fix, nothing
+// written, and no connection attempted (the URL points at a port where nothing listens).
+let tmp: { path: string; cleanup: () => Promise<void> };
+before(async () => {
+  tmp = await tempDir('badinput');
+});
+after(async () => {
+  await tmp.cleanup();
+});
+
+const config = async (name: string, document: unknown) => {
+  const path = join(tmp.path, `${name}.json`);
+  await writeFile(path, JSON.stringify(document));
+  return path;
+};
+
+const cases: [string, string[] | (() => Promise<string[]>), RegExp][] = [
+  ['--from after --to', ['load-backfill', '--from', '2026-11-20', '--to', '2026-11-10'], /--from 2026-11-20 is after --to 2026-11-10: swap them/],
+  ['--days 0', ['load-backfill', '--days', '0'], /0 days: give at least 1/],
+  ['--days -3', ['load-backfill', '--days', '-3'], /-3 days: give at least 1/],
+  ['--days 100000', ['load-backfill', '--days', '100000'], /100000 days is more than 3660/],
+  ['--days abc', ['verify', '--days', 'abc'], /"abc" is not a whole number of days/],
+  ['--days with --from', ['load-backfill', '--days', '3', '--from', '2026-11-01'], /cannot be used with option '--from/],
+  ['backfill without a range', ['load-backfill'], /give the days to load: --days N/],
+  ['a future --to', ['load-backfill', '--from', '2026-11-20', '--to', '2030-01-01'], /2030-01-01 is not over yet/],
+  ['2026-02-30', ['load-daily', '--date', '2026-02-30'], /not a calendar date/],
+  ['a table name escaping the data directory', ['load-daily', '--tables', '../..'], /"\.\.\/\.\." is not a table name/],
+  ['--concurrency 0', ['load-backfill', '--days', '1', '--concurrency', '0'], /--concurrency must be a whole number from 1 to 16/],
+  ['an unknown command', ['load-weekly'], /unknown command 'load-weekly'/],
+  ['a config table name escaping the data directory', async () => ['load-daily', '--config', await config('escape', { tables: [{ name: '../../etc', index: 'x' }] })], /tables\[0\]\.name: a table name: lower-case letters/],
+  ['a bad CIDR', async () => ['load-daily', '--config', await config('cidr', { internal_networks: ['10.0.0.0/8', '192.168.0.0/33'] })], /internal_networks\[1\]: not a CIDR block/],
+  ['unknown keys', async () => ['load-daily', '--config', await config('keys', { es: { url: 'http://x:9200', retries: 3 } })], /es: unknown key\(s\) "retries"/],
+  ['wrong types', async () => ['load-daily', '--config', await config('types', { timezone: 5, tables: [{ name: 'a', index: 'b', levels: 'none' }] })], /timezone: .*expected string.*; tables\[0\]\.levels: .*expected array/],
+  ['a config file that is not JSON', async () => {
+    const path = join(tmp.path, 'broken.json');
+    await writeFile(path, '{ "tables": [');
+    return ['load-daily', '--config', path];
+  }, /config file .*broken\.json is not valid JSON/],
+  ['a missing config file', ['load-daily', '--config', '/nonexistent/netlog.yaml'], /cannot read config file \/nonexistent\/netlog\.yaml: ENOENT; check the --config path/],
+  ['a bad time zone', async () => ['load-daily', '--config', await config('tz', { timezone: 'Europe/Atlantis' })], /timezone: not a time zone/],
+  ['a bad ES_URL', ['load-daily'], /ES_URL "not a url" is not a URL/],
+];
+
+for (const [name, args, message] of cases) {
+  test(name, async () => {
+    const data = join(tmp.path, `data-${name.replace(/\W+/g, '-')}`);
+    const argv = typeof args === 'function' ? await args() : args;
+    const result = await runCli([...argv, '--data', data], {
+      env: { NETLOG_HASH_KEY: 'bad-input-key-0123456789', NETLOG_LOG_FILE: join(tmp.path, 'log'), NETLOG_NOW: '2026-11-25T06:00:00Z', ES_URL: name === 'a bad ES_URL' ? 'not a url' : 'http://localhost:9' },
+    });
+    assert.equal(result.code, 2, `${result.stdout}${result.stderr}`);
+    assert.match(result.stderr, message);
+    assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
+    assert.deepEqual(await listFiles(data), []);
+  });
+}
