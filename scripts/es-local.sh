@@ -11,6 +11,9 @@
 #   ES_HEAP      JVM heap, at most 1g (default 512m)
 #   ES_USER      the unprivileged user that runs the node when this script runs as root (default netlog-es)
 #   NETLOG_CACHE where the downloaded zip and the run state live (default <repo>/.cache)
+#   ES_SECURITY  1: a separate node with security on (plain HTTP) and two file-realm users for tests:
+#                netlog / netlog-test-password (superuser) and monitor / monitor-test-password
+#                (cluster monitor only: it may check health but not read any index)
 #
 # The node speaks plain HTTP on loopback (security, where the zip ships it, is switched off).
 set -euo pipefail
@@ -21,7 +24,10 @@ ES_HEAP=${ES_HEAP:-512m}
 ES_USER=${ES_USER:-netlog-es}
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CACHE=${NETLOG_CACHE:-$ROOT/.cache}
-STATE="$CACHE/es-run/$ES_VERSION"
+ES_SECURITY=${ES_SECURITY:-0}
+STATE="$CACHE/es-run/$ES_VERSION$([ "$ES_SECURITY" = 1 ] && echo -secure)"
+CURL_AUTH=()
+[ "$ES_SECURITY" = 1 ] && CURL_AUTH=(-u netlog:netlog-test-password)
 # Unpacked distributions go where an unprivileged user can read them: a checkout under a
 # root-only temp dir (mktemp -d) would not be traversable by the node's user.
 DIST_BASE=${NETLOG_ES_DIST:-/var/tmp/netlog-es}
@@ -123,8 +129,15 @@ cluster.routing.allocation.disk.threshold_enabled: false
 action.destructive_requires_name: false
 EOF
   # Recent integ-test-zips (8.19+) ship the x-pack-security module, which would auto-configure
-  # TLS and passwords at first start. The local test node speaks plain HTTP on loopback.
-  if [ -d "$home/modules/x-pack-security" ]; then
+  # TLS and passwords at first start. The local test node speaks plain HTTP on loopback; with
+  # ES_SECURITY=1 it checks credentials (file realm), still over plain HTTP.
+  if [ "$ES_SECURITY" = 1 ]; then
+    [ -d "$home/modules/x-pack-security" ] || die "this Elasticsearch zip has no security module: ES_SECURITY=1 is not possible"
+    printf 'xpack.security.enabled: true\nxpack.security.http.ssl.enabled: false\nxpack.security.transport.ssl.enabled: false\nxpack.security.enrollment.enabled: false\n' >>"$run/config/elasticsearch.yml"
+    printf 'monitor_only:\n  cluster: [ monitor ]\n' >>"$run/config/roles.yml"
+    ES_PATH_CONF="$run/config" ES_JAVA_HOME="$java_home" "$home/bin/elasticsearch-users" useradd netlog -p netlog-test-password -r superuser >/dev/null
+    ES_PATH_CONF="$run/config" ES_JAVA_HOME="$java_home" "$home/bin/elasticsearch-users" useradd monitor -p monitor-test-password -r monitor_only >/dev/null
+  elif [ -d "$home/modules/x-pack-security" ]; then
     echo "xpack.security.enabled: false" >>"$run/config/elasticsearch.yml"
   fi
   printf -- '-Xms%s\n-Xmx%s\n' "$ES_HEAP" "$ES_HEAP" >"$run/config/jvm.options.d/heap.options"
@@ -144,7 +157,7 @@ EOF
   done
   cp "$run/es.pid" "$STATE/pid"
   waited=0
-  until curl -fsS "$url/_cluster/health?wait_for_status=yellow&timeout=5s" >/dev/null 2>&1; do
+  until curl -fsS "${CURL_AUTH[@]}" "$url/_cluster/health?wait_for_status=yellow&timeout=5s" >/dev/null 2>&1; do
     if ! is_running; then
       tail -40 "$run"/logs/netlog-local.log >&2 2>/dev/null || true
       rm -rf "$STATE"
