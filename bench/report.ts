@@ -1,65 +1,219 @@
 /**
- * bench/results.md from the raw measurements: per scale and tool the median and spread of wall
- * time, peak RSS and Elasticsearch's summed `took`; netlog's client-side overhead; the speed-up over
- * the baseline; growth from the smallest to the largest day count; and each target, met or not.
- *   node --import tsx bench/report.ts results.tsv <reps> <es-version>
+ * bench/results.md from the raw measurements of bench/bench.ts: per data set, day count and side the
+ * median and spread of wall time, Elasticsearch's summed `took`, the client-side share, peak RSS and
+ * CPU time; the targets, each met or not with its figures; growth in days; the equality checks; and
+ * the hand-written notes (profiles, before/after figures) from bench/notes.md. Pure.
  */
-import { readFileSync } from 'node:fs';
 
-const [file, reps, esVersion] = process.argv.slice(2) as [string, string, string];
-type Row = { days: number; docs: number; variant: string; wall: number; rssMb: number; tookS: number };
-const rows: Row[] = readFileSync(file, 'utf8').trim().split('\n').map((l) => {
-  const [days, docs, variant, , wall, rss, took] = l.split('\t');
-  return { days: Number(days), docs: Number(docs), variant: variant!, wall: Number(wall), rssMb: Number(rss) / 1024, tookS: Number(took) / 1000 };
-});
-const median = (v: number[]) => {
-  const s = [...v].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+export interface Measurement {
+  readonly set: string;
+  readonly days: number;
+  readonly rep: number;
+  readonly side: string;
+  readonly wallS: number;
+  readonly rssMb: number;
+  readonly cpuS: number;
+  readonly tookMs: number;
+  readonly rows: number;
+  readonly jobs: number;
+  /** The machine's 1-minute load average when the run started (other work on the machine shows here). */
+  readonly load1: number;
+}
+
+export interface RunReport {
+  readonly started: string;
+  readonly finished: string;
+  readonly machine: { cpus: number; cpuModel: string; memGb: number };
+  readonly versions: { elasticsearch: string; node: string; python: string };
+  readonly reps: number;
+  readonly end: string;
+  readonly seed: number;
+  readonly loads: { set: string; docsPerDay: number; days: number; loadedDays: number; loadSeconds: number; docsPerSecond?: number }[];
+  readonly equality: { set: string; days: number; rep: number; against: string; pairs: number; identical: number; mismatches: number }[];
+  readonly measurements: Measurement[];
+}
+
+export const TARGETS = { speedup: 3, overheadShare: 0.25, rssMb: 300, rssFlatMb: 25 } as const;
+
+export function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  if (s.length === 0) return Number.NaN;
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+export interface Stats {
+  readonly n: number;
+  readonly wall: number;
+  readonly wallMin: number;
+  readonly wallMax: number;
+  readonly took: number;
+  /** Median over repetitions of (wall − Σ took). */
+  readonly client: number;
+  readonly rss: number;
+  readonly rssMax: number;
+  readonly cpu: number;
+  readonly rows: number;
+}
+
+export function statsOf(ms: readonly Measurement[]): Stats {
+  return {
+    n: ms.length,
+    wall: median(ms.map((m) => m.wallS)),
+    wallMin: Math.min(...ms.map((m) => m.wallS)),
+    wallMax: Math.max(...ms.map((m) => m.wallS)),
+    took: median(ms.map((m) => m.tookMs / 1000)),
+    client: median(ms.map((m) => m.wallS - m.tookMs / 1000)),
+    rss: median(ms.map((m) => m.rssMb)),
+    rssMax: Math.max(...ms.map((m) => m.rssMb)),
+    cpu: median(ms.map((m) => m.cpuS)),
+    rows: median(ms.map((m) => m.rows)),
+  };
+}
+
+const SIDE_LABEL: Record<string, string> = {
+  netlog: 'netlog (default, --concurrency 2)',
+  'netlog-c1': 'netlog --concurrency 1',
+  python: 'Python/pandas baseline',
 };
-const fmt = (v: number, d = 2) => v.toFixed(d);
-const scales = [...new Set(rows.map((r) => `${r.days}:${r.docs}`))];
-const stat = (days: number, docs: number, variant: string) => {
-  const rs = rows.filter((r) => r.days === days && r.docs === docs && r.variant === variant);
-  const walls = rs.map((r) => r.wall);
-  return { wall: median(walls), min: Math.min(...walls), max: Math.max(...walls), rss: median(rs.map((r) => r.rssMb)), took: median(rs.map((r) => r.tookS)) };
-};
-const lines: string[] = [
-  '# netlog benchmark',
-  '',
-  `Measured by \`bash bench/run.sh\` on this machine (2 cores), Elasticsearch ${esVersion} (local node, 1 GB heap), ${reps} repetitions each; medians with the min–max of wall time. All ten built-in tables, \`load-backfill --force\` against \`bench/baseline.py\` (elasticsearch-py, recursive flatten, hmac, tldextract, pandas groupby/drop_duplicates, to_csv) over the same days and the same queries. Every repetition checked that both wrote the same files with the same row counts and count/bytes totals.`,
-  '',
-  '| days × docs/day | tool | wall s (min–max) | peak RSS MB | ES took s | client overhead | speed-up |',
-  '|---|---|---|---|---|---|---|',
-];
-const targets: string[] = [];
-for (const scale of scales) {
-  const [days, docs] = scale.split(':').map(Number) as [number, number];
-  const py = stat(days, docs, 'python');
-  for (const variant of ['netlog', 'netlog-c1', 'python']) {
-    const s = stat(days, docs, variant);
-    const overhead = variant === 'python' ? '' : `${fmt(Math.max(0, s.wall - s.took))} s (${fmt((100 * Math.max(0, s.wall - s.took)) / s.wall, 0)} %)`;
-    const speed = variant === 'python' ? '1×' : `${fmt(py.wall / s.wall, 1)}×`;
-    const label = variant === 'netlog' ? 'netlog (concurrency 2)' : variant === 'netlog-c1' ? 'netlog (concurrency 1)' : 'Python/pandas baseline';
-    lines.push(`| ${days} × ${docs.toLocaleString('en')} | ${label} | ${fmt(s.wall)} (${fmt(s.min)}–${fmt(s.max)}) | ${fmt(s.rss, 0)} | ${fmt(s.took)} | ${overhead} | ${speed} |`);
+
+const f1 = (n: number): string => (Number.isFinite(n) ? n.toFixed(1) : '–');
+const f2 = (n: number): string => (Number.isFinite(n) ? n.toFixed(2) : '–');
+const pct = (n: number): string => (Number.isFinite(n) ? `${Math.round(n * 100)} %` : '–');
+const mark = (ok: boolean): string => (ok ? '**met**' : '**missed**');
+
+export function renderResults(report: RunReport, notes: string): string {
+  const groups = new Map<string, Measurement[]>();
+  for (const m of report.measurements) {
+    const k = `${m.set}|${m.days}|${m.side}`;
+    groups.set(k, [...(groups.get(k) ?? []), m]);
   }
-}
-const byDocs = new Map<number, number[]>();
-for (const scale of scales) {
-  const [days, docs] = scale.split(':').map(Number) as [number, number];
-  byDocs.set(docs, [...(byDocs.get(docs) ?? []), days]);
-}
-lines.push('', '## Targets', '');
-for (const [docs, dayList] of byDocs) {
-  const maxDays = Math.max(...dayList);
-  const minDays = Math.min(...dayList);
-  const n = stat(maxDays, docs, 'netlog');
-  const p = stat(maxDays, docs, 'python');
-  const overhead = (100 * Math.max(0, n.wall - n.took)) / n.wall;
-  targets.push(`- ${maxDays} days × ${docs.toLocaleString('en')}/day: netlog ${fmt(p.wall / n.wall, 1)}× faster than the baseline (target ≥ 3×: ${p.wall / n.wall >= 3 ? 'met' : 'NOT met'}); client-side overhead ${fmt(overhead, 0)} % of wall (target ≤ 25 %: ${overhead <= 25 ? 'met' : 'NOT met'}); peak RSS ${fmt(n.rss, 0)} MB${docs >= 1_000_000 ? ` (target ≤ 300 MB at 1M docs/day: ${n.rss <= 300 ? 'met' : 'NOT met'})` : ''}.`);
-  if (maxDays !== minDays) {
-    const small = stat(minDays, docs, 'netlog');
-    targets.push(`- growth ${minDays} → ${maxDays} days at ${docs.toLocaleString('en')}/day: wall ×${fmt(n.wall / small.wall, 2)} for ×${fmt(maxDays / minDays, 2)} days; peak RSS ${fmt(small.rss, 0)} → ${fmt(n.rss, 0)} MB (flat: ${Math.abs(n.rss - small.rss) / small.rss < 0.25 ? 'yes' : 'no'}).`);
+  const stat = (set: string, days: number, side: string): Stats | undefined => {
+    const ms = groups.get(`${set}|${days}|${side}`);
+    return ms && statsOf(ms);
+  };
+  const sets = [...new Set(report.measurements.map((m) => m.set))];
+  const dayCounts = (set: string): number[] => [...new Set(report.measurements.filter((m) => m.set === set).map((m) => m.days))].sort((a, b) => a - b);
+  const sides = ['netlog', 'netlog-c1', 'python'];
+
+  const out: string[] = [];
+  out.push('# netlog benchmark: against the Python/pandas way and against Elasticsearch\'s own time', '');
+  out.push(
+    `Generated by \`bash bench/run.sh\` (${report.started.slice(0, 16)}Z → ${report.finished.slice(11, 16)}Z). ` +
+      `Machine: ${report.machine.cpus} cores (${report.machine.cpuModel.trim()}), ${f1(report.machine.memGb)} GB RAM, shared by the node, Elasticsearch and the client. ` +
+      `Elasticsearch ${report.versions.elasticsearch} (local single node, 1 GB heap), Node ${report.versions.node}, Python/pandas/elasticsearch-py/tldextract ${report.versions.python.split(' ').join(' / ')}.`,
+    '',
+    `Data: \`netlog sample load\` (seed ${report.seed}, no anomalies), days ending ${report.end}; ` +
+      report.loads.map((l) => `${l.set}: ${l.docsPerDay.toLocaleString('en')} documents a day over ${l.days} days`).join('; ') +
+      '. Every run: all ten built-in tables, `--force`, one segment per index, the shard request cache off and the other caches cleared before each run (a backfill asks for each day once). ' +
+      `${report.reps} repetitions per row, sides in rotating order, after one unmeasured warm-up run of each; medians, with min–max of the wall time.`,
+    '',
+    '- **wall**: the whole process, start to exit. **ES took**: the sum of `took` of every search response (netlog: `tookMs` of its log; Python: `response["took"]`). ' +
+      '**client share** = (wall − ES took) / wall: time not spent executing queries in Elasticsearch (process start, HTTP, JSON, transforms, files; also Elasticsearch serialising the responses, which `took` does not include). ' +
+      'With `--concurrency 2` two jobs run at once and their `took` overlap, so wall − took understates the client share there; it is exact only for the sequential runs. ' +
+      '**peak RSS**: `/usr/bin/time -v` "Maximum resident set size" of the client process. **CPU**: its user + system time.',
+    '',
+  );
+
+  out.push('## Results', '');
+  out.push('| data | days | tool | wall s median (min–max) | s / day | ES took s | wall − took s | client share | peak RSS MB median (max) | CPU s | rows written | × vs Python |');
+  out.push('|---|---:|---|---|---:|---:|---:|---:|---|---:|---:|---:|');
+  for (const set of sets) {
+    for (const days of dayCounts(set)) {
+      const py = stat(set, days, 'python');
+      for (const side of sides) {
+        const s = stat(set, days, side);
+        if (!s) continue;
+        const speedup = py && side !== 'python' ? `${f1(py.wall / s.wall)}×` : '';
+        out.push(
+          `| ${set}/day | ${days} | ${SIDE_LABEL[side] ?? side} | ${f2(s.wall)} (${f2(s.wallMin)}–${f2(s.wallMax)}) | ${f2(s.wall / days)} | ${f2(s.took)} | ${f2(s.client)} | ${pct(s.client / s.wall)} | ${f1(s.rss)} (${f1(s.rssMax)}) | ${f1(s.cpu)} | ${s.rows.toLocaleString('en')} | ${speedup} |`,
+        );
+      }
+    }
   }
+  out.push('');
+
+  // Targets.
+  out.push('## Targets', '');
+  const small = sets[0];
+  const longest = small === undefined ? undefined : Math.max(...dayCounts(small));
+  const n30 = small && longest ? stat(small, longest, 'netlog') : undefined;
+  const c30 = small && longest ? stat(small, longest, 'netlog-c1') : undefined;
+  const p30 = small && longest ? stat(small, longest, 'python') : undefined;
+  if (n30 && p30 && c30) {
+    const x = p30.wall / n30.wall;
+    out.push(
+      `1. **${longest}-day backfill at least ${TARGETS.speedup}× faster than the baseline** (${small}/day): ${mark(x >= TARGETS.speedup)}: ${f2(p30.wall)} s / ${f2(n30.wall)} s = **${f2(x)}×** at netlog's default concurrency; ` +
+        `${f2(p30.wall / c30.wall)}× at --concurrency 1 (sequential, like the baseline). Per day: Python ${f2(p30.wall / longest!)} s, netlog ${f2(n30.wall / longest!)} s, of which Elasticsearch's own time alone is ${f2(c30.took / longest!)} s (sequential).`,
+    );
+    const share = c30.client / c30.wall;
+    out.push(
+      `2. **netlog's client-side overhead at most ${pct(TARGETS.overheadShare)} of its wall time**: ${mark(share <= TARGETS.overheadShare)}: ${pct(share)} at --concurrency 1 over ${longest} days (${f2(c30.wall)} s wall, ${f2(c30.took)} s ES took, ${f1(c30.cpu)} s client CPU); ` +
+        `${pct(n30.client / n30.wall)} by the same formula at the default concurrency (understated, see above). The baseline: ${pct(p30.client / p30.wall)}.`,
+    );
+  }
+  const rssLines: string[] = [];
+  let rssOk = true;
+  for (const set of sets) {
+    const counts = dayCounts(set);
+    for (const side of ['netlog', 'netlog-c1']) {
+      const per = counts.map((d) => ({ d, s: stat(set, d, side) })).filter((x) => x.s);
+      if (per.length === 0) continue;
+      const maxes = per.map((x) => x.s!.rssMax);
+      const growth = Math.max(...maxes) - Math.min(...maxes);
+      const flat = growth <= TARGETS.rssFlatMb;
+      const within = set !== '1M' || Math.max(...maxes) <= TARGETS.rssMb;
+      rssOk &&= flat && within;
+      rssLines.push(`${set}/day, ${SIDE_LABEL[side]}: ${per.map((x) => `${x.d} d → ${f1(x.s!.rssMax)} MB`).join(', ')} (spread ${f1(growth)} MB)`);
+    }
+  }
+  if (rssLines.length > 0) {
+    out.push(
+      `3. **peak RSS flat in the number of days (within ${TARGETS.rssFlatMb} MB) and at most ${TARGETS.rssMb} MB at 1M documents a day**: ${mark(rssOk)}: ` + rssLines.join('; ') + '.',
+    );
+  }
+  out.push('');
+
+  // Growth.
+  out.push('## Growth with the number of days', '');
+  out.push('| data | tool | ' + (small ? dayCounts(small).map((d) => `wall ${d} d`).join(' | ') : '') + ' | ratio | linear would be | marginal s / day |');
+  out.push('|---|---|' + (small ? dayCounts(small).map(() => '---:').join('|') : '') + '|---:|---:|---:|');
+  for (const set of sets) {
+    const counts = dayCounts(set);
+    if (counts.length < 2) continue;
+    const a = counts[0]!;
+    const b = counts.at(-1)!;
+    for (const side of sides) {
+      const sa = stat(set, a, side);
+      const sb = stat(set, b, side);
+      if (!sa || !sb) continue;
+      out.push(`| ${set}/day | ${SIDE_LABEL[side]} | ${counts.map((d) => f2(stat(set, d, side)?.wall ?? Number.NaN)).join(' | ')} | ${f2(sb.wall / sa.wall)} | ${f2(b / a)} | ${f2((sb.wall - sa.wall) / (b - a))} |`);
+    }
+  }
+  out.push('');
+
+  // Equality.
+  out.push('## Same output', '');
+  const checks = report.equality;
+  const pairs = checks.reduce((s, c) => s + c.pairs, 0);
+  const identical = checks.reduce((s, c) => s + c.identical, 0);
+  const bad = checks.reduce((s, c) => s + c.mismatches, 0);
+  out.push(
+    `After every repetition, each (table, day) file of netlog was compared with netlog --concurrency 1 and with the baseline: row count and the totals of \`count\` and \`bytes\`. ` +
+      `${pairs} comparisons, ${bad} differences; ${identical} of the ${pairs} files were byte for byte identical. The baseline sends netlog's request bodies (checked against \`buildDayQuery\` before measuring).`,
+    '',
+  );
+
+  // Loading.
+  out.push('## Loading the data', '');
+  for (const l of report.loads) {
+    out.push(
+      l.loadedDays > 0
+        ? `- ${l.set}/day: loaded ${l.loadedDays} day(s) in ${f1(l.loadSeconds)} s (${Math.round(l.docsPerSecond ?? 0).toLocaleString('en')} documents/s, \`netlog sample load\`, bulk).`
+        : `- ${l.set}/day: all ${l.days} days were already loaded (counts checked), reused.`,
+    );
+  }
+  out.push('');
+  if (notes.trim() !== '') out.push(notes.trim(), '');
+  return `${out.join('\n')}\n`;
 }
-lines.push(...targets, '');
-console.log(lines.join('\n'));
