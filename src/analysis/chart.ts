@@ -15,14 +15,15 @@ function iso(t: number): string {
   return new Date(t).toISOString();
 }
 
+/** What every chart shares: schema, title, size, a white background (PNG has no transparency surprises). */
+function frame(title: string, size: { width: number; height: number | { step: number } } = { width: WIDTH, height: HEIGHT }): Spec {
+  return { $schema: 'https://vega.github.io/schema/vega-lite/v5.json', title, ...size, background: 'white' };
+}
+
 /** One line per named series. */
 export function lineChartSpec(options: { title: string; yTitle: string; series: { name: string; points: readonly SeriesPoint[] }[] }): Spec {
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title: options.title,
-    width: WIDTH,
-    height: HEIGHT,
-    background: 'white',
+    ...frame(options.title),
     data: { values: options.series.flatMap((s) => s.points.map((p) => ({ time: iso(p.t), value: p.value, series: s.name }))) },
     mark: { type: 'line', strokeWidth: 1.4, invalid: 'break-paths-show-domains' },
     encoding: {
@@ -46,11 +47,7 @@ export function waveletChartSpec(options: {
     ...options.denoised.map((p) => ({ time: iso(p.t), value: p.value, line: 'denoised (wavelet)' })),
   ];
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title: options.title,
-    width: WIDTH,
-    height: HEIGHT,
-    background: 'white',
+    ...frame(options.title),
     layer: [
       {
         data: { values: lines },
@@ -77,11 +74,7 @@ export function waveletChartSpec(options: {
 /** Horizontal bars of the top keys (e.g. destinations by bytes). */
 export function topNChartSpec(options: { title: string; xTitle: string; rows: readonly { key: string; value: number }[] }): Spec {
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title: options.title,
-    width: WIDTH - 200,
-    height: { step: 18 },
-    background: 'white',
+    ...frame(options.title, { width: WIDTH - 200, height: { step: 18 } }),
     data: { values: options.rows },
     mark: { type: 'bar', color: '#4c78a8' },
     encoding: {

@@ -1,18 +1,15 @@
 import { UsageError } from '../errors.js';
-import { resolveDays, selectTables } from '../pipeline/plan.js';
+import { resolveDays, selectTables, type RangeFlags } from '../pipeline/plan.js';
 import { loadTableRange, type LoadedTable } from '../analysis/load-series.js';
 import { loadCommandConfig } from './setup.js';
 import type { Config, TableConfig } from '../config/schema.js';
 import type { CommandContext } from './context.js';
 import type { GlobalOptions } from './program.js';
 
-/** The first steps of the analysis commands: config, tables, days, and the day files loaded. */
-export interface AnalysisRange {
-  days?: number;
-  from?: string;
-  to?: string;
-}
+/** The day range of the analysis commands (--days N, or --from/--to). */
+export type AnalysisRange = RangeFlags;
 
+/** The first steps of the analysis commands: config, tables, days, and the day files loaded. */
 export async function loadForAnalysis(
   options: GlobalOptions & AnalysisRange,
   tableNames: string[] | undefined,

@@ -1,5 +1,5 @@
 import { UsageError } from '../../errors.js';
-import { resolveDays, selectTables } from '../../pipeline/plan.js';
+import { resolveDays, selectTables, type RangeFlags } from '../../pipeline/plan.js';
 import { runJobs, type Job } from '../../pipeline/run-jobs.js';
 import { checkStoredDay } from '../../store/scan.js';
 import {
@@ -16,10 +16,7 @@ import { reportRun } from '../report-run.js';
 import type { CommandContext } from '../context.js';
 import type { GlobalOptions } from '../program.js';
 
-interface Options extends GlobalOptions, EsFlags {
-  days?: number;
-  from?: string;
-  to?: string;
+interface Options extends GlobalOptions, EsFlags, RangeFlags {
   tables?: string[];
   force?: boolean;
   concurrency: number;

@@ -1,6 +1,6 @@
 import { ExitCode } from '../../errors.js';
 import { fetchDayTotals } from '../../es/day-totals.js';
-import { resolveDays, selectTables } from '../../pipeline/plan.js';
+import { resolveDays, selectTables, type RangeFlags } from '../../pipeline/plan.js';
 import { runJobs, type Job } from '../../pipeline/run-jobs.js';
 import { compareTotals } from '../../store/check-day.js';
 import {
@@ -25,10 +25,7 @@ import type { Config } from '../../config/schema.js';
 import type { CommandContext } from '../context.js';
 import type { GlobalOptions } from '../program.js';
 
-interface Options extends GlobalOptions, EsFlags {
-  days?: number;
-  from?: string;
-  to?: string;
+interface Options extends GlobalOptions, EsFlags, RangeFlags {
   tables?: string[];
   againstEs?: boolean;
   repair?: boolean;
