@@ -25,9 +25,12 @@ ES_USER=${ES_USER:-netlog-es}
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CACHE=${NETLOG_CACHE:-$ROOT/.cache}
 ES_SECURITY=${ES_SECURITY:-0}
-STATE="$CACHE/es-run/$ES_VERSION$([ "$ES_SECURITY" = 1 ] && echo -secure)"
+STATE="$CACHE/es-run/$ES_VERSION"
 CURL_AUTH=()
-[ "$ES_SECURITY" = 1 ] && CURL_AUTH=(-u netlog:netlog-test-password)
+if [ "$ES_SECURITY" = 1 ]; then
+  STATE="$STATE-secure"
+  CURL_AUTH=(-u netlog:netlog-test-password)
+fi
 # Unpacked distributions go where an unprivileged user can read them: a checkout under a
 # root-only temp dir (mktemp -d) would not be traversable by the node's user.
 DIST_BASE=${NETLOG_ES_DIST:-/var/tmp/netlog-es}
