@@ -33,7 +33,10 @@ node --input-type=module -e "
   import { defaultConfig } from './dist/config/validate.js';
   const tables = defaultConfig().tables.map((t) => ({ ...t, index: t.index.split(',').map((i) => '$PREFIX' + i).join(',') }));
   process.stdout.write(JSON.stringify({ tables }));" >"$OUT/config.json"
-rejected() { curl -s "$url/_nodes/stats/thread_pool/search" | grep -o '"rejected":[0-9]*' | head -1 | cut -d: -f2; }
+rejected() {
+  curl -s "$url/_nodes/stats/thread_pool?filter_path=nodes.*.thread_pool.search.rejected" |
+    node -e 'let s="";process.stdin.on("data",(d)=>(s+=d)).on("end",()=>console.log(Object.values(JSON.parse(s).nodes).reduce((n,x)=>n+x.thread_pool.search.rejected,0)))'
+}
 before=$(rejected)
 rm -rf "$OUT/data" "$OUT/elastic.log"
 echo "== load-backfill --days $DAYS (all tables)"
