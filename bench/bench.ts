@@ -27,6 +27,8 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = join(ROOT, 'bench', 'out');
 const PYTHON = join(ROOT, 'bench', '.venv', 'bin', 'python');
 const HASH_KEY = 'bench-only-pseudonym-key-0123456789';
+/** The netlog under test: bench/run.sh builds HEAD apart from dist/; by default the tree's own build. */
+const NETLOG = process.env.BENCH_NETLOG_BIN ?? join(ROOT, 'bin', 'netlog.js');
 
 const { values: args } = parseArgs({
   options: {
@@ -106,7 +108,7 @@ async function ensureLoaded(set: DataSet, days: readonly string[]): Promise<{ lo
     for (const day of missing) {
       // Deterministic ids: reloading a day that is half there overwrites the same documents.
       await run(process.execPath, [
-        'bin/netlog.js', '--quiet', '--log-file', join(OUT, 'load.log'),
+        NETLOG, '--quiet', '--log-file', join(OUT, 'load.log'),
         'sample', 'load', '--es', esUrl!, '--days', '1', '--end', day, '--docs-per-day', String(set.docsPerDay),
         '--seed', String(SEED), '--index-prefix', set.prefix, '--no-anomalies',
       ], { stdout: 'ignore' });
@@ -183,7 +185,7 @@ async function runSide(side: Side, set: DataSet, days: readonly string[], config
   delete childEnv.NETLOG_CONFIG;
   delete childEnv.NETLOG_HASH_KEY_FILE;
   const t = await timed(
-    [process.execPath, 'bin/netlog.js', '--quiet', '--config', configPath, '--data', dataDir, 'load-backfill', '--force', '--from', from, '--to', to, ...concurrency, '--es', esUrl!],
+    [process.execPath, NETLOG, '--quiet', '--config', configPath, '--data', dataDir, 'load-backfill', '--force', '--from', from, '--to', to, ...concurrency, '--es', esUrl!],
     childEnv,
   );
   return { side, ...t, ...(await sumJsonLines(logFile, (r) => r.msg === 'table day loaded')) };
@@ -256,6 +258,7 @@ async function main(): Promise<void> {
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '?', memGb: totalmem() / 2 ** 30 },
     versions: {
       elasticsearch: args['es-version'] || '?',
+      netlog: env.BENCH_NETLOG_COMMIT ?? 'working tree',
       node: process.version,
       python: (await run(PYTHON, ['-c', 'import sys,pandas,elasticsearch,tldextract;print(sys.version.split()[0],pandas.__version__,elasticsearch.__versionstr__,tldextract.__version__)'])).trim(),
     },

@@ -27,7 +27,13 @@ ES_ENV=(env ES_VERSION="$BENCH_ES_VERSION" ES_HEAP="${BENCH_ES_HEAP:-1g}" NETLOG
 
 echo "== dependencies" >&2
 [ -d node_modules ] || npm ci --no-audit --no-fund
-npm run build --silent
+# netlog as committed (HEAD), built apart from dist/: work in progress in the tree, or a rebuild of
+# dist/ while the benchmark runs, cannot change what is measured.
+build=bench/out/netlog
+rm -rf "$build" && mkdir -p "$build"
+git archive HEAD bin src package.json tsconfig.json tsconfig.build.json | tar -x -C "$build"
+npx tsc -p "$build/tsconfig.build.json"
+export BENCH_NETLOG_BIN=$ROOT/$build/bin/netlog.js BENCH_NETLOG_COMMIT=$(git rev-parse --short HEAD)
 if [ ! -x /usr/bin/time ]; then
   if [ "$(id -u)" -eq 0 ]; then apt-get update -qq && apt-get install -y -qq time >/dev/null
   else echo "bench: /usr/bin/time is missing: sudo apt-get install time" >&2; exit 2; fi
