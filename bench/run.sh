@@ -29,7 +29,7 @@ echo "== dependencies" >&2
 [ -d node_modules ] || npm ci --no-audit --no-fund
 # netlog as committed (HEAD), built apart from dist/: work in progress in the tree, or a rebuild of
 # dist/ while the benchmark runs, cannot change what is measured.
-build=bench/out/netlog
+build=.cache/bench-netlog
 rm -rf "$build" && mkdir -p "$build"
 git archive HEAD bin src package.json tsconfig.json tsconfig.build.json | tar -x -C "$build"
 npx tsc -p "$build/tsconfig.build.json"
