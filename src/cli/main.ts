@@ -43,10 +43,11 @@ export async function main(argv: readonly string[]): Promise<void> {
     };
   };
 
-  const program = buildProgram(makeContext);
+  let commandExitCode: number = ExitCode.ok;
+  const program = buildProgram(makeContext, (code) => (commandExitCode = code));
   try {
     await program.parseAsync(argv);
-    process.exitCode ??= ExitCode.ok;
+    process.exitCode = commandExitCode;
   } catch (err) {
     process.exitCode = reportError(err, log);
   } finally {

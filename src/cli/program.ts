@@ -21,7 +21,8 @@ export interface GlobalOptions {
 type MakeContext = (cmd: string, options: { quiet?: boolean; logFile?: string }) => CommandContext;
 type CommandModule = { run: (options: never, ctx: CommandContext) => Promise<number> };
 
-export function buildProgram(makeContext: MakeContext): Command {
+/** Builds the CLI; `onExitCode` receives each command's exit code (main.ts alone sets the process's). */
+export function buildProgram(makeContext: MakeContext, onExitCode: (code: number) => void): Command {
   const program = new Command('netlog')
     .description('Elasticsearch network logs → pseudonymised daily CSV files in git, and their analysis')
     .version(version)
@@ -39,8 +40,7 @@ export function buildProgram(makeContext: MakeContext): Command {
       const globals = command.optsWithGlobals<GlobalOptions & Record<string, unknown>>();
       const ctx = makeContext(name, globals);
       const module = await load();
-      const code = await module.run(globals as never, ctx);
-      if (code !== 0) process.exitCode = code;
+      onExitCode(await module.run(globals as never, ctx));
     };
 
   const esOptions = (c: Command): Command =>
