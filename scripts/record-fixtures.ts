@@ -21,7 +21,10 @@ const table = (name: string) => config.tables.find((t) => t.name === name)!;
 async function record(file: string, index: string, body: Record<string, unknown>): Promise<void> {
   const response = await client.search({ index, ...body });
   const { aggregations, hits, took } = response;
-  await writeFile(`test/fixtures/${file}`, `${JSON.stringify({ request: body, response: { took, hits: { total: hits.total }, aggregations } }, null, 1)}\n`);
+  await writeFile(
+    `test/fixtures/${file}`,
+    `${JSON.stringify({ request: body, response: { took, hits: { total: hits.total }, aggregations } }, null, 1)}\n`,
+  );
   console.log(file);
 }
 
@@ -41,9 +44,19 @@ const overflowing = tableSchema.parse({ ...beaconOnly, name: 'overflow', filters
 await record('dns-timeseries.json', 'network-dns', buildDayQuery(table('dns'), range, config));
 const first = buildDayQuery(table('internal_to_external'), range, smallPages);
 await record('i2e-composite-page1.json', 'network-flow', first);
-const page1 = (await client.search({ index: 'network-flow', ...first })).aggregations as { rows: { after_key: Record<string, unknown> } };
-await record('i2e-composite-page2.json', 'network-flow', buildDayQuery(table('internal_to_external'), range, smallPages, page1.rows.after_key));
-await record('websites-composite-page1.json', 'network-http,network-tls', buildDayQuery(table('websites'), range, smallPages));
+const page1 = (await client.search({ index: 'network-flow', ...first })).aggregations as {
+  rows: { after_key: Record<string, unknown> };
+};
+await record(
+  'i2e-composite-page2.json',
+  'network-flow',
+  buildDayQuery(table('internal_to_external'), range, smallPages, page1.rows.after_key),
+);
+await record(
+  'websites-composite-page1.json',
+  'network-http,network-tls',
+  buildDayQuery(table('websites'), range, smallPages),
+);
 await record('beacon-terms.json', 'network-flow', buildDayQuery(beaconOnly, range, config));
 await record('overflow-terms.json', 'network-flow', buildDayQuery(overflowing, range, config));
 await client.close();

@@ -43,7 +43,9 @@ export interface LogOptions {
 export function createLogger(options: LogOptions = {}): Logger {
   const file = options.file ?? process.env.NETLOG_LOG_FILE ?? DEFAULT_LOG_FILE;
   mkdirSync(dirname(file), { recursive: true });
-  const streams: pino.StreamEntry[] = [{ level: 'debug', stream: pino.destination({ dest: file, sync: true, mkdir: true }) }];
+  const streams: pino.StreamEntry[] = [
+    { level: 'debug', stream: pino.destination({ dest: file, sync: true, mkdir: true }) },
+  ];
   const consoleLevel = options.consoleLevel ?? 'info';
   if (consoleLevel !== 'silent') streams.push({ level: consoleLevel, stream: consoleStream(process.stderr) });
   return pino(
@@ -64,8 +66,26 @@ export function silentLogger(): Logger {
   return pino({ level: 'silent' });
 }
 
-const LEVEL_NAMES: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
-const QUIET_KEYS = new Set(['level', 'time', 'pid', 'hostname', 'msg', 'cmd', 'runId', 'module', 'v', 'exitCode']);
+const LEVEL_NAMES: Record<number, string> = {
+  10: 'trace',
+  20: 'debug',
+  30: 'info',
+  40: 'warn',
+  50: 'error',
+  60: 'fatal',
+};
+const QUIET_KEYS = new Set([
+  'level',
+  'time',
+  'pid',
+  'hostname',
+  'msg',
+  'cmd',
+  'runId',
+  'module',
+  'v',
+  'exitCode',
+]);
 
 /** Formats each JSON line as `level msg key=value …` for a human on a terminal or in cron mail. */
 function consoleStream(out: NodeJS.WritableStream): Writable {
@@ -79,11 +99,19 @@ function consoleStream(out: NodeJS.WritableStream): Writable {
           // A known error's message is its whole story on the terminal; the stack and the causes stay in
           // the file. (pino's serializer appends the causes' messages to err.message.)
           const errMessage = (record.err as { message?: unknown } | undefined)?.message;
-          const errIsMsg = typeof errMessage === 'string' && typeof record.msg === 'string' && errMessage.startsWith(record.msg);
+          const errIsMsg =
+            typeof errMessage === 'string' &&
+            typeof record.msg === 'string' &&
+            errMessage.startsWith(record.msg);
           const fields = Object.entries(record)
             .filter(([k]) => !QUIET_KEYS.has(k) && !(k === 'err' && errIsMsg))
-            .map(([k, v]) => `${k}=${k === 'err' ? errorText(v) : typeof v === 'string' ? v : JSON.stringify(v)}`);
-          out.write(`${level === 'info' ? '' : `netlog: ${level}: `}${String(record.msg ?? '')}${fields.length ? `  ${fields.join(' ')}` : ''}\n`);
+            .map(
+              ([k, v]) =>
+                `${k}=${k === 'err' ? errorText(v) : typeof v === 'string' ? v : JSON.stringify(v)}`,
+            );
+          out.write(
+            `${level === 'info' ? '' : `netlog: ${level}: `}${String(record.msg ?? '')}${fields.length ? `  ${fields.join(' ')}` : ''}\n`,
+          );
         } catch {
           out.write(`${line}\n`);
         }

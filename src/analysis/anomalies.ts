@@ -54,7 +54,11 @@ export function detectAnomalies(series: readonly number[], options: AnomalyOptio
   }
   const residual = series.map((v, i) => v - expected[i]!);
   const scores = robustScores(residual);
-  const anomalies = scores.flatMap((z, i) => (Math.abs(z) > threshold ? [{ index: i, value: series[i]!, expected: expected[i]!, score: Math.abs(z) }] : []));
+  const anomalies = scores.flatMap((z, i) =>
+    Math.abs(z) > threshold
+      ? [{ index: i, value: series[i]!, expected: expected[i]!, score: Math.abs(z) }]
+      : [],
+  );
   return { expected, denoised: denoise(series, wavelet, level).denoised, anomalies, level, threshold };
 }
 

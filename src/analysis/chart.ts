@@ -16,15 +16,26 @@ function iso(t: number): string {
 }
 
 /** What every chart shares: schema, title, size, a white background (PNG has no transparency surprises). */
-function frame(title: string, size: { width: number; height: number | { step: number } } = { width: WIDTH, height: HEIGHT }): Spec {
+function frame(
+  title: string,
+  size: { width: number; height: number | { step: number } } = { width: WIDTH, height: HEIGHT },
+): Spec {
   return { $schema: 'https://vega.github.io/schema/vega-lite/v5.json', title, ...size, background: 'white' };
 }
 
 /** One line per named series. */
-export function lineChartSpec(options: { title: string; yTitle: string; series: { name: string; points: readonly SeriesPoint[] }[] }): Spec {
+export function lineChartSpec(options: {
+  title: string;
+  yTitle: string;
+  series: { name: string; points: readonly SeriesPoint[] }[];
+}): Spec {
   return {
     ...frame(options.title),
-    data: { values: options.series.flatMap((s) => s.points.map((p) => ({ time: iso(p.t), value: p.value, series: s.name }))) },
+    data: {
+      values: options.series.flatMap((s) =>
+        s.points.map((p) => ({ time: iso(p.t), value: p.value, series: s.name })),
+      ),
+    },
     mark: { type: 'line', strokeWidth: 1.4, invalid: 'break-paths-show-domains' },
     encoding: {
       x: { field: 'time', type: 'temporal', scale: { type: 'utc' }, axis: UTC_AXIS },
@@ -59,12 +70,21 @@ export function waveletChartSpec(options: {
         },
       },
       {
-        data: { values: options.anomalies.map((a) => ({ time: iso(a.t), value: a.value, score: Math.round(a.score * 10) / 10 })) },
+        data: {
+          values: options.anomalies.map((a) => ({
+            time: iso(a.t),
+            value: a.value,
+            score: Math.round(a.score * 10) / 10,
+          })),
+        },
         mark: { type: 'point', shape: 'circle', size: 90, color: '#d62728', filled: false, strokeWidth: 2 },
         encoding: {
           x: { field: 'time', type: 'temporal' },
           y: { field: 'value', type: 'quantitative' },
-          tooltip: [{ field: 'time', type: 'temporal', format: '%Y-%m-%d %H:%M', formatType: 'utc' }, { field: 'score' }],
+          tooltip: [
+            { field: 'time', type: 'temporal', format: '%Y-%m-%d %H:%M', formatType: 'utc' },
+            { field: 'score' },
+          ],
         },
       },
     ],
@@ -72,7 +92,11 @@ export function waveletChartSpec(options: {
 }
 
 /** Horizontal bars of the top keys (e.g. destinations by bytes). */
-export function topNChartSpec(options: { title: string; xTitle: string; rows: readonly { key: string; value: number }[] }): Spec {
+export function topNChartSpec(options: {
+  title: string;
+  xTitle: string;
+  rows: readonly { key: string; value: number }[];
+}): Spec {
   return {
     ...frame(options.title, { width: WIDTH - 200, height: { step: 18 } }),
     data: { values: options.rows },

@@ -31,10 +31,18 @@ export interface SeriesPoint {
 }
 
 /** Loads a table's complete day files over `days` into one arquero table. */
-export async function loadTableRange(dataDir: string, table: TableConfig, days: readonly string[], timeZone: string): Promise<LoadedTable> {
+export async function loadTableRange(
+  dataDir: string,
+  table: TableConfig,
+  days: readonly string[],
+  timeZone: string,
+): Promise<LoadedTable> {
   const keys = table.levels.map((l) => l.column);
   const metrics = table.metrics.map((m) => m.name);
-  const columns: Record<string, unknown[]> = { time: [], ...Object.fromEntries([...keys, ...metrics].map((c) => [c, []])) };
+  const columns: Record<string, unknown[]> = {
+    time: [],
+    ...Object.fromEntries([...keys, ...metrics].map((c) => [c, []])),
+  };
   const availability: DayAvailability[] = [];
   for (const day of days) {
     const status = await checkStoredDay(dataDir, table, day, timeZone);
@@ -71,7 +79,12 @@ export function bucketSeries(loaded: LoadedTable, metric: string, timeZone: stri
 }
 
 /** The metric per key (e.g. destination) over the whole range, largest first, for top-N charts. */
-export function topKeys(loaded: LoadedTable, key: string, metric: string, n: number): { key: string; value: number }[] {
+export function topKeys(
+  loaded: LoadedTable,
+  key: string,
+  metric: string,
+  n: number,
+): { key: string; value: number }[] {
   if (loaded.frame.numRows() === 0) return [];
   return loaded.frame
     .groupby(key)
@@ -79,5 +92,8 @@ export function topKeys(loaded: LoadedTable, key: string, metric: string, n: num
     .orderby(aq.desc('value'))
     .slice(0, n)
     .objects()
-    .map((r) => ({ key: String((r as Record<string, unknown>)[key]), value: Number((r as Record<string, unknown>).value) }));
+    .map((r) => ({
+      key: String((r as Record<string, unknown>)[key]),
+      value: Number((r as Record<string, unknown>).value),
+    }));
 }

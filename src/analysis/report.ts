@@ -18,7 +18,10 @@ export interface CompletenessRow {
 }
 
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  return text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
 }
 
 /** Strips the XML prolog so an SVG can sit inline in HTML. */
@@ -36,7 +39,12 @@ export function buildReportHtml(options: {
 }): string {
   const completeness = options.completeness
     .map((c) => {
-      const problems = c.problems.map((p) => `${escapeHtml(p.day)} ${escapeHtml(p.status)}${p.detail ? ` (${escapeHtml(p.detail)})` : ''}`).join('<br>');
+      const problems = c.problems
+        .map(
+          (p) =>
+            `${escapeHtml(p.day)} ${escapeHtml(p.status)}${p.detail ? ` (${escapeHtml(p.detail)})` : ''}`,
+        )
+        .join('<br>');
       return `<tr class="${c.problems.length ? 'bad' : 'good'}"><td>${escapeHtml(c.table)}</td><td>${c.ok}</td><td>${c.problems.length}</td><td>${problems || '—'}</td></tr>`;
     })
     .join('\n');
@@ -48,7 +56,10 @@ export function buildReportHtml(options: {
           : s.anomalies.length === 0
             ? '<p class="none">No anomalies.</p>'
             : `<table class="anomalies"><thead><tr><th>timestamp (UTC)</th><th>value</th><th>expected</th><th>score</th></tr></thead><tbody>${s.anomalies
-                .map((a) => `<tr><td>${escapeHtml(a.timestamp)}</td><td>${a.value}</td><td>${a.expected.toFixed(1)}</td><td>${a.score.toFixed(1)}</td></tr>`)
+                .map(
+                  (a) =>
+                    `<tr><td>${escapeHtml(a.timestamp)}</td><td>${a.value}</td><td>${a.expected.toFixed(1)}</td><td>${a.score.toFixed(1)}</td></tr>`,
+                )
                 .join('')}</tbody></table>`;
       return `<section id="${escapeHtml(s.table)}"><h2>${escapeHtml(s.table)}</h2><p>${escapeHtml(s.description)}</p><div class="chart">${inlineSvg(s.chartSvg)}</div>${s.extraSvg ? `<div class="chart">${inlineSvg(s.extraSvg)}</div>` : ''}${anomalies}</section>`;
     })

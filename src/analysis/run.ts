@@ -26,7 +26,9 @@ export function detectInSeries(
     if (end - start >= 192) {
       const values = points.slice(start, end).map((p) => p.value!);
       const result = detectAnomalies(values, options);
-      result.denoised.forEach((v, i) => (denoised[start + i] = { t: points[start + i]!.t, value: Math.round(v * 100) / 100 }));
+      result.denoised.forEach(
+        (v, i) => (denoised[start + i] = { t: points[start + i]!.t, value: Math.round(v * 100) / 100 }),
+      );
       for (const a of result.anomalies) {
         const t = points[start + a.index]!.t;
         anomalies.push({ ...a, index: start + a.index, t, timestamp: isoUtc(t) });

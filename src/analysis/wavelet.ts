@@ -13,10 +13,13 @@ const PUBLISHED: Record<string, readonly number[]> = {
   haar: [SQRT1_2, SQRT1_2],
   db1: [SQRT1_2, SQRT1_2],
   db2: [-0.12940952255092145, 0.22414386804185735, 0.836516303737469, 0.48296291314469025],
-  db3: [0.035226291882100656, -0.08544127388224149, -0.13501102001039084, 0.4598775021193313, 0.8068915093133388, 0.3326705529509569],
+  db3: [
+    0.035226291882100656, -0.08544127388224149, -0.13501102001039084, 0.4598775021193313, 0.8068915093133388,
+    0.3326705529509569,
+  ],
   db4: [
-    -0.010597401784997278, 0.032883011666982945, 0.030841381835986965, -0.18703481171888114, -0.02798376941698385,
-    0.6308807679295904, 0.7148465705525415, 0.23037781330885523,
+    -0.010597401784997278, 0.032883011666982945, 0.030841381835986965, -0.18703481171888114,
+    -0.02798376941698385, 0.6308807679295904, 0.7148465705525415, 0.23037781330885523,
   ],
 };
 
@@ -114,7 +117,12 @@ function analyse(x: readonly number[], lo: readonly number[], hi: readonly numbe
   return [a, d];
 }
 
-function synthesise(a: readonly number[], d: readonly number[], lo: readonly number[], hi: readonly number[]): number[] {
+function synthesise(
+  a: readonly number[],
+  d: readonly number[],
+  lo: readonly number[],
+  hi: readonly number[],
+): number[] {
   const n = a.length * 2;
   const x = new Array<number>(n).fill(0);
   for (let i = 0; i < a.length; i++) {
@@ -131,7 +139,8 @@ export function wavedec(series: readonly number[], wavelet: string, level: numbe
   const { lo, hi } = filters(wavelet);
   const block = 2 ** level;
   const padded = [...series];
-  for (let i = 0; padded.length % block !== 0; i++) padded.push(series[series.length - 1 - (i % series.length)]!);
+  for (let i = 0; padded.length % block !== 0; i++)
+    padded.push(series[series.length - 1 - (i % series.length)]!);
   const details: number[][] = [];
   let approx = padded;
   for (let l = 0; l < level; l++) {
@@ -174,7 +183,11 @@ export function mad(values: readonly number[]): number {
  * Wavelet denoising with the universal threshold (Donoho–Johnstone): σ from the MAD of the finest
  * details, λ = σ·√(2 ln n), every detail coefficient soft-thresholded.
  */
-export function denoise(series: readonly number[], wavelet: string, level: number): { denoised: number[]; threshold: number } {
+export function denoise(
+  series: readonly number[],
+  wavelet: string,
+  level: number,
+): { denoised: number[]; threshold: number } {
   const dec = wavedec(series, wavelet, level);
   const finest = dec.coefficients.at(-1)!;
   const sigma = mad(finest) / 0.6745;

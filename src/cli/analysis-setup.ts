@@ -23,9 +23,15 @@ export async function loadForAnalysis(
     const l = await loadTableRange(options.data, table, days, config.timezone);
     const problems = l.days.filter((d) => d.status !== 'ok');
     if (problems.length === l.days.length) {
-      throw new UsageError(`${table.name}: no complete day file between ${days[0]} and ${days.at(-1)} in ${options.data}: check --data and the dates (netlog verify lists what is there)`);
+      throw new UsageError(
+        `${table.name}: no complete day file between ${days[0]} and ${days.at(-1)} in ${options.data}: check --data and the dates (netlog verify lists what is there)`,
+      );
     }
-    for (const p of problems) ctx.log.warn({ table: table.name, day: p.day, status: p.status, detail: p.detail }, `${table.name} ${p.day} is ${p.status}: shown as a gap`);
+    for (const p of problems)
+      ctx.log.warn(
+        { table: table.name, day: p.day, status: p.status, detail: p.detail },
+        `${table.name} ${p.day} is ${p.status}: shown as a gap`,
+      );
     loaded.push(l);
   }
   return { config, tables, days, loaded };
@@ -33,5 +39,9 @@ export async function loadForAnalysis(
 
 /** The column a top-N chart ranks: the first name-like level (destination, domain), else the last level. */
 export function rankingColumn(table: TableConfig): string | undefined {
-  return (table.levels.find((l) => l.transform === 'host' || l.transform === 'domain' || l.transform === 'server') ?? table.levels.at(-1))?.column;
+  return (
+    table.levels.find(
+      (l) => l.transform === 'host' || l.transform === 'domain' || l.transform === 'server',
+    ) ?? table.levels.at(-1)
+  )?.column;
 }

@@ -32,7 +32,8 @@ export async function main(argv: readonly string[]): Promise<void> {
     });
     const fixed = process.env.NETLOG_NOW;
     const now = fixed ? new Date(fixed) : new Date();
-    if (Number.isNaN(now.getTime())) throw new NetlogError(`NETLOG_NOW "${fixed}" is not an ISO date-time`, ExitCode.usage);
+    if (Number.isNaN(now.getTime()))
+      throw new NetlogError(`NETLOG_NOW "${fixed}" is not an ISO date-time`, ExitCode.usage);
     return {
       log,
       now,
@@ -60,7 +61,12 @@ export async function main(argv: readonly string[]): Promise<void> {
 function reportError(err: unknown, log: Logger | undefined): number {
   if (err instanceof CommanderError) {
     // Commander has already printed its message (usage errors, --help, --version).
-    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return ExitCode.ok;
+    if (
+      err.code === 'commander.helpDisplayed' ||
+      err.code === 'commander.version' ||
+      err.code === 'commander.help'
+    )
+      return ExitCode.ok;
     return ExitCode.usage;
   }
   if (err instanceof NetlogError) {
@@ -69,6 +75,8 @@ function reportError(err: unknown, log: Logger | undefined): number {
     return err.exitCode;
   }
   log?.fatal({ err }, 'unexpected error (a bug: please report it with logs/elastic.log)');
-  process.stderr.write(`netlog: unexpected error: ${scrubIpLiterals(err instanceof Error ? (err.stack ?? err.message) : String(err))}\n`);
+  process.stderr.write(
+    `netlog: unexpected error: ${scrubIpLiterals(err instanceof Error ? (err.stack ?? err.message) : String(err))}\n`,
+  );
   return ExitCode.runtime;
 }

@@ -15,7 +15,10 @@ export function daysOption(value: string): number {
   if (!/^-?\d+$/.test(value)) throw new InvalidArgumentError(`"${value}" is not a whole number of days`);
   const n = Number(value);
   if (n < 1) throw new InvalidArgumentError(`${n} days: give at least 1`);
-  if (n > MAX_DAYS) throw new InvalidArgumentError(`${n} days is more than ${MAX_DAYS} (10 years): use --from/--to for a longer range`);
+  if (n > MAX_DAYS)
+    throw new InvalidArgumentError(
+      `${n} days is more than ${MAX_DAYS} (10 years): use --from/--to for a longer range`,
+    );
   return n;
 }
 
@@ -29,10 +32,15 @@ export function positiveIntOption(label: string, max: number): (value: string) =
 }
 
 export function tablesOption(value: string): string[] {
-  const names = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
-  if (names.length === 0) throw new InvalidArgumentError('give at least one table name, e.g. --tables total,dns');
+  const names = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  if (names.length === 0)
+    throw new InvalidArgumentError('give at least one table name, e.g. --tables total,dns');
   for (const n of names) {
-    if (!/^[a-z][a-z0-9_]{0,63}$/.test(n)) throw new InvalidArgumentError(`"${n}" is not a table name (lower-case letters, digits, _)`);
+    if (!/^[a-z][a-z0-9_]{0,63}$/.test(n))
+      throw new InvalidArgumentError(`"${n}" is not a table name (lower-case letters, digits, _)`);
   }
   return names;
 }

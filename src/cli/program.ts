@@ -26,12 +26,17 @@ export function buildProgram(makeContext: MakeContext, onExitCode: (code: number
   const program = new Command('netlog')
     .description('Elasticsearch network logs → pseudonymised daily CSV files in git, and their analysis')
     .version(version)
-    .option('-c, --config <file>', 'config file (JSON or YAML); default: NETLOG_CONFIG or the built-in tables')
+    .option(
+      '-c, --config <file>',
+      'config file (JSON or YAML); default: NETLOG_CONFIG or the built-in tables',
+    )
     .option('-d, --data <dir>', 'data directory holding <table>/<YYYY>/<YYYY-MM-DD>.csv', 'data')
     .option('--log-file <file>', 'JSON-lines log; default: NETLOG_LOG_FILE or logs/elastic.log')
     .option('-q, --quiet', 'only warnings and errors on stderr')
     .exitOverride()
-    .configureOutput({ outputError: (text, write) => write(scrubIpLiterals(text.replace(/^error: /, 'netlog: '))) });
+    .configureOutput({
+      outputError: (text, write) => write(scrubIpLiterals(text.replace(/^error: /, 'netlog: '))),
+    });
 
   const action =
     (name: string, load: () => Promise<CommandModule>) =>
@@ -49,7 +54,9 @@ export function buildProgram(makeContext: MakeContext, onExitCode: (code: number
       .option('--insecure', 'do not verify the TLS certificate of Elasticsearch (warned; for testing only)');
   const rangeOptions = (c: Command): Command =>
     c
-      .addOption(new Option('--days <n>', 'the last N complete days').argParser(daysOption).conflicts(['from', 'to']))
+      .addOption(
+        new Option('--days <n>', 'the last N complete days').argParser(daysOption).conflicts(['from', 'to']),
+      )
       .option('--from <date>', 'first day (YYYY-MM-DD)', dayOption)
       .option('--to <date>', 'last day (YYYY-MM-DD), included', dayOption);
 
@@ -57,7 +64,11 @@ export function buildProgram(makeContext: MakeContext, onExitCode: (code: number
     program
       .command('load-daily')
       .description("write one day's CSV for every configured table (default: yesterday)")
-      .option('--date <date>', 'the day to load (YYYY-MM-DD); default: yesterday in the configured zone', dayOption)
+      .option(
+        '--date <date>',
+        'the day to load (YYYY-MM-DD); default: yesterday in the configured zone',
+        dayOption,
+      )
       .option('--tables <names>', 'only these tables (comma-separated)', tablesOption)
       .option('--dry-run', 'query and report, write nothing')
       .option('--partial', 'allow a day that is not over yet; its file is marked .partial.csv')
@@ -71,7 +82,12 @@ export function buildProgram(makeContext: MakeContext, onExitCode: (code: number
         .description('(re)build a range of days; complete days are skipped unless --force')
         .option('--tables <names>', 'only these tables (comma-separated)', tablesOption)
         .option('--force', 'rebuild days that are already complete')
-        .option('--concurrency <n>', 'days × tables fetched at once', positiveIntOption('--concurrency', 16), 2)
+        .option(
+          '--concurrency <n>',
+          'days × tables fetched at once',
+          positiveIntOption('--concurrency', 16),
+          2,
+        )
         .option('--publish', 'commit and push the data directory afterwards'),
     ),
   ).action(action('load-backfill', () => import('./commands/load-backfill.js')));
@@ -95,7 +111,7 @@ export function buildProgram(makeContext: MakeContext, onExitCode: (code: number
 
   program
     .command('init-data')
-    .description('make the data directory a git working copy of the analysts\' repository')
+    .description("make the data directory a git working copy of the analysts' repository")
     .requiredOption('--remote <url>', 'the repository analysts pull (URL or path)')
     .action(action('init-data', () => import('./commands/init-data.js')));
 
@@ -117,7 +133,12 @@ export function buildProgram(makeContext: MakeContext, onExitCode: (code: number
       .description('bulk-load generated days into per-protocol indices')
       .requiredOption('--days <n>', 'how many days', daysOption)
       .requiredOption('--end <date>', 'the last day (YYYY-MM-DD)', dayOption)
-      .option('--docs-per-day <m>', 'baseline documents a day', positiveIntOption('--docs-per-day', 5_000_000), 20_000)
+      .option(
+        '--docs-per-day <m>',
+        'baseline documents a day',
+        positiveIntOption('--docs-per-day', 5_000_000),
+        20_000,
+      )
       .option('--seed <s>', 'generator seed', positiveIntOption('--seed', 2 ** 31), 42)
       .option('--no-anomalies', 'do not inject the spike and the beacon')
       .option('--anomaly-day <date>', 'the day that gets the anomalies (default: --end)', dayOption)
@@ -139,7 +160,7 @@ export function buildProgram(makeContext: MakeContext, onExitCode: (code: number
   rangeOptions(
     program
       .command('wavelet')
-      .description('wavelet decomposition, denoising and anomaly detection of a table\'s series')
+      .description("wavelet decomposition, denoising and anomaly detection of a table's series")
       .requiredOption('--table <name>', 'the table')
       .option('--metric <name>', 'metric column', 'count')
       .option('--wavelet <name>', 'haar, db2, db4, …', 'db4')

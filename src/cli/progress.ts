@@ -4,7 +4,14 @@ import type { Logger } from '../log.js';
  * Progress of a long run: a one-line bar on a terminal (done/total, rate, ETA), and plain log lines
  * every `intervalMs` when not on a terminal (cron mail and logs/elastic.log stay readable).
  */
-export function createProgress(options: { total: number; label: string; isTTY: boolean; log: Logger; intervalMs?: number; now?: () => number }) {
+export function createProgress(options: {
+  total: number;
+  label: string;
+  isTTY: boolean;
+  log: Logger;
+  intervalMs?: number;
+  now?: () => number;
+}) {
   const now = options.now ?? Date.now;
   const started = now();
   let done = 0;

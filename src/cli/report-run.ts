@@ -15,22 +15,33 @@ export async function reportRun(
   ctx: CommandContext,
 ): Promise<number> {
   for (const r of options.listFiles === false ? [] : summary.done) {
-    if (r.path !== undefined) ctx.out(`${displayPath(r.path)}  ${r.rows} rows${r.partial ? ' (partial day)' : ''}`);
+    if (r.path !== undefined)
+      ctx.out(`${displayPath(r.path)}  ${r.rows} rows${r.partial ? ' (partial day)' : ''}`);
     else ctx.out(`${r.table} ${r.day}: ${r.rows} rows (dry run, nothing written)`);
   }
   const perTable = new Map<string, { done: number; skipped: number; failed: number }>();
-  const entry = (table: string) => perTable.get(table) ?? perTable.set(table, { done: 0, skipped: 0, failed: 0 }).get(table)!;
+  const entry = (table: string) =>
+    perTable.get(table) ?? perTable.set(table, { done: 0, skipped: 0, failed: 0 }).get(table)!;
   for (const r of summary.done) entry(r.table).done++;
   for (const f of summary.failed) entry(f.table).failed++;
   for (const [table, n] of Object.entries(options.skipped ?? {})) entry(table).skipped += n;
   const skipped = [...perTable.values()].reduce((s, t) => s + t.skipped, 0);
   ctx.log.info(
-    { done: summary.done.length, failed: summary.failed.length, skipped, interrupted: summary.interrupted, perTable: Object.fromEntries(perTable) },
+    {
+      done: summary.done.length,
+      failed: summary.failed.length,
+      skipped,
+      interrupted: summary.interrupted,
+      perTable: Object.fromEntries(perTable),
+    },
     `${cmd} finished`,
   );
   if (options.listFiles === false) {
     ctx.out('table                 done  skipped  failed');
-    for (const [table, t] of [...perTable].sort()) ctx.out(`${table.padEnd(20)} ${String(t.done).padStart(5)} ${String(t.skipped).padStart(8)} ${String(t.failed).padStart(7)}`);
+    for (const [table, t] of [...perTable].sort())
+      ctx.out(
+        `${table.padEnd(20)} ${String(t.done).padStart(5)} ${String(t.skipped).padStart(8)} ${String(t.failed).padStart(7)}`,
+      );
   }
   for (const f of summary.failed) ctx.out(`FAILED ${f.table} ${f.day}: ${f.error.message}`);
   if (summary.interrupted) throw new InterruptedError();

@@ -38,7 +38,9 @@ export function openEs(options: EsFlags, config: Config, ctx: CommandContext): E
     ...(options.insecure === true && { insecure: true }),
   });
   if (connection.insecure) {
-    ctx.log.warn('TLS certificate verification of Elasticsearch is OFF (--insecure / ES_INSECURE): anyone on the path can read and alter the data');
+    ctx.log.warn(
+      'TLS certificate verification of Elasticsearch is OFF (--insecure / ES_INSECURE): anyone on the path can read and alter the data',
+    );
   }
   const client = createEsClient(connection, config);
   const endpoint = describeEndpoint(connection, config);
@@ -62,20 +64,29 @@ export function openEs(options: EsFlags, config: Config, ctx: CommandContext): E
  * naming the URL, instead of once per table.
  */
 export async function checkEsReachable(es: EsHandle): Promise<void> {
-  await withEsRetry(es.search, { index: '_cluster/health' }, () => es.client.cluster.health({ timeout: '10s' }));
+  await withEsRetry(es.search, { index: '_cluster/health' }, () =>
+    es.client.cluster.health({ timeout: '10s' }),
+  );
 }
 
 /** The pseudonymiser from the configured algorithm and the key in the environment (refuses to run without one). */
 export function openPseudonymiser(config: Config, ctx: CommandContext): Pseudonymise {
   const key = readHashKey(ctx.env);
   if (config.pseudonym.algorithm === 'sha1') {
-    ctx.log.warn('pseudonym.algorithm is sha1: unkeyed hashes of IP addresses can be reversed by brute force; use hmac-sha256 unless old CSVs must match');
+    ctx.log.warn(
+      'pseudonym.algorithm is sha1: unkeyed hashes of IP addresses can be reversed by brute force; use hmac-sha256 unless old CSVs must match',
+    );
   }
   return createPseudonymiser(config.pseudonym, key);
 }
 
 /** Runs `fn` holding the data directory's run lock (two runs never write the same files at once). */
-export async function withDataLock<T>(options: GlobalOptions, cmd: string, ctx: CommandContext, fn: () => Promise<T>): Promise<T> {
+export async function withDataLock<T>(
+  options: GlobalOptions,
+  cmd: string,
+  ctx: CommandContext,
+  fn: () => Promise<T>,
+): Promise<T> {
   const lock = await acquireRunLock(options.data, { cmd });
   ctx.log.debug({ lock: lock.path }, 'run lock taken');
   try {
@@ -89,7 +100,12 @@ export async function withDataLock<T>(options: GlobalOptions, cmd: string, ctx: 
  * `--publish` on the loading commands: commit and push after the run. A push that fails keeps the
  * commit for the next run and turns an otherwise clean exit into 1.
  */
-export async function publishAfter(code: number, options: GlobalOptions & { publish?: boolean }, config: Config, ctx: CommandContext): Promise<number> {
+export async function publishAfter(
+  code: number,
+  options: GlobalOptions & { publish?: boolean },
+  config: Config,
+  ctx: CommandContext,
+): Promise<number> {
   if (!options.publish || code === ExitCode.interrupted) return code;
   const result = await publishData({ dataDir: options.data, config, log: ctx.log, signal: ctx.signal });
   reportPublish(result, ctx);
@@ -98,7 +114,14 @@ export async function publishAfter(code: number, options: GlobalOptions & { publ
 
 /** One line for the human about a publish. */
 export function reportPublish(result: PublishResult, ctx: CommandContext): void {
-  ctx.out(result.committed ? `committed ${result.commit?.slice(0, 10)} (${result.files} file(s))` : 'nothing new to commit');
+  ctx.out(
+    result.committed
+      ? `committed ${result.commit?.slice(0, 10)} (${result.files} file(s))`
+      : 'nothing new to commit',
+  );
   if (result.pushed) ctx.out('pushed: the remote is up to date');
-  else ctx.out(`push failed: ${result.pending} commit(s) kept locally; the next publish sends them (see logs/elastic.log)`);
+  else
+    ctx.out(
+      `push failed: ${result.pending} commit(s) kept locally; the next publish sends them (see logs/elastic.log)`,
+    );
 }

@@ -45,7 +45,9 @@ const rawDefaults: unknown[] = [
     description: 'external web sites visited (http and tls), by registrable domain per 15 minutes',
     index: 'network-http,network-tls',
     filters: [{ external: 'destination.ip' }],
-    levels: [{ column: 'domain', fields: ['url.domain', 'tls.client.server_name', 'url.full'], transform: 'host' }],
+    levels: [
+      { column: 'domain', fields: ['url.domain', 'tls.client.server_name', 'url.full'], transform: 'host' },
+    ],
   },
 ];
 

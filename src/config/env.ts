@@ -20,7 +20,10 @@ export interface Connection {
 export const DEFAULT_ES_URL = 'http://localhost:9200';
 
 /** Reads ES_URL, ES_CLOUD_ID, ES_API_KEY, ES_USERNAME/ES_PASSWORD, ES_CA_CERT, ES_TIMEOUT_MS, ES_INSECURE. */
-export function readConnection(env: NodeJS.ProcessEnv, overrides: { url?: string; insecure?: boolean } = {}): Connection {
+export function readConnection(
+  env: NodeJS.ProcessEnv,
+  overrides: { url?: string; insecure?: boolean } = {},
+): Connection {
   const url = overrides.url ?? env.ES_URL;
   if (url !== undefined) {
     let parsed: URL;
@@ -33,7 +36,9 @@ export function readConnection(env: NodeJS.ProcessEnv, overrides: { url?: string
       throw new ConfigError(`ES_URL must start with http:// or https://, not ${parsed.protocol}`);
     }
     if (parsed.username || parsed.password) {
-      throw new ConfigError('ES_URL must not carry credentials: set ES_USERNAME/ES_PASSWORD or ES_API_KEY instead');
+      throw new ConfigError(
+        'ES_URL must not carry credentials: set ES_USERNAME/ES_PASSWORD or ES_API_KEY instead',
+      );
     }
   }
   if ((env.ES_USERNAME === undefined) !== (env.ES_PASSWORD === undefined)) {
@@ -46,7 +51,9 @@ export function readConnection(env: NodeJS.ProcessEnv, overrides: { url?: string
   if (env.ES_TIMEOUT_MS !== undefined) {
     requestTimeoutMs = Number(env.ES_TIMEOUT_MS);
     if (!Number.isInteger(requestTimeoutMs) || requestTimeoutMs < 100) {
-      throw new ConfigError(`ES_TIMEOUT_MS "${env.ES_TIMEOUT_MS}" must be a whole number of milliseconds >= 100`);
+      throw new ConfigError(
+        `ES_TIMEOUT_MS "${env.ES_TIMEOUT_MS}" must be a whole number of milliseconds >= 100`,
+      );
     }
   }
   const insecure = overrides.insecure === true || env.ES_INSECURE === '1' || env.ES_INSECURE === 'true';
@@ -71,7 +78,10 @@ export function readHashKey(env: NodeJS.ProcessEnv): Buffer {
     try {
       key = readFileSync(env.NETLOG_HASH_KEY_FILE, 'utf8').trim();
     } catch (cause) {
-      throw new ConfigError(`cannot read NETLOG_HASH_KEY_FILE ${env.NETLOG_HASH_KEY_FILE}: ${(cause as NodeJS.ErrnoException).code}; check the path and permissions`, { cause });
+      throw new ConfigError(
+        `cannot read NETLOG_HASH_KEY_FILE ${env.NETLOG_HASH_KEY_FILE}: ${(cause as NodeJS.ErrnoException).code}; check the path and permissions`,
+        { cause },
+      );
     }
   }
   if (key === undefined || key === '') {
@@ -80,7 +90,9 @@ export function readHashKey(env: NodeJS.ProcessEnv): Buffer {
     );
   }
   if (key.length < 16) {
-    throw new ConfigError('the pseudonymisation key is too short: use at least 16 characters (e.g. openssl rand -hex 32)');
+    throw new ConfigError(
+      'the pseudonymisation key is too short: use at least 16 characters (e.g. openssl rand -hex 32)',
+    );
   }
   return Buffer.from(key, 'utf8');
 }

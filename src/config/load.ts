@@ -15,13 +15,19 @@ export async function loadConfig(path: string | undefined): Promise<Config> {
   try {
     text = await readFile(path, 'utf8');
   } catch (cause) {
-    throw new ConfigError(`cannot read config file ${path}: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}; check the --config path`, { cause });
+    throw new ConfigError(
+      `cannot read config file ${path}: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}; check the --config path`,
+      { cause },
+    );
   }
   let document: unknown;
   try {
     document = extname(path) === '.json' ? JSON.parse(text) : parseYaml(text);
   } catch (cause) {
-    throw new ConfigError(`config file ${path} is not valid ${extname(path) === '.json' ? 'JSON' : 'YAML'}: ${(cause as Error).message.split('\n')[0]}`, { cause });
+    throw new ConfigError(
+      `config file ${path} is not valid ${extname(path) === '.json' ? 'JSON' : 'YAML'}: ${(cause as Error).message.split('\n')[0]}`,
+      { cause },
+    );
   }
   const result = validateConfig(document);
   if (result.errors.length > 0) {

@@ -18,13 +18,19 @@ const columnName = z
   .regex(/^[a-z][a-z0-9_]*$/, 'a column name: lower-case letters, digits and _, starting with a letter');
 
 export const filterSchema = z.union([
-  z.strictObject({ term: z.strictObject({ field: fieldName, value: z.union([z.string(), z.number(), z.boolean()]) }) }),
-  z.strictObject({ terms: z.strictObject({ field: fieldName, values: z.array(z.union([z.string(), z.number()])).min(1) }) }),
+  z.strictObject({
+    term: z.strictObject({ field: fieldName, value: z.union([z.string(), z.number(), z.boolean()]) }),
+  }),
+  z.strictObject({
+    terms: z.strictObject({ field: fieldName, values: z.array(z.union([z.string(), z.number()])).min(1) }),
+  }),
   z.strictObject({ exists: fieldName }),
   z.strictObject({ missing: fieldName }),
   z.strictObject({ internal: fieldName }).describe('the IP field lies inside internal_networks'),
   z.strictObject({ external: fieldName }).describe('the IP field lies outside internal_networks'),
-  z.strictObject({ raw: z.record(z.string(), z.unknown()) }).describe('an Elasticsearch query clause, used as is'),
+  z
+    .strictObject({ raw: z.record(z.string(), z.unknown()) })
+    .describe('an Elasticsearch query clause, used as is'),
 ]);
 export type Filter = z.infer<typeof filterSchema>;
 
@@ -55,7 +61,10 @@ export const tableSchema = z
   .strictObject({
     name: z
       .string()
-      .regex(/^[a-z][a-z0-9_]{0,63}$/, 'a table name: lower-case letters, digits and _, starting with a letter')
+      .regex(
+        /^[a-z][a-z0-9_]{0,63}$/,
+        'a table name: lower-case letters, digits and _, starting with a letter',
+      )
       .describe('also the folder under the data directory'),
     description: z.string().default(''),
     index: z.string().min(1).describe('index pattern(s), comma-separated, as Elasticsearch accepts them'),
@@ -79,7 +88,8 @@ export const tableSchema = z
     const columns = ['timestamp', ...table.levels.map((l) => l.column), ...table.metrics.map((m) => m.name)];
     const seen = new Set<string>();
     for (const c of columns) {
-      if (seen.has(c)) ctx.addIssue({ code: 'custom', message: `column "${c}" is used twice`, path: ['levels'] });
+      if (seen.has(c))
+        ctx.addIssue({ code: 'custom', message: `column "${c}" is used twice`, path: ['levels'] });
       seen.add(c);
     }
     if (table.aggregation === 'terms' && table.levels.some((l) => l.fields.length > 1)) {
@@ -127,7 +137,13 @@ export const configSchema = z
         request_timeout_ms: z.number().int().min(100).max(600_000).default(30_000),
         max_retries: z.number().int().min(0).max(10).default(4),
         retry_base_ms: z.number().int().min(1).max(60_000).default(500),
-        page_size: z.number().int().min(10).max(10_000).default(2_000).describe('composite buckets per request'),
+        page_size: z
+          .number()
+          .int()
+          .min(10)
+          .max(10_000)
+          .default(2_000)
+          .describe('composite buckets per request'),
       })
       .prefault({}),
     git: z
@@ -151,7 +167,8 @@ export const configSchema = z
   .superRefine((config, ctx) => {
     const names = new Set<string>();
     for (const [i, t] of (config.tables ?? []).entries()) {
-      if (names.has(t.name)) ctx.addIssue({ code: 'custom', message: `duplicate table "${t.name}"`, path: ['tables', i, 'name'] });
+      if (names.has(t.name))
+        ctx.addIssue({ code: 'custom', message: `duplicate table "${t.name}"`, path: ['tables', i, 'name'] });
       names.add(t.name);
     }
   });

@@ -6,7 +6,9 @@ import { defaultTables } from './defaults.js';
  * Pure validation of a parsed config document. Errors name the bad path the way a user would write
  * it (`tables[3].index: expected string`), one per line.
  */
-export function validateConfig(document: unknown): { config: Config; errors: [] } | { config?: undefined; errors: string[] } {
+export function validateConfig(
+  document: unknown,
+): { config: Config; errors: [] } | { config?: undefined; errors: string[] } {
   const parsed = configSchema.safeParse(document ?? {});
   if (!parsed.success) return { errors: parsed.error.issues.map(formatIssue) };
   const { tables, ...rest } = parsed.data;
@@ -19,7 +21,9 @@ export function formatIssue(issue: z.core.$ZodIssue): string {
     .map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`))
     .join('');
   const message =
-    issue.code === 'unrecognized_keys' ? `unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}` : issue.message;
+    issue.code === 'unrecognized_keys'
+      ? `unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`
+      : issue.message;
   return path ? `${path}: ${message}` : message;
 }
 

@@ -19,13 +19,17 @@ export function createEsClient(connection: Connection, config: Pick<Config, 'es'
   if (connection.cloudId !== undefined) options.cloud = { id: connection.cloudId };
   else options.node = connection.url ?? config.es.url ?? DEFAULT_ES_URL;
   if (connection.apiKey !== undefined) options.auth = { apiKey: connection.apiKey };
-  else if (connection.username !== undefined) options.auth = { username: connection.username, password: connection.password ?? '' };
+  else if (connection.username !== undefined)
+    options.auth = { username: connection.username, password: connection.password ?? '' };
   const tls: NonNullable<ClientOptions['tls']> = {};
   if (connection.caFile !== undefined) {
     try {
       tls.ca = readFileSync(connection.caFile);
     } catch (cause) {
-      throw new ConfigError(`cannot read ES_CA_CERT ${connection.caFile}: ${(cause as NodeJS.ErrnoException).code}; check the path`, { cause });
+      throw new ConfigError(
+        `cannot read ES_CA_CERT ${connection.caFile}: ${(cause as NodeJS.ErrnoException).code}; check the path`,
+        { cause },
+      );
     }
   }
   if (connection.insecure) tls.rejectUnauthorized = false;
@@ -35,5 +39,7 @@ export function createEsClient(connection: Connection, config: Pick<Config, 'es'
 
 /** The URL the client talks to, for messages (no credentials are ever part of it). */
 export function describeEndpoint(connection: Connection, config: Pick<Config, 'es'>): string {
-  return connection.cloudId !== undefined ? 'Elastic Cloud deployment' : (connection.url ?? config.es.url ?? DEFAULT_ES_URL);
+  return connection.cloudId !== undefined
+    ? 'Elastic Cloud deployment'
+    : (connection.url ?? config.es.url ?? DEFAULT_ES_URL);
 }

@@ -7,17 +7,31 @@ import type { DayRange } from '../time/day.js';
  * What Elasticsearch holds now for a table's day: the document count and the sums, the numbers a
  * stored file must still add up to. Logs that arrived after the morning run show up as a difference.
  */
-export async function fetchDayTotals(es: SearchContext, table: TableConfig, range: DayRange, config: Config): Promise<Record<string, number>> {
-  const result = await searchAggregations(es, { index: table.index, table: table.name, day: range.day }, buildDayTotalsQuery(table, range, config));
+export async function fetchDayTotals(
+  es: SearchContext,
+  table: TableConfig,
+  range: DayRange,
+  config: Config,
+): Promise<Record<string, number>> {
+  const result = await searchAggregations(
+    es,
+    { index: table.index, table: table.name, day: range.day },
+    buildDayTotalsQuery(table, range, config),
+  );
   return dayTotalsFromResponse(table, result.totalHits, result.aggregations);
 }
 
 /** The additive metrics of a totals response, keyed by metric name. Pure. */
-export function dayTotalsFromResponse(table: TableConfig, totalHits: number, aggregations: Record<string, unknown>): Record<string, number> {
+export function dayTotalsFromResponse(
+  table: TableConfig,
+  totalHits: number,
+  aggregations: Record<string, unknown>,
+): Record<string, number> {
   const totals: Record<string, number> = {};
   for (const m of table.metrics) {
     if (m.type === 'count') totals[m.name] = totalHits;
-    else if (m.type === 'sum') totals[m.name] = (aggregations[m.name] as { value: number | null } | undefined)?.value ?? 0;
+    else if (m.type === 'sum')
+      totals[m.name] = (aggregations[m.name] as { value: number | null } | undefined)?.value ?? 0;
   }
   return totals;
 }

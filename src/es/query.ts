@@ -19,8 +19,12 @@ export function sourceName(levelIndex: number, fieldIndex: number): string {
 }
 
 /** Every (level, field) pair in the order the flattener returns their values. */
-export function levelFields(levels: readonly Level[]): { level: number; field: number; name: string; path: string }[] {
-  return levels.flatMap((l, li) => l.fields.map((path, fi) => ({ level: li, field: fi, name: sourceName(li, fi), path })));
+export function levelFields(
+  levels: readonly Level[],
+): { level: number; field: number; name: string; path: string }[] {
+  return levels.flatMap((l, li) =>
+    l.fields.map((path, fi) => ({ level: li, field: fi, name: sourceName(li, fi), path })),
+  );
 }
 
 export type QueryClause = Record<string, unknown>;
@@ -45,7 +49,11 @@ export function buildFilterClause(filter: Filter, internalNetworks: readonly str
 }
 
 /** The query: the day's time range plus the table's filters. */
-export function buildDayFilter(table: TableConfig, range: DayRange, config: Pick<Config, 'internal_networks'>): QueryClause {
+export function buildDayFilter(
+  table: TableConfig,
+  range: DayRange,
+  config: Pick<Config, 'internal_networks'>,
+): QueryClause {
   return {
     bool: {
       filter: [
@@ -105,7 +113,9 @@ export function buildDayQuery(
   if (table.aggregation === 'composite') {
     const sources = [
       { [TIME_AGG]: dateHistogram(table, range, false) },
-      ...levelFields(table.levels).map((f) => ({ [f.name]: { terms: { field: f.path, missing_bucket: true } } })),
+      ...levelFields(table.levels).map((f) => ({
+        [f.name]: { terms: { field: f.path, missing_bucket: true } },
+      })),
     ];
     const composite = { size: config.es.page_size, sources, ...(after !== undefined && { after }) };
     return { ...base, aggs: { [ROWS_AGG]: withAggs({ composite }, metrics) } };
@@ -115,7 +125,9 @@ export function buildDayQuery(
   let inner: Record<string, QueryClause> = metrics;
   for (let li = table.levels.length - 1; li >= 0; li--) {
     const name = sourceName(li, 0);
-    inner = { [name]: withAggs({ terms: { field: table.levels[li]!.fields[0], size: table.terms_size } }, inner) };
+    inner = {
+      [name]: withAggs({ terms: { field: table.levels[li]!.fields[0], size: table.terms_size } }, inner),
+    };
   }
   return { ...base, aggs: { [TIME_AGG]: withAggs(dateHistogram(table, range, false), inner) } };
 }

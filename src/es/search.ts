@@ -29,36 +29,89 @@ const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
 const MAX_BACKOFF_MS = 30_000;
 
 /** Why a request failed, in one line, and whether trying again may help. */
-export function classifyEsError(err: unknown, endpoint: string, index: string): { message: string; retryable: boolean; statusCode?: number } {
+export function classifyEsError(
+  err: unknown,
+  endpoint: string,
+  index: string,
+): { message: string; retryable: boolean; statusCode?: number } {
   if (err instanceof errors.ResponseError) {
     const status = err.statusCode ?? 0;
-    const body = err.body as { error?: { type?: string; reason?: string; root_cause?: { reason?: string }[] } } | undefined;
+    const body = err.body as
+      { error?: { type?: string; reason?: string; root_cause?: { reason?: string }[] } } | undefined;
     const type = body?.error?.type;
     const reason = body?.error?.root_cause?.[0]?.reason ?? body?.error?.reason ?? err.message;
-    if (status === 401) return { message: `Elasticsearch at ${endpoint} rejected the credentials (401): check ES_API_KEY or ES_USERNAME/ES_PASSWORD`, retryable: false, statusCode: status };
-    if (status === 403) return { message: `Elasticsearch at ${endpoint} denied access to "${index}" (403): grant the user read and view_index_metadata on it`, retryable: false, statusCode: status };
+    if (status === 401)
+      return {
+        message: `Elasticsearch at ${endpoint} rejected the credentials (401): check ES_API_KEY or ES_USERNAME/ES_PASSWORD`,
+        retryable: false,
+        statusCode: status,
+      };
+    if (status === 403)
+      return {
+        message: `Elasticsearch at ${endpoint} denied access to "${index}" (403): grant the user read and view_index_metadata on it`,
+        retryable: false,
+        statusCode: status,
+      };
     if (status === 404 && type === 'index_not_found_exception') {
-      return { message: `index pattern "${index}" matches no index on ${endpoint}: check the table's index (netlog doctor lists what exists)`, retryable: false, statusCode: status };
+      return {
+        message: `index pattern "${index}" matches no index on ${endpoint}: check the table's index (netlog doctor lists what exists)`,
+        retryable: false,
+        statusCode: status,
+      };
     }
-    if (RETRYABLE_STATUS.has(status)) return { message: `Elasticsearch at ${endpoint} answered ${status} (${type ?? 'busy'}) for "${index}"`, retryable: true, statusCode: status };
-    return { message: `Elasticsearch at ${endpoint} rejected the query on "${index}" (${status} ${type ?? ''}): ${reason}`, retryable: false, statusCode: status };
+    if (RETRYABLE_STATUS.has(status))
+      return {
+        message: `Elasticsearch at ${endpoint} answered ${status} (${type ?? 'busy'}) for "${index}"`,
+        retryable: true,
+        statusCode: status,
+      };
+    return {
+      message: `Elasticsearch at ${endpoint} rejected the query on "${index}" (${status} ${type ?? ''}): ${reason}`,
+      retryable: false,
+      statusCode: status,
+    };
   }
   if (err instanceof errors.TimeoutError) {
-    return { message: `Elasticsearch at ${endpoint} did not answer in time for "${index}": raise es.request_timeout_ms or ES_TIMEOUT_MS, or check the cluster's load`, retryable: true };
+    return {
+      message: `Elasticsearch at ${endpoint} did not answer in time for "${index}": raise es.request_timeout_ms or ES_TIMEOUT_MS, or check the cluster's load`,
+      retryable: true,
+    };
   }
-  if (err instanceof errors.ConnectionError && /certificate|self[- ]signed|unable to verify|CERT_|altnames/i.test(err.message)) {
-    const reason = /(self[- ]signed certificate[^,;)]*|unable to verify[^,;)]*|certificate has expired|Hostname\/IP does not match[^,;)]*|[A-Z_]*CERT[A-Z_]*)/i.exec(err.message)?.[1] ?? 'untrusted certificate';
-    return { message: `Elasticsearch at ${endpoint} presented a certificate netlog does not trust (${reason}): set ES_CA_CERT to its CA file (or --insecure, for testing only)`, retryable: false };
+  if (
+    err instanceof errors.ConnectionError &&
+    /certificate|self[- ]signed|unable to verify|CERT_|altnames/i.test(err.message)
+  ) {
+    const reason =
+      /(self[- ]signed certificate[^,;)]*|unable to verify[^,;)]*|certificate has expired|Hostname\/IP does not match[^,;)]*|[A-Z_]*CERT[A-Z_]*)/i.exec(
+        err.message,
+      )?.[1] ?? 'untrusted certificate';
+    return {
+      message: `Elasticsearch at ${endpoint} presented a certificate netlog does not trust (${reason}): set ES_CA_CERT to its CA file (or --insecure, for testing only)`,
+      retryable: false,
+    };
   }
   if (err instanceof errors.ConnectionError || err instanceof errors.NoLivingConnectionsError) {
-    const code = /\b(ECONNREFUSED|ECONNRESET|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|EPIPE|socket hang up)\b/.exec(err.message)?.[1];
-    const what = code === 'ECONNREFUSED' ? 'refused the connection' : code === 'ENOTFOUND' ? 'could not be resolved' : `could not be reached${code ? ` (${code})` : ''}`;
+    const code = /\b(ECONNREFUSED|ECONNRESET|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|EPIPE|socket hang up)\b/.exec(
+      err.message,
+    )?.[1];
+    const what =
+      code === 'ECONNREFUSED'
+        ? 'refused the connection'
+        : code === 'ENOTFOUND'
+          ? 'could not be resolved'
+          : `could not be reached${code ? ` (${code})` : ''}`;
     return { message: `Elasticsearch at ${endpoint} ${what}: is it running? check ES_URL`, retryable: true };
   }
   if (err instanceof errors.DeserializationError || err instanceof errors.SerializationError) {
-    return { message: `Elasticsearch at ${endpoint} sent an unreadable answer for "${index}": ${err.message}`, retryable: true };
+    return {
+      message: `Elasticsearch at ${endpoint} sent an unreadable answer for "${index}": ${err.message}`,
+      retryable: true,
+    };
   }
-  return { message: `request to Elasticsearch at ${endpoint} failed: ${err instanceof Error ? err.message : String(err)}`, retryable: false };
+  return {
+    message: `request to Elasticsearch at ${endpoint} failed: ${err instanceof Error ? err.message : String(err)}`,
+    retryable: false,
+  };
 }
 
 /** Backoff before retry `attempt` (0-based): full jitter over an exponential ceiling. */
@@ -81,13 +134,18 @@ export async function withEsRetry<T>(
       if (ctx.signal?.aborted) throw new InterruptedError();
       const { message, retryable, statusCode } = classifyEsError(err, ctx.endpoint, what.index);
       if (!retryable || attempt >= ctx.maxRetries) {
-        throw new EsError(
-          attempt > 0 ? `${message} (gave up after ${attempt + 1} attempts)` : message,
-          { ...(statusCode !== undefined && { statusCode }), ...what, retryable, cause: err },
-        );
+        throw new EsError(attempt > 0 ? `${message} (gave up after ${attempt + 1} attempts)` : message, {
+          ...(statusCode !== undefined && { statusCode }),
+          ...what,
+          retryable,
+          cause: err,
+        });
       }
       const delay = backoffMs(attempt, ctx.retryBaseMs);
-      ctx.log.warn({ ...what, attempt: attempt + 1, delayMs: delay, statusCode, reason: message }, 'elasticsearch request failed, retrying');
+      ctx.log.warn(
+        { ...what, attempt: attempt + 1, delayMs: delay, statusCode, reason: message },
+        'elasticsearch request failed, retrying',
+      );
       try {
         await sleep(delay, undefined, ctx.signal ? { signal: ctx.signal } : undefined);
       } catch {

@@ -5,12 +5,17 @@ import type { Config, TableConfig } from '../config/schema.js';
 /** Pure planning: which tables and which days a command works on. */
 
 /** The configured tables named by `--tables` (all when not given); unknown names are a usage error. */
-export function selectTables(config: Pick<Config, 'tables'>, names: readonly string[] | undefined): TableConfig[] {
+export function selectTables(
+  config: Pick<Config, 'tables'>,
+  names: readonly string[] | undefined,
+): TableConfig[] {
   if (names === undefined) return config.tables;
   const known = new Map(config.tables.map((t) => [t.name, t]));
   const unknown = names.filter((n) => !known.has(n));
   if (unknown.length > 0) {
-    throw new UsageError(`unknown table(s) ${unknown.join(', ')}: configured tables are ${[...known.keys()].join(', ')}`);
+    throw new UsageError(
+      `unknown table(s) ${unknown.join(', ')}: configured tables are ${[...known.keys()].join(', ')}`,
+    );
   }
   return [...new Set(names)].map((n) => known.get(n)!);
 }
@@ -32,10 +37,13 @@ export function resolveDays(flags: RangeFlags, now: Date, timeZone: string, defa
   const from = flags.from ?? (flags.to !== undefined ? flags.to : addDays(last, -(defaultDays - 1)));
   if (from > to) throw new UsageError(`--from ${from} is after --to ${to}: swap them`);
   if (to > last) {
-    throw new UsageError(`${to} is not over yet (today is ${addDays(last, 1)} in ${timeZone}): the last complete day is ${last}`);
+    throw new UsageError(
+      `${to} is not over yet (today is ${addDays(last, 1)} in ${timeZone}): the last complete day is ${last}`,
+    );
   }
   const days = daysBetween(from, to);
-  if (days.length > 3660) throw new UsageError(`${days.length} days is more than 3660 (10 years): split the range`);
+  if (days.length > 3660)
+    throw new UsageError(`${days.length} days is more than 3660 (10 years): split the range`);
   return days;
 }
 
@@ -43,5 +51,8 @@ export function resolveDays(flags: RangeFlags, now: Date, timeZone: string, defa
 export function checkLoadDay(day: string, now: Date, timeZone: string, partial: boolean): void {
   const today = addDays(yesterday(now, timeZone), 1);
   if (day > today) throw new UsageError(`${day} is in the future (today is ${today} in ${timeZone})`);
-  if (day === today && !partial) throw new UsageError(`${day} is today and not over yet: load yesterday, or add --partial for a partial file`);
+  if (day === today && !partial)
+    throw new UsageError(
+      `${day} is today and not over yet: load yesterday, or add --partial for a partial file`,
+    );
 }

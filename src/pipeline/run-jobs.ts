@@ -31,7 +31,11 @@ export type JobParams = Omit<LoadDayParams, 'table' | 'day'>;
 export async function runJobs(
   jobs: readonly Job[],
   params: JobParams,
-  options: { concurrency: number; jobRetries?: number; onProgress?: (event: { job: Job; ok: boolean; finished: number }) => void },
+  options: {
+    concurrency: number;
+    jobRetries?: number;
+    onProgress?: (event: { job: Job; ok: boolean; finished: number }) => void;
+  },
 ): Promise<RunSummary> {
   const done: LoadDayResult[] = [];
   const failed: JobFailure[] = [];

@@ -12,7 +12,8 @@ export function buildCommitMessage(paths: readonly string[]): string {
   const days = [...new Set(refs.map((r) => r.day))].sort();
   const tables = [...new Set(refs.map((r) => r.table))].sort();
   const other = paths.length - refs.length;
-  const span = days.length === 0 ? 'housekeeping' : days.length === 1 ? days[0]! : `${days[0]}..${days.at(-1)}`;
+  const span =
+    days.length === 0 ? 'housekeeping' : days.length === 1 ? days[0]! : `${days[0]}..${days.at(-1)}`;
   const subject = `netlog: ${span}${tables.length ? `, ${tables.length} table${tables.length > 1 ? 's' : ''}` : ''}, ${paths.length} file${paths.length === 1 ? '' : 's'}`;
   const body = [
     tables.length ? `Tables: ${tables.join(', ')}` : '',

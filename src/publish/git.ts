@@ -37,20 +37,32 @@ function openGit(dir: string, git: GitConfig): SimpleGit {
     config: [`user.name=${git.author_name}`, `user.email=${git.author_email}`, 'core.quotepath=off'],
     // netlog sets GIT_SSH_COMMAND itself (BatchMode: ssh must fail, never prompt, under cron).
     unsafe: { allowUnsafeSshCommand: true },
-  }).env({ ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_SSH_COMMAND: process.env.GIT_SSH_COMMAND ?? 'ssh -o BatchMode=yes' });
+  }).env({
+    ...process.env,
+    GIT_TERMINAL_PROMPT: '0',
+    GIT_SSH_COMMAND: process.env.GIT_SSH_COMMAND ?? 'ssh -o BatchMode=yes',
+  });
 }
 
 /** The last lines of a git failure, for a one-line message. */
 function gitReason(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err);
-  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('hint:'));
-  return (lines.find((l) => /^(fatal|error):/.test(l)) ?? lines.at(-1) ?? text).replace(/^(fatal|error):\s*/, '');
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('hint:'));
+  return (lines.find((l) => /^(fatal|error):/.test(l)) ?? lines.at(-1) ?? text).replace(
+    /^(fatal|error):\s*/,
+    '',
+  );
 }
 
 /** Fails unless `dataDir` is the top of a git working copy. */
 async function requireRepo(dataDir: string): Promise<void> {
   if (!existsSync(join(dataDir, '.git'))) {
-    throw new GitError(`the data directory ${dataDir} is not a git working copy: run netlog init-data --remote URL --data ${dataDir}`);
+    throw new GitError(
+      `the data directory ${dataDir} is not a git working copy: run netlog init-data --remote URL --data ${dataDir}`,
+    );
   }
 }
 
@@ -61,7 +73,9 @@ export async function recoverIndexLock(dataDir: string, log: Logger, now = Date.
   if (!info) return;
   const age = now - info.mtimeMs;
   if (age < STALE_INDEX_LOCK_MS) {
-    throw new GitError(`${lock} is ${Math.round(age / 1000)} s old: a git command is running in ${dataDir}; try again when it is done`);
+    throw new GitError(
+      `${lock} is ${Math.round(age / 1000)} s old: a git command is running in ${dataDir}; try again when it is done`,
+    );
   }
   await rm(lock, { force: true });
   log.warn({ ageSeconds: Math.round(age / 1000) }, 'removed a stale .git/index.lock left by a crashed git');
@@ -77,7 +91,12 @@ async function ensureGitignore(dataDir: string): Promise<void> {
  * Makes `dataDir` a working copy of `remote`: clones into a missing or empty folder, adopts an existing
  * clone of the same remote, or turns a folder of CSVs into a working copy on top of the remote's branch.
  */
-export async function initDataRepo(options: { dataDir: string; remote: string; config: Config; log: Logger }): Promise<'cloned' | 'adopted' | 'initialised'> {
+export async function initDataRepo(options: {
+  dataDir: string;
+  remote: string;
+  config: Config;
+  log: Logger;
+}): Promise<'cloned' | 'adopted' | 'initialised'> {
   const { dataDir, remote, config } = options;
   const log = options.log.child({ module: 'git' });
   const { branch } = config.git;
@@ -90,7 +109,9 @@ export async function initDataRepo(options: { dataDir: string; remote: string; c
       const origin = remotes.find((r) => r.name === config.git.remote);
       if (!origin) await git.addRemote(config.git.remote, remote);
       else if (origin.refs.push !== remote && resolve(origin.refs.push) !== resolve(remote)) {
-        throw new GitError(`${dataDir} is already a clone of ${origin.refs.push}, not ${remote}: use git -C ${dataDir} remote set-url ${config.git.remote} ${remote} to switch`);
+        throw new GitError(
+          `${dataDir} is already a clone of ${origin.refs.push}, not ${remote}: use git -C ${dataDir} remote set-url ${config.git.remote} ${remote} to switch`,
+        );
       }
       how = 'adopted';
     } else if (entries.filter((e) => e !== '.gitignore').length === 0) {
@@ -129,7 +150,12 @@ async function pendingCommits(git: SimpleGit, config: GitConfig): Promise<number
 }
 
 /** Commits changed day files (one commit naming days and tables; none when nothing changed) and pushes. */
-export async function publishData(options: { dataDir: string; config: Config; log: Logger; signal?: AbortSignal }): Promise<PublishResult> {
+export async function publishData(options: {
+  dataDir: string;
+  config: Config;
+  log: Logger;
+  signal?: AbortSignal;
+}): Promise<PublishResult> {
   const { dataDir, config } = options;
   const log = options.log.child({ module: 'git' });
   await requireRepo(dataDir);
@@ -144,7 +170,10 @@ export async function publishData(options: { dataDir: string; config: Config; lo
     if (staged.length > 0) {
       await git.commit(buildCommitMessage(staged));
       commit = (await git.revparse(['HEAD'])).trim();
-      log.info({ commit, files: staged.length, subject: buildCommitMessage(staged).split('\n')[0] }, 'git commit');
+      log.info(
+        { commit, files: staged.length, subject: buildCommitMessage(staged).split('\n')[0] },
+        'git commit',
+      );
     } else {
       log.info('git: nothing new to commit');
     }
@@ -153,14 +182,25 @@ export async function publishData(options: { dataDir: string; config: Config; lo
   }
   const pushed = await pushWithRetry(git, config.git, log, options.signal);
   const pending = await pendingCommits(git, config.git);
-  return { committed: commit !== undefined, ...(commit && { commit }), files: staged.length, pushed, pending };
+  return {
+    committed: commit !== undefined,
+    ...(commit && { commit }),
+    files: staged.length,
+    pushed,
+    pending,
+  };
 }
 
 /**
  * Pushes the branch; rebases onto the remote when it moved on (never force), retries an unreachable
  * remote with backoff, and returns false when the commits stay local for the next run.
  */
-async function pushWithRetry(git: SimpleGit, config: GitConfig, log: Logger, signal?: AbortSignal): Promise<boolean> {
+async function pushWithRetry(
+  git: SimpleGit,
+  config: GitConfig,
+  log: Logger,
+  signal?: AbortSignal,
+): Promise<boolean> {
   for (let attempt = 0; attempt <= config.push_retries; attempt++) {
     if (signal?.aborted) throw new InterruptedError();
     const pending = await pendingCommits(git, config);
@@ -178,7 +218,10 @@ async function pushWithRetry(git: SimpleGit, config: GitConfig, log: Logger, sig
         continue;
       }
       if (attempt === config.push_retries) {
-        log.error({ reason, pending, attempts: attempt + 1 }, 'git push failed: the commits stay local and go out on the next publish');
+        log.error(
+          { reason, pending, attempts: attempt + 1 },
+          'git push failed: the commits stay local and go out on the next publish',
+        );
         return false;
       }
       const delay = backoffMs(attempt, 2_000);

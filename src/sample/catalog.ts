@@ -35,17 +35,40 @@ export interface ExternalSite {
 
 // Public addresses chosen from ranges announced by real operators, none of them private.
 export const EXTERNAL_SITES: readonly ExternalSite[] = [
-  { name: 'www.google.com', domain: 'google.com', weight: 30, ipv4: ['142.250.185.68'], ipv6: '2a00:1450:4001:82b::2004' },
+  {
+    name: 'www.google.com',
+    domain: 'google.com',
+    weight: 30,
+    ipv4: ['142.250.185.68'],
+    ipv6: '2a00:1450:4001:82b::2004',
+  },
   { name: 'mail.google.com', domain: 'google.com', weight: 12, ipv4: ['142.250.185.101'] },
   { name: 'apis.google.com', domain: 'google.com', weight: 6, ipv4: ['142.250.185.110'] },
-  { name: 'www.youtube.com', domain: 'youtube.com', weight: 18, ipv4: ['142.250.186.46'], ipv6: '2a00:1450:4001:830::200e' },
+  {
+    name: 'www.youtube.com',
+    domain: 'youtube.com',
+    weight: 18,
+    ipv4: ['142.250.186.46'],
+    ipv6: '2a00:1450:4001:830::200e',
+  },
   { name: 'i.ytimg.com', domain: 'ytimg.com', weight: 10, ipv4: ['142.250.186.54'] },
   { name: 'news.bbc.co.uk', domain: 'bbc.co.uk', weight: 6, ipv4: ['151.101.0.81'] },
   { name: 'www.bbc.co.uk', domain: 'bbc.co.uk', weight: 8, ipv4: ['151.101.64.81'] },
   { name: 'github.com', domain: 'github.com', weight: 12, ipv4: ['140.82.121.4'] },
   { name: 'api.github.com', domain: 'github.com', weight: 8, ipv4: ['140.82.121.6'] },
-  { name: 'objects.githubusercontent.com', domain: 'githubusercontent.com', weight: 4, ipv4: ['185.199.108.133'] },
-  { name: 'en.wikipedia.org', domain: 'wikipedia.org', weight: 9, ipv4: ['185.15.59.224'], ipv6: '2a02:ec80:300:ed1a::1' },
+  {
+    name: 'objects.githubusercontent.com',
+    domain: 'githubusercontent.com',
+    weight: 4,
+    ipv4: ['185.199.108.133'],
+  },
+  {
+    name: 'en.wikipedia.org',
+    domain: 'wikipedia.org',
+    weight: 9,
+    ipv4: ['185.15.59.224'],
+    ipv6: '2a02:ec80:300:ed1a::1',
+  },
   { name: 'upload.wikimedia.org', domain: 'wikimedia.org', weight: 5, ipv4: ['185.15.59.240'] },
   { name: 'login.microsoftonline.com', domain: 'microsoftonline.com', weight: 10, ipv4: ['20.190.160.20'] },
   { name: 'outlook.office365.com', domain: 'office365.com', weight: 14, ipv4: ['52.97.133.194'] },
@@ -59,7 +82,13 @@ export const EXTERNAL_SITES: readonly ExternalSite[] = [
   { name: 'edge.slack.com', domain: 'slack.com', weight: 4, ipv4: ['3.66.182.60'] },
   { name: 'us02web.zoom.us', domain: 'zoom.us', weight: 5, ipv4: ['170.114.52.2'] },
   { name: 'ocsp.digicert.com', domain: 'digicert.com', weight: 3, ipv4: ['192.229.211.108'] },
-  { name: 'deb.debian.org', domain: 'debian.org', weight: 2, ipv4: ['151.101.2.132'], ipv6: '2a04:4e42::644' },
+  {
+    name: 'deb.debian.org',
+    domain: 'debian.org',
+    weight: 2,
+    ipv4: ['151.101.2.132'],
+    ipv6: '2a04:4e42::644',
+  },
   { name: 'www.example.co.jp', domain: 'example.co.jp', weight: 1, ipv4: ['203.0.113.77'] },
 ];
 

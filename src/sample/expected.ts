@@ -37,9 +37,14 @@ const BUCKET_MS = BUCKET_MINUTES * 60_000;
 export function emptyExpectedDay(day: string): ExpectedDay {
   const start = Date.parse(`${day}T00:00:00Z`);
   const zeroBuckets = (): Record<string, CountBytes> =>
-    Object.fromEntries(Array.from({ length: 96 }, (_, b) => [isoUtc(start + b * BUCKET_MS), { count: 0, bytes: 0 }]));
+    Object.fromEntries(
+      Array.from({ length: 96 }, (_, b) => [isoUtc(start + b * BUCKET_MS), { count: 0, bytes: 0 }]),
+    );
   return {
-    protocols: Object.fromEntries(PROTOCOLS.map((p) => [p, zeroBuckets()])) as Record<Protocol, Record<string, CountBytes>>,
+    protocols: Object.fromEntries(PROTOCOLS.map((p) => [p, zeroBuckets()])) as Record<
+      Protocol,
+      Record<string, CountBytes>
+    >,
     total: zeroBuckets(),
     flows: {
       internal_to_internal: { count: 0, bytes: 0 },
@@ -67,7 +72,8 @@ export function accumulateExpected(expected: ExpectedDay, doc: SampleDoc): void 
   add(expected.total[bucket]!, doc.bytes);
   if (doc.protocol === 'flow') {
     add(expected.flows[doc.category], doc.bytes);
-    if (doc.destinationDomain !== undefined) addTo(expected.externalDomains, doc.destinationDomain, doc.bytes);
+    if (doc.destinationDomain !== undefined)
+      addTo(expected.externalDomains, doc.destinationDomain, doc.bytes);
   }
   if (doc.website !== undefined) addTo(expected.websites, doc.website, doc.bytes);
 }

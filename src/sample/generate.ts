@@ -90,7 +90,9 @@ export function bucketBaseline(day: string, options: SampleOptions): number[] {
   const exact = weights.map((w) => (w / total) * options.docsPerDay);
   const counts = exact.map(Math.floor);
   let rest = options.docsPerDay - counts.reduce((s, c) => s + c, 0);
-  const order = exact.map((e, i) => [e - Math.floor(e), i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+  const order = exact
+    .map((e, i) => [e - Math.floor(e), i] as const)
+    .sort((a, b) => b[0] - a[0] || a[1] - b[1]);
   for (const [, i] of order) {
     if (rest-- <= 0) break;
     counts[i]!++;
@@ -118,7 +120,8 @@ export function* generateDay(day: string, options: SampleOptions): Generator<Sam
   const client = (): string => internalClient(Math.floor(rng() ** 1.6 * CLIENT_COUNT));
   const siteIp = (s: ExternalSite, clientIp: string): string =>
     clientIp.includes(':') && s.ipv6 ? s.ipv6 : pick(s.ipv4);
-  const payload = (median: number): number => Math.max(40, Math.round(median * Math.exp((rng() - 0.5) * 2.4)));
+  const payload = (median: number): number =>
+    Math.max(40, Math.round(median * Math.exp((rng() - 0.5) * 2.4)));
   let serial = 0;
   const make = (
     protocol: Protocol,
@@ -250,7 +253,8 @@ export function* generateDay(day: string, options: SampleOptions): Generator<Sam
   for (let b = 0; b < 96; b++) {
     const start = range.start.getTime() + b * bucketMs;
     const n = baseline[b]!;
-    for (let i = 0; i < n; i++) yield baselineDoc(start + Math.floor((i / n) * bucketMs + rng() * (bucketMs / n)));
+    for (let i = 0; i < n; i++)
+      yield baselineDoc(start + Math.floor((i / n) * bucketMs + rng() * (bucketMs / n)));
     if (!options.anomalies) continue;
     const hour = Math.floor((b * BUCKET_MINUTES) / 60);
     const minuteOfHour = (b * BUCKET_MINUTES) % 60;
@@ -260,12 +264,18 @@ export function* generateDay(day: string, options: SampleOptions): Generator<Sam
       const src = internalClient(42);
       for (let i = 0; i < extra; i++) {
         const label = Math.floor(rng() * 2 ** 40).toString(16);
-        yield make('dns', start + Math.floor((i / extra) * bucketMs), 180 + Math.floor(rng() * 60), 'internal_to_internal', {
-          source: { ip: src, port: 53000 + (i % 1000) },
-          destination: { ip: DNS_RESOLVER.ip, port: 53 },
-          network: { transport: 'udp' },
-          dns: { question: { name: `${label}.t.${SPIKE_DOMAIN}`, type: 'TXT' } },
-        });
+        yield make(
+          'dns',
+          start + Math.floor((i / extra) * bucketMs),
+          180 + Math.floor(rng() * 60),
+          'internal_to_internal',
+          {
+            source: { ip: src, port: 53000 + (i % 1000) },
+            destination: { ip: DNS_RESOLVER.ip, port: 53 },
+            network: { transport: 'udp' },
+            dns: { question: { name: `${label}.t.${SPIKE_DOMAIN}`, type: 'TXT' } },
+          },
+        );
       }
     }
     if ((BEACON_HOURS as readonly number[]).includes(hour) && minuteOfHour === 0) {
@@ -280,8 +290,12 @@ export function* generateDay(day: string, options: SampleOptions): Generator<Sam
           network: { transport: 'tcp' },
         };
         const tlsFields = { ...fields, tls: { client: { server_name: BEACON_SITE.name }, version: '1.3' } };
-        yield make('tls', at + i * 50, 1500, 'internal_to_external', tlsFields, { website: BEACON_SITE.domain });
-        yield make('flow', at + i * 50, 1500, 'internal_to_external', fields, { destinationDomain: BEACON_SITE.domain });
+        yield make('tls', at + i * 50, 1500, 'internal_to_external', tlsFields, {
+          website: BEACON_SITE.domain,
+        });
+        yield make('flow', at + i * 50, 1500, 'internal_to_external', fields, {
+          destinationDomain: BEACON_SITE.domain,
+        });
       }
     }
   }
@@ -293,12 +307,18 @@ function withoutNetwork(fields: Record<string, unknown>): Record<string, unknown
 }
 
 function webFields(protocol: 'http' | 'tls', host: string, rng: () => number): Record<string, unknown> {
-  if (protocol === 'tls') return { tls: { client: { server_name: host }, version: rng() < 0.8 ? '1.3' : '1.2' } };
-  const path = ['/', '/index.html', '/api/v1/items', '/static/app.js', '/login', '/search'][Math.floor(rng() * 6)]!;
+  if (protocol === 'tls')
+    return { tls: { client: { server_name: host }, version: rng() < 0.8 ? '1.3' : '1.2' } };
+  const path = ['/', '/index.html', '/api/v1/items', '/static/app.js', '/login', '/search'][
+    Math.floor(rng() * 6)
+  ]!;
   const query = rng() < 0.3 ? `?q=${Math.floor(rng() * 1e6)}` : '';
   return {
     url: { full: `http://${host}${path}${query}`, domain: host, path },
-    http: { request: { method: rng() < 0.8 ? 'GET' : 'POST' }, response: { status_code: rng() < 0.95 ? 200 : 404 } },
+    http: {
+      request: { method: rng() < 0.8 ? 'GET' : 'POST' },
+      response: { status_code: rng() < 0.95 ? 200 : 404 },
+    },
   };
 }
 

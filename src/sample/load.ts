@@ -43,14 +43,28 @@ export function sampleDays(options: Pick<LoadSampleOptions, 'days' | 'end'>): st
   return Array.from({ length: options.days }, (_, i) => addDays(options.end, i - options.days + 1));
 }
 
-export async function loadSample(client: Client, options: LoadSampleOptions, log: Logger): Promise<ExpectedFile> {
+export async function loadSample(
+  client: Client,
+  options: LoadSampleOptions,
+  log: Logger,
+): Promise<ExpectedFile> {
   await ensureSampleIndices(client, options.indexPrefix);
   const days = sampleDays(options);
   const anomalyDays = new Set(options.anomalyDays ?? [options.end]);
-  const expected: ExpectedFile = { seed: options.seed, docsPerDay: options.docsPerDay, days: {}, anomalies: [] };
+  const expected: ExpectedFile = {
+    seed: options.seed,
+    docsPerDay: options.docsPerDay,
+    days: {},
+    anomalies: [],
+  };
   for (const day of days) {
     const dayExpected = (expected.days[day] = emptyExpectedDay(day));
-    const dayOptions: SampleOptions = { seed: options.seed, docsPerDay: options.docsPerDay, anomalies: anomalyDays.has(day), ...(options.indexPrefix !== undefined && { indexPrefix: options.indexPrefix }) };
+    const dayOptions: SampleOptions = {
+      seed: options.seed,
+      docsPerDay: options.docsPerDay,
+      anomalies: anomalyDays.has(day),
+      ...(options.indexPrefix !== undefined && { indexPrefix: options.indexPrefix }),
+    };
     if (dayOptions.anomalies) expected.anomalies.push({ day, ...anomalyTimestamps(day) });
     // The bulk helper sends each datasource item as the document itself, so the items are the ECS
     // bodies and their index and id are looked up on the side.
@@ -70,13 +84,16 @@ export async function loadSample(client: Client, options: LoadSampleOptions, log
       concurrency: 2,
       retries: 3,
       wait: 1000,
-      onDrop: (dropped) => log.error({ status: dropped.status, error: dropped.error?.type }, 'sample document dropped'),
+      onDrop: (dropped) =>
+        log.error({ status: dropped.status, error: dropped.error?.type }, 'sample document dropped'),
     });
     if (stats.failed > 0) throw new EsError(`bulk load of ${day} failed for ${stats.failed} documents`);
     const total = Object.values(dayExpected.total).reduce((s, b) => s + b.count, 0);
     log.info({ day, docs: total, ms: Date.now() - started }, 'sample day loaded');
   }
-  await client.indices.refresh({ index: PROTOCOLS.map((p) => sampleIndex(p, options.indexPrefix)).join(',') });
+  await client.indices.refresh({
+    index: PROTOCOLS.map((p) => sampleIndex(p, options.indexPrefix)).join(','),
+  });
   return expected;
 }
 

@@ -3,16 +3,22 @@ export const SAMPLE_MAPPING = {
   dynamic: 'strict',
   properties: {
     '@timestamp': { type: 'date' },
-    event: { properties: { dataset: { type: 'keyword' }, kind: { type: 'keyword' }, action: { type: 'keyword' } } },
+    event: {
+      properties: { dataset: { type: 'keyword' }, kind: { type: 'keyword' }, action: { type: 'keyword' } },
+    },
     host: { properties: { name: { type: 'keyword' } } },
     source: { properties: { ip: { type: 'ip' }, port: { type: 'long' } } },
     destination: { properties: { ip: { type: 'ip' }, port: { type: 'long' }, domain: { type: 'keyword' } } },
     network: {
       properties: { protocol: { type: 'keyword' }, transport: { type: 'keyword' }, bytes: { type: 'long' } },
     },
-    dns: { properties: { question: { properties: { name: { type: 'keyword' }, type: { type: 'keyword' } } } } },
+    dns: {
+      properties: { question: { properties: { name: { type: 'keyword' }, type: { type: 'keyword' } } } },
+    },
     dhcp: { properties: { message_type: { type: 'keyword' } } },
-    url: { properties: { full: { type: 'keyword' }, domain: { type: 'keyword' }, path: { type: 'keyword' } } },
+    url: {
+      properties: { full: { type: 'keyword' }, domain: { type: 'keyword' }, path: { type: 'keyword' } },
+    },
     http: {
       properties: {
         request: { properties: { method: { type: 'keyword' } } },

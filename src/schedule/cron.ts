@@ -18,7 +18,9 @@ export interface ScheduledJob {
 export function validateSchedule(jobs: readonly ScheduledJob[]): void {
   for (const job of jobs) {
     if (!cron.validate(job.expression)) {
-      throw new ConfigError(`schedule.${job.name}: "${job.expression}" is not a cron expression (e.g. "0 6 * * *" for 06:00 UTC daily)`);
+      throw new ConfigError(
+        `schedule.${job.name}: "${job.expression}" is not a cron expression (e.g. "0 6 * * *" for 06:00 UTC daily)`,
+      );
     }
   }
 }
@@ -27,7 +29,10 @@ export function validateSchedule(jobs: readonly ScheduledJob[]): void {
  * Runs the jobs on their schedules until `signal` aborts, then waits for a running job to finish.
  * Resolves with the number of job runs that exited non-zero.
  */
-export async function runSchedule(jobs: readonly ScheduledJob[], options: { log: Logger; signal: AbortSignal }): Promise<number> {
+export async function runSchedule(
+  jobs: readonly ScheduledJob[],
+  options: { log: Logger; signal: AbortSignal },
+): Promise<number> {
   validateSchedule(jobs);
   const log = options.log.child({ module: 'schedule' });
   let running: Promise<void> | undefined;
@@ -46,7 +51,10 @@ export async function runSchedule(jobs: readonly ScheduledJob[], options: { log:
           try {
             const code = await job.run();
             if (code !== 0) failures++;
-            log.info({ job: job.name, exitCode: code, wallMs: Date.now() - started }, 'scheduled job finished');
+            log.info(
+              { job: job.name, exitCode: code, wallMs: Date.now() - started },
+              'scheduled job finished',
+            );
           } catch (err) {
             failures++;
             log.error({ job: job.name, err }, 'scheduled job failed');

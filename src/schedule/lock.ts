@@ -46,8 +46,13 @@ function processIsAlive(pid: number): boolean {
 }
 
 /** Why a holder's lock may be taken over, or undefined while it is valid. Pure. */
-export function staleReason(holder: LockHolder, now: Date, options: { maxAgeMs: number; host: string; isAlive: (pid: number) => boolean }): string | undefined {
-  if (holder.hostname === options.host && !options.isAlive(holder.pid)) return `process ${holder.pid} is gone`;
+export function staleReason(
+  holder: LockHolder,
+  now: Date,
+  options: { maxAgeMs: number; host: string; isAlive: (pid: number) => boolean },
+): string | undefined {
+  if (holder.hostname === options.host && !options.isAlive(holder.pid))
+    return `process ${holder.pid} is gone`;
   const age = now.getTime() - Date.parse(holder.startedAt);
   if (!(age < options.maxAgeMs)) return `it is older than ${Math.round(options.maxAgeMs / 3_600_000)} h`;
   return undefined;
@@ -62,13 +67,26 @@ async function readHolder(path: string): Promise<LockHolder | undefined> {
 }
 
 /** Takes the lock of `dataDir` for this process, or throws LockError naming the holder. */
-export async function acquireRunLock(dataDir: string, owner: { cmd: string }, options: LockOptions = {}): Promise<RunLock> {
+export async function acquireRunLock(
+  dataDir: string,
+  owner: { cmd: string },
+  options: LockOptions = {},
+): Promise<RunLock> {
   await mkdir(dataDir, { recursive: true });
   const path = join(dataDir, LOCK_FILE);
   const now = options.now ?? (() => new Date());
   const host = hostname();
-  const holder: LockHolder = { pid: process.pid, hostname: host, cmd: owner.cmd, startedAt: now().toISOString() };
-  const check = { maxAgeMs: options.maxAgeMs ?? DEFAULT_MAX_AGE_MS, host, isAlive: options.isAlive ?? processIsAlive };
+  const holder: LockHolder = {
+    pid: process.pid,
+    hostname: host,
+    cmd: owner.cmd,
+    startedAt: now().toISOString(),
+  };
+  const check = {
+    maxAgeMs: options.maxAgeMs ?? DEFAULT_MAX_AGE_MS,
+    host,
+    isAlive: options.isAlive ?? processIsAlive,
+  };
   for (let attempt = 0; attempt < 20; attempt++) {
     try {
       const handle = await open(path, 'wx', 0o644);
@@ -82,20 +100,27 @@ export async function acquireRunLock(dataDir: string, owner: { cmd: string }, op
           if (released) return;
           released = true;
           const current = await readHolder(path);
-          if (current?.pid === holder.pid && current.startedAt === holder.startedAt) await rm(path, { force: true });
+          if (current?.pid === holder.pid && current.startedAt === holder.startedAt)
+            await rm(path, { force: true });
         },
       };
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code !== 'EEXIST') {
         // Not another run: the directory itself cannot be written (read-only, full, permissions).
-        throw new StoreError(`cannot create the lock ${path} (${code}): the data directory is not writable: check its permissions or mount`, { cause: err });
+        throw new StoreError(
+          `cannot create the lock ${path} (${code}): the data directory is not writable: check its permissions or mount`,
+          { cause: err },
+        );
       }
     }
     const current = await readHolder(path);
     if (current === undefined) {
       // Being written right now, or a torn file from a crash at that instant.
-      const age = await stat(path).then((s) => Date.now() - s.mtimeMs, () => 0);
+      const age = await stat(path).then(
+        (s) => Date.now() - s.mtimeMs,
+        () => 0,
+      );
       if (age > 10_000) await takeOver(dataDir, path, undefined);
       else await sleep(50);
       continue;
@@ -118,14 +143,21 @@ async function takeOver(dataDir: string, path: string, stale: LockHolder | undef
     await mkdir(guard);
   } catch {
     // Another run is taking over; a guard left by a crash expires after a minute.
-    const age = await stat(guard).then((s) => Date.now() - s.mtimeMs, () => 0);
+    const age = await stat(guard).then(
+      (s) => Date.now() - s.mtimeMs,
+      () => 0,
+    );
     if (age > 60_000) await rmdir(guard).catch(() => undefined);
     await sleep(50);
     return;
   }
   try {
     const current = await readHolder(path);
-    if (stale === undefined ? current === undefined : current?.pid === stale.pid && current.startedAt === stale.startedAt) {
+    if (
+      stale === undefined
+        ? current === undefined
+        : current?.pid === stale.pid && current.startedAt === stale.startedAt
+    ) {
       await rm(path, { force: true });
     }
   } finally {
@@ -134,7 +166,12 @@ async function takeOver(dataDir: string, path: string, stale: LockHolder | undef
 }
 
 /** Runs `fn` holding the lock, and releases it whatever happens. */
-export async function withRunLock<T>(dataDir: string, owner: { cmd: string }, fn: () => Promise<T>, options?: LockOptions): Promise<T> {
+export async function withRunLock<T>(
+  dataDir: string,
+  owner: { cmd: string },
+  fn: () => Promise<T>,
+  options?: LockOptions,
+): Promise<T> {
   const lock = await acquireRunLock(dataDir, owner, options);
   try {
     return await fn();

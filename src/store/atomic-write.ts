@@ -71,10 +71,15 @@ function storeError(path: string, cause: unknown): StoreError {
   if (cause instanceof StoreError) return cause;
   const code = (cause as NodeJS.ErrnoException).code;
   const hint =
-    code === 'ENOSPC' ? 'the disk is full: free space and re-run' :
-    code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'the data directory is not writable: check its permissions or mount' :
-    'check the data directory';
-  return new StoreError(`cannot write ${path} (${code ?? String(cause)}): ${hint}; the previous file is unchanged`, { cause });
+    code === 'ENOSPC'
+      ? 'the disk is full: free space and re-run'
+      : code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
+        ? 'the data directory is not writable: check its permissions or mount'
+        : 'check the data directory';
+  return new StoreError(
+    `cannot write ${path} (${code ?? String(cause)}): ${hint}; the previous file is unchanged`,
+    { cause },
+  );
 }
 
 async function fsyncDir(dir: string): Promise<void> {

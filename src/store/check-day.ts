@@ -33,7 +33,10 @@ export function checkDayFile(text: string, table: TableConfig, range: DayRange):
   }
   const columns = tableColumns(table);
   if (parsed.header.join(',') !== columns.join(',')) {
-    return { status: 'corrupt', detail: `bad header "${parsed.header.join(',')}", expected "${columns.join(',')}"` };
+    return {
+      status: 'corrupt',
+      detail: `bad header "${parsed.header.join(',')}", expected "${columns.join(',')}"`,
+    };
   }
   if (!text.endsWith('\n')) return { status: 'corrupt', detail: 'truncated: the last line has no line end' };
   const metricStart = 1 + table.levels.length;
@@ -45,14 +48,22 @@ export function checkDayFile(text: string, table: TableConfig, range: DayRange):
     const line = i + 2;
     const ts = row[0] ?? '';
     const t = Date.parse(ts);
-    if (!TIMESTAMP_RE.test(ts) || Number.isNaN(t)) return { status: 'corrupt', detail: `line ${line}: "${ts}" is not an ISO-8601 UTC timestamp` };
-    if (t < range.start.getTime() || t >= range.end.getTime()) return { status: 'corrupt', detail: `line ${line}: ${ts} is not inside ${range.day}` };
-    if ((t - range.start.getTime()) % bucketMs !== 0) return { status: 'corrupt', detail: `line ${line}: ${ts} is not on a ${BUCKET_MINUTES}-minute boundary` };
+    if (!TIMESTAMP_RE.test(ts) || Number.isNaN(t))
+      return { status: 'corrupt', detail: `line ${line}: "${ts}" is not an ISO-8601 UTC timestamp` };
+    if (t < range.start.getTime() || t >= range.end.getTime())
+      return { status: 'corrupt', detail: `line ${line}: ${ts} is not inside ${range.day}` };
+    if ((t - range.start.getTime()) % bucketMs !== 0)
+      return {
+        status: 'corrupt',
+        detail: `line ${line}: ${ts} is not on a ${BUCKET_MINUTES}-minute boundary`,
+      };
     for (const [k, m] of table.metrics.entries()) {
       const cell = row[metricStart + k] ?? '';
       if (cell === '' && (m.type === 'max' || m.type === 'min')) continue;
-      if (!NUMBER_RE.test(cell)) return { status: 'corrupt', detail: `line ${line}: ${m.name} "${cell}" is not a number` };
-      if (m.type === 'count' && (!/^\d+$/.test(cell))) return { status: 'corrupt', detail: `line ${line}: ${m.name} "${cell}" is not a whole count` };
+      if (!NUMBER_RE.test(cell))
+        return { status: 'corrupt', detail: `line ${line}: ${m.name} "${cell}" is not a number` };
+      if (m.type === 'count' && !/^\d+$/.test(cell))
+        return { status: 'corrupt', detail: `line ${line}: ${m.name} "${cell}" is not a whole count` };
       if (additive[k]) totals[m.name]! += Number(cell);
     }
   }
@@ -73,7 +84,10 @@ export function checkDayFile(text: string, table: TableConfig, range: DayRange):
 }
 
 /** Compares a file's totals with Elasticsearch's for the same day: a difference is drift (late logs). */
-export function compareTotals(stored: Record<string, number>, live: Record<string, number>): string | undefined {
+export function compareTotals(
+  stored: Record<string, number>,
+  live: Record<string, number>,
+): string | undefined {
   const diffs = Object.keys(live)
     .filter((k) => stored[k] !== live[k])
     .map((k) => `${k} stored ${stored[k] ?? 'none'}, Elasticsearch ${live[k]}`);

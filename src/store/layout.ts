@@ -19,7 +19,8 @@ export interface DayFileRef {
 
 /** The path of a day file relative to the data directory (always with forward slashes). */
 export function dayFileRelPath(table: string, day: string, partial = false): string {
-  if (!TABLE_RE.test(table)) throw new StoreError(`"${table}" is not a valid table name (lower-case letters, digits, _)`);
+  if (!TABLE_RE.test(table))
+    throw new StoreError(`"${table}" is not a valid table name (lower-case letters, digits, _)`);
   return `${table}/${day.slice(0, 4)}/${day}${partial ? '.partial' : ''}.csv`;
 }
 
@@ -27,7 +28,8 @@ export function dayFileRelPath(table: string, day: string, partial = false): str
 export function dayFilePath(dataDir: string, table: string, day: string, partial = false): string {
   const root = resolve(dataDir);
   const path = resolve(root, dayFileRelPath(table, day, partial));
-  if (!path.startsWith(root + sep)) throw new StoreError(`"${table}/${day}" would escape the data directory ${dataDir}`);
+  if (!path.startsWith(root + sep))
+    throw new StoreError(`"${table}/${day}" would escape the data directory ${dataDir}`);
   return path;
 }
 

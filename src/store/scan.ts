@@ -15,25 +15,45 @@ export interface DayFileStatus extends DayCheck {
 }
 
 /** The status of one table's day file: ok, missing, partial (only a .partial.csv), incomplete or corrupt. */
-export async function checkStoredDay(dataDir: string, table: TableConfig, day: string, timeZone: string): Promise<DayFileStatus> {
+export async function checkStoredDay(
+  dataDir: string,
+  table: TableConfig,
+  day: string,
+  timeZone: string,
+): Promise<DayFileStatus> {
   const path = dayFilePath(dataDir, table.name, day);
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code !== 'ENOENT') throw new StoreError(`cannot read ${path} (${code}): check the data directory's permissions`, { cause: err });
+    if (code !== 'ENOENT')
+      throw new StoreError(`cannot read ${path} (${code}): check the data directory's permissions`, {
+        cause: err,
+      });
     const partialPath = dayFilePath(dataDir, table.name, day, true);
-    const partial = await stat(partialPath).then(() => true, () => false);
+    const partial = await stat(partialPath).then(
+      () => true,
+      () => false,
+    );
     return partial
-      ? { table: table.name, day, path: partialPath, status: 'partial', detail: 'only a partial file (written before the day was over)' }
+      ? {
+          table: table.name,
+          day,
+          path: partialPath,
+          status: 'partial',
+          detail: 'only a partial file (written before the day was over)',
+        }
       : { table: table.name, day, path, status: 'missing', detail: 'no file' };
   }
   return { table: table.name, day, path, ...checkDayFile(text, table, dayRange(day, timeZone)) };
 }
 
 /** Temporary files left by a killed run (`.<name>.<pid>.<rand>.tmp`) below a table's folder. */
-export async function findLeftoverTempFiles(dataDir: string, tables: readonly TableConfig[]): Promise<string[]> {
+export async function findLeftoverTempFiles(
+  dataDir: string,
+  tables: readonly TableConfig[],
+): Promise<string[]> {
   const found: string[] = [];
   for (const table of tables) {
     let entries;
@@ -42,7 +62,9 @@ export async function findLeftoverTempFiles(dataDir: string, tables: readonly Ta
     } catch {
       continue;
     }
-    for (const e of entries) if (e.isFile() && e.name.startsWith('.') && e.name.endsWith('.tmp')) found.push(join(e.parentPath, e.name));
+    for (const e of entries)
+      if (e.isFile() && e.name.startsWith('.') && e.name.endsWith('.tmp'))
+        found.push(join(e.parentPath, e.name));
   }
   return found.sort();
 }

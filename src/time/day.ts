@@ -55,7 +55,14 @@ export function zoneOffsetMs(timeZone: string, at: Date): number {
     second: '2-digit',
   }).formatToParts(at);
   const get = (type: string): number => Number(parts.find((p) => p.type === type)?.value);
-  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  const asUtc = Date.UTC(
+    get('year'),
+    get('month') - 1,
+    get('day'),
+    get('hour'),
+    get('minute'),
+    get('second'),
+  );
   return asUtc - Math.floor(at.getTime() / 1000) * 1000;
 }
 
@@ -71,7 +78,12 @@ function localMidnight(day: string, timeZone: string): Date {
 
 /** The [start, end) instants of a local day. */
 export function dayRange(day: string, timeZone = 'UTC'): DayRange {
-  return { day, start: localMidnight(day, timeZone), end: localMidnight(addDays(day, 1), timeZone), timeZone };
+  return {
+    day,
+    start: localMidnight(day, timeZone),
+    end: localMidnight(addDays(day, 1), timeZone),
+    timeZone,
+  };
 }
 
 /** How many 15-minute buckets the day has (96, or 92/100 on daylight-saving change days). */

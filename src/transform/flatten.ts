@@ -38,7 +38,10 @@ interface BucketsAgg {
 
 function bucketsOf(agg: unknown, name: string): Bucket[] {
   const buckets = (agg as BucketsAgg | undefined)?.buckets;
-  if (!Array.isArray(buckets)) throw new DataError(`the response has no buckets for aggregation "${name}": the query and the response do not match`);
+  if (!Array.isArray(buckets))
+    throw new DataError(
+      `the response has no buckets for aggregation "${name}": the query and the response do not match`,
+    );
   return buckets as Bucket[];
 }
 
@@ -60,9 +63,16 @@ function rawValue(key: unknown): RawValue {
 }
 
 /** Flattens one search response's aggregations for `table`. */
-export function flattenAggregations(aggregations: Record<string, unknown>, table: Pick<TableConfig, 'levels' | 'metrics' | 'aggregation'>): FlattenResult {
+export function flattenAggregations(
+  aggregations: Record<string, unknown>,
+  table: Pick<TableConfig, 'levels' | 'metrics' | 'aggregation'>,
+): FlattenResult {
   if (table.levels.length === 0) {
-    const rows = bucketsOf(aggregations[TIME_AGG], TIME_AGG).map((b) => ({ time: Number(b.key), values: [], metrics: metricValues(b, table.metrics) }));
+    const rows = bucketsOf(aggregations[TIME_AGG], TIME_AGG).map((b) => ({
+      time: Number(b.key),
+      values: [],
+      metrics: metricValues(b, table.metrics),
+    }));
     return { rows };
   }
   if (table.aggregation === 'composite') {
@@ -70,7 +80,11 @@ export function flattenAggregations(aggregations: Record<string, unknown>, table
     const fields = levelFields(table.levels);
     const rows = bucketsOf(agg, ROWS_AGG).map((b) => {
       const key = b.key as Record<string, unknown>;
-      return { time: Number(key[TIME_AGG]), values: fields.map((f) => rawValue(key[f.name])), metrics: metricValues(b, table.metrics) };
+      return {
+        time: Number(key[TIME_AGG]),
+        values: fields.map((f) => rawValue(key[f.name])),
+        metrics: metricValues(b, table.metrics),
+      };
     });
     // Elasticsearch sends after_key with the last non-empty page too; an empty page ends the walk.
     return rows.length > 0 && agg?.after_key ? { rows, afterKey: agg.after_key } : { rows };
@@ -86,10 +100,12 @@ export function flattenAggregations(aggregations: Record<string, unknown>, table
     }
     for (const b of bucketsOf(agg, name)) {
       const next = [...values, rawValue(b.key)];
-      if (level + 1 === table.levels.length) rows.push({ time, values: next, metrics: metricValues(b, table.metrics) });
+      if (level + 1 === table.levels.length)
+        rows.push({ time, values: next, metrics: metricValues(b, table.metrics) });
       else walk(b[sourceName(level + 1, 0)], level + 1, time, next);
     }
   };
-  for (const t of bucketsOf(aggregations[TIME_AGG], TIME_AGG)) walk(t[sourceName(0, 0)], 0, Number(t.key), []);
+  for (const t of bucketsOf(aggregations[TIME_AGG], TIME_AGG))
+    walk(t[sourceName(0, 0)], 0, Number(t.key), []);
   return { rows };
 }

@@ -34,7 +34,7 @@ export function canonicalIp(text: string): string {
   // The longest run of two or more zero groups collapses to "::" (the first one on a tie).
   let bestStart = -1;
   let bestLen = 0;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== 0) {
       i++;
       continue;
@@ -127,7 +127,8 @@ function prefixMatches(a: readonly number[], b: readonly number[], prefix: numbe
 // (an IPv6 literal always has two). Each candidate is confirmed by node's own parser, so times
 // such as 00:15:00 are left alone.
 const ipv4Candidate = /(?<![\d.])\d{1,3}(?:\.\d{1,3}){3}(?![\d.])/g;
-const ipv6Candidate = /(?<![0-9A-Za-z:])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,8}(?:(?::|)\d{1,3}(?:\.\d{1,3}){3})?(?:%[0-9A-Za-z]+)?(?![0-9A-Za-z:])/g;
+const ipv6Candidate =
+  /(?<![0-9A-Za-z:])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,8}(?:(?::|)\d{1,3}(?:\.\d{1,3}){3})?(?:%[0-9A-Za-z]+)?(?![0-9A-Za-z:])/g;
 
 /** Replaces every IPv4/IPv6 literal in free text with what `replacement` makes of it. */
 export function replaceIpLiterals(text: string, replacement: (ip: string) => string): string {

@@ -12,7 +12,10 @@ import type { RawRow } from './flatten.js';
  * sorted by time first) drains each bucket once it is complete, so memory holds one bucket, not a day.
  */
 export class RowMerger {
-  private readonly buckets = new Map<number, { merged: Map<string, { keys: readonly string[]; metrics: (number | null)[] }>; seen: Set<string> }>();
+  private readonly buckets = new Map<
+    number,
+    { merged: Map<string, { keys: readonly string[]; metrics: (number | null)[] }>; seen: Set<string> }
+  >();
   private readonly added: number[];
   private readonly drained: number[];
   /** Buckets received and exact duplicates dropped. */
@@ -76,7 +79,9 @@ export class RowMerger {
     const rows = this.drainBefore(Infinity);
     this.metrics.forEach((m, i) => {
       if (this.isAdditive(i) && this.drained[i] !== this.added[i]) {
-        throw new InternalError(`merge changed the total of metric ${m.name}: ${this.added[i]} → ${this.drained[i]}`);
+        throw new InternalError(
+          `merge changed the total of metric ${m.name}: ${this.added[i]} → ${this.drained[i]}`,
+        );
       }
     });
     return rows;
@@ -84,7 +89,9 @@ export class RowMerger {
 
   /** Totals of the additive metrics (count, sums) over everything added. */
   totals(): Record<string, number> {
-    return Object.fromEntries(this.metrics.flatMap((m, i) => (this.isAdditive(i) ? [[m.name, this.added[i]!]] : [])));
+    return Object.fromEntries(
+      this.metrics.flatMap((m, i) => (this.isAdditive(i) ? [[m.name, this.added[i]!]] : [])),
+    );
   }
 }
 

@@ -21,7 +21,11 @@ export interface TransformOptions {
 }
 
 /** One level's value for the CSV. */
-export function transformValue(value: RawValue, level: Pick<Level, 'transform'>, options: TransformOptions): string {
+export function transformValue(
+  value: RawValue,
+  level: Pick<Level, 'transform'>,
+  options: TransformOptions,
+): string {
   if (value === null) return '';
   const text = String(value);
   switch (level.transform) {

@@ -20,7 +20,10 @@ export async function startTestEs(): Promise<TestEs> {
   let url = process.env.NETLOG_TEST_ES_URL;
   let ownNode = false;
   if (!url) {
-    url = execFileSync('bash', [SCRIPT, 'start'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop()!;
+    url = execFileSync('bash', [SCRIPT, 'start'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
+      .trim()
+      .split('\n')
+      .pop()!;
     ownNode = true;
   }
   const client = new Client({ node: url, requestTimeout: 60_000 });

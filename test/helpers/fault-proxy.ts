@@ -4,19 +4,40 @@ import type { Socket } from 'node:net';
 /**
  * A small real HTTP proxy on 127.0.0.1 between netlog and the real Elasticsearch node, whose behaviour
  * a test switches while netlog runs: pass through, answer a status for the next N requests, stall,
- * reset connections, or stop listening. Not a mock: every request that passes reaches the real node.
+ * cut a response in the middle of its body, reset connections, fail every n-th request, or stop
+ * listening. Not a mock: every request that passes reaches the real node.
  */
 
+/** What the proxy does with the next requests. `times` counts the requests a fault applies to;
+ * after them the proxy passes requests through again. */
 export type FaultMode =
   | { kind: 'pass' }
-  | { kind: 'status'; status: number; times: number; body?: unknown }
-  | { kind: 'stall'; ms: number }
-  | { kind: 'reset' };
+  /** Answers `status` itself: an Elasticsearch-style JSON error, or `body` as given (e.g. the HTML
+   * page of a load balancer, which has no x-elastic-product header). */
+  | { kind: 'status'; status: number; times: number; body?: string; contentType?: string }
+  /** Holds each request for `ms` before passing it on (for ever, or for the next `times` requests). */
+  | { kind: 'stall'; ms: number; times?: number }
+  /** Passes the request, then delivers the status line, the headers and the first `bytes` of the
+   * body, and destroys the connection: an answer cut off mid-way. */
+  | { kind: 'truncate'; bytes: number; times?: number }
+  /** Destroys the connection without an answer. */
+  | { kind: 'reset' }
+  /** Every `n`-th request (counting from when this mode is set) gets `status`; the rest pass. */
+  | { kind: 'every'; n: number; status: number };
+
+export interface SeenRequest {
+  /** When the proxy received it (ms since the epoch). */
+  readonly at: number;
+  readonly method: string;
+  readonly path: string;
+  /** 'pass', 'status 429', 'stall', 'truncate', 'reset'. */
+  outcome: string;
+}
 
 export interface FaultProxy {
   readonly url: string;
-  /** Every request seen: time, method, path, and what the proxy did with it. */
-  readonly seen: { at: number; method: string; path: string; outcome: string }[];
+  /** Every request seen, in arrival order. */
+  readonly seen: SeenRequest[];
   set(mode: FaultMode): void;
   /** After `n` more passed requests, switch to `mode` (e.g. cut the node off mid-backfill). */
   after(n: number, mode: FaultMode | 'refuse'): void;
@@ -25,47 +46,109 @@ export interface FaultProxy {
   close(): Promise<void>;
 }
 
+function errorBody(status: number): string {
+  const type = status === 429 ? 'es_rejected_execution_exception' : 'injected_fault';
+  return JSON.stringify({ error: { type, reason: `injected ${status}` }, status });
+}
+
 export async function startFaultProxy(target: string): Promise<FaultProxy> {
   const upstream = new URL(target);
   let mode: FaultMode = { kind: 'pass' };
+  let counted = 0; // requests seen since the mode was set (for 'every')
   let pending: { remaining: number; mode: FaultMode | 'refuse' } | undefined;
-  const seen: FaultProxy['seen'] = [];
+  const seen: SeenRequest[] = [];
   const sockets = new Set<Socket>();
-  const forward = (req: IncomingMessage, res: ServerResponse): void => {
+
+  const setMode = (next: FaultMode): void => {
+    mode = next;
+    counted = 0;
+  };
+  /** One request of a fault with `times` used up; back to passing when none are left. */
+  const useOne = (m: { times?: number }): void => {
+    if (m.times === undefined) return;
+    m.times--;
+    if (m.times <= 0) setMode({ kind: 'pass' });
+  };
+
+  const forward = (req: IncomingMessage, res: ServerResponse, cutAfter?: number): void => {
     const out = request(
-      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } },
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: req.method,
+        path: req.url,
+        headers: { ...req.headers, host: upstream.host },
+      },
       (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
+        if (cutAfter === undefined) {
+          res.writeHead(up.statusCode ?? 502, up.headers);
+          up.pipe(res);
+          return;
+        }
+        // Announce the whole body, send only its beginning, then cut the connection.
+        const chunks: Buffer[] = [];
+        up.on('data', (c: Buffer) => chunks.push(c));
+        up.on('end', () => {
+          const body = Buffer.concat(chunks);
+          const headers = { ...up.headers, 'content-length': String(body.length) };
+          delete headers['transfer-encoding'];
+          res.writeHead(up.statusCode ?? 502, headers);
+          res.write(body.subarray(0, Math.min(cutAfter, body.length - 1)), () => res.socket?.destroy());
+        });
       },
     );
     out.on('error', () => res.destroy());
     req.pipe(out);
   };
 
+  const answer = (req: IncomingMessage, res: ServerResponse, status: number, body?: string, contentType?: string) => {
+    req.resume();
+    const headers: Record<string, string> = { 'content-type': contentType ?? 'application/json' };
+    // Elasticsearch's own errors carry the product header; a load balancer's page does not.
+    if (body === undefined) headers['x-elastic-product'] = 'Elasticsearch';
+    res.writeHead(status, headers);
+    res.end(body ?? errorBody(status));
+  };
+
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
-    const entry: FaultProxy['seen'][number] = { at: Date.now(), method: req.method ?? '', path: req.url ?? '', outcome: mode.kind };
+    const entry: SeenRequest = { at: Date.now(), method: req.method ?? '', path: req.url ?? '', outcome: 'pass' };
     seen.push(entry);
-    if (mode.kind === 'status' && mode.times > 0) {
-      mode.times--;
-      const status = mode.status;
-      if (mode.times === 0) mode = { kind: 'pass' };
-      entry.outcome = `status ${status}`;
-      req.resume();
-      res.writeHead(status, { 'content-type': 'application/json', 'x-elastic-product': 'Elasticsearch' });
-      res.end(JSON.stringify({ error: { type: status === 429 ? 'es_rejected_execution_exception' : 'injected_fault', reason: `injected ${status}` }, status }));
-      return;
+    counted++;
+    const m = mode;
+    switch (m.kind) {
+      case 'status':
+        if (m.times > 0) {
+          entry.outcome = `status ${m.status}`;
+          useOne(m);
+          answer(req, res, m.status, m.body, m.contentType);
+          return;
+        }
+        break;
+      case 'every':
+        if (counted % m.n === 0) {
+          entry.outcome = `status ${m.status}`;
+          answer(req, res, m.status);
+          return;
+        }
+        break;
+      case 'stall': {
+        entry.outcome = 'stall';
+        useOne(m);
+        setTimeout(() => (res.destroyed ? undefined : forward(req, res)), m.ms);
+        return;
+      }
+      case 'truncate':
+        entry.outcome = 'truncate';
+        useOne(m);
+        forward(req, res, m.bytes);
+        return;
+      case 'reset':
+        entry.outcome = 'reset';
+        req.socket.destroy();
+        return;
+      case 'pass':
+        break;
     }
-    if (mode.kind === 'stall') {
-      const ms = mode.ms;
-      setTimeout(() => (res.destroyed ? undefined : forward(req, res)), ms);
-      return;
-    }
-    if (mode.kind === 'reset') {
-      req.socket.destroy();
-      return;
-    }
-    entry.outcome = 'pass';
     forward(req, res);
     if (pending && --pending.remaining <= 0) {
       const next = pending.mode;
@@ -73,7 +156,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       // Switch once this response has been delivered, so the counted request really passed.
       res.on('close', () => {
         if (next === 'refuse') void proxy.refuse();
-        else mode = next;
+        else setMode(next);
       });
     }
   };
@@ -89,9 +172,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     // An address, not "localhost": the proxy listens on IPv4 loopback only.
     url: `http://127.0.0.1:${port}`,
     seen,
-    set(next) {
-      mode = next;
-    },
+    set: setMode,
     after(n, next) {
       pending = { remaining: n, mode: next };
     },

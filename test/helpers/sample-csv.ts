@@ -16,12 +16,26 @@ export async function writeSampleTimeSeries(
 ): Promise<void> {
   for (const day of days) {
     const expected = emptyExpectedDay(day);
-    for (const doc of generateDay(day, { seed: options.seed, docsPerDay: options.docsPerDay, anomalies: day === options.anomalyDay })) accumulateExpected(expected, doc);
-    const tables = { total: expected.total, ...Object.fromEntries(PROTOCOLS.map((p) => [p, expected.protocols[p]])) };
+    for (const doc of generateDay(day, {
+      seed: options.seed,
+      docsPerDay: options.docsPerDay,
+      anomalies: day === options.anomalyDay,
+    }))
+      accumulateExpected(expected, doc);
+    const tables = {
+      total: expected.total,
+      ...Object.fromEntries(PROTOCOLS.map((p) => [p, expected.protocols[p]])),
+    };
     for (const [table, buckets] of Object.entries(tables)) {
       const dir = join(dataDir, table, day.slice(0, 4));
       await mkdir(dir, { recursive: true });
-      await writeFile(join(dir, `${day}.csv`), formatCsv(['timestamp', 'count', 'bytes'], Object.entries(buckets).map(([t, b]) => [t, b.count, b.bytes])));
+      await writeFile(
+        join(dir, `${day}.csv`),
+        formatCsv(
+          ['timestamp', 'count', 'bytes'],
+          Object.entries(buckets).map(([t, b]) => [t, b.count, b.bytes]),
+        ),
+      );
     }
   }
 }

@@ -12,14 +12,34 @@ import type { ExpectedFile } from '../../src/sample/expected.js';
 export async function loadSampleDays(
   url: string,
   dir: string,
-  options: { prefix: string; days: number; end: string; docsPerDay: number; seed: number; anomalies?: boolean },
+  options: {
+    prefix: string;
+    days: number;
+    end: string;
+    docsPerDay: number;
+    seed: number;
+    anomalies?: boolean;
+  },
 ): Promise<ExpectedFile> {
   const expectedFile = join(dir, `expected-${options.end}-${options.days}.json`);
   const result = await runCli(
     [
-      'sample', 'load', '--es', url, '--days', String(options.days), '--end', options.end,
-      '--docs-per-day', String(options.docsPerDay), '--seed', String(options.seed),
-      '--index-prefix', `${options.prefix}network-`, '--expected', expectedFile,
+      'sample',
+      'load',
+      '--es',
+      url,
+      '--days',
+      String(options.days),
+      '--end',
+      options.end,
+      '--docs-per-day',
+      String(options.docsPerDay),
+      '--seed',
+      String(options.seed),
+      '--index-prefix',
+      `${options.prefix}network-`,
+      '--expected',
+      expectedFile,
       ...(options.anomalies === false ? ['--no-anomalies'] : []),
     ],
     { env: { NETLOG_LOG_FILE: join(dir, 'sample.log') } },
@@ -29,10 +49,20 @@ export async function loadSampleDays(
 }
 
 /** A config file whose tables are the built-in ones, reading the prefixed sample indices. */
-export async function writeTestConfig(dir: string, prefix: string, extra: Record<string, unknown> = {}): Promise<string> {
+export async function writeTestConfig(
+  dir: string,
+  prefix: string,
+  extra: Record<string, unknown> = {},
+): Promise<string> {
   const { tables } = defaultConfig();
   const path = join(dir, `config-${prefix}${Object.keys(extra).join('-')}.json`);
-  const prefixed = tables.map((t) => ({ ...t, index: t.index.split(',').map((i) => `${prefix}${i}`).join(',') }));
+  const prefixed = tables.map((t) => ({
+    ...t,
+    index: t.index
+      .split(',')
+      .map((i) => `${prefix}${i}`)
+      .join(','),
+  }));
   await writeFile(path, JSON.stringify({ ...extra, tables: prefixed }, null, 2));
   return path;
 }
@@ -51,10 +81,15 @@ export async function listFiles(dir: string): Promise<string[]> {
 }
 
 /** Parses a netlog CSV (no quoting needed for its values) into header and records. */
-export async function readCsvRecords(path: string): Promise<{ header: string[]; records: Record<string, string>[] }> {
+export async function readCsvRecords(
+  path: string,
+): Promise<{ header: string[]; records: Record<string, string>[] }> {
   const [head, ...lines] = (await readFile(path, 'utf8')).trimEnd().split('\n');
   const header = head!.split(',');
-  return { header, records: lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [header[i]!, v]))) };
+  return {
+    header,
+    records: lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [header[i]!, v]))),
+  };
 }
 
 /** What an integration test file shares: the node, a temp dir, the loaded sample and a config for it. */
@@ -90,7 +125,10 @@ export function useSampleSuite(options: {
     suite.dir = tmp.path;
     suite.logFile = join(tmp.path, 'elastic.log');
     await deleteIndices(suite.es.client, options.prefix);
-    suite.expected = await loadSampleDays(suite.es.url, tmp.path, { prefix: options.prefix, ...options.sample });
+    suite.expected = await loadSampleDays(suite.es.url, tmp.path, {
+      prefix: options.prefix,
+      ...options.sample,
+    });
     suite.config = await writeTestConfig(tmp.path, options.prefix);
     markReady();
   });

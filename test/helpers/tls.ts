@@ -11,15 +11,59 @@ import { join } from 'node:path';
 
 export function makeCertificates(dir: string): { ca: string; key: string; cert: string } {
   const run = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
-  run(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=netlog test CA', '-keyout', 'ca.key', '-out', 'ca.pem']);
-  run(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-keyout', 'server.key', '-out', 'server.csr']);
+  run([
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=netlog test CA',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.pem',
+  ]);
+  run([
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-subj',
+    '/CN=localhost',
+    '-keyout',
+    'server.key',
+    '-out',
+    'server.csr',
+  ]);
   const ext = join(dir, 'san.ext');
   execFileSync('sh', ['-c', `printf 'subjectAltName=DNS:localhost\\nbasicConstraints=CA:FALSE\\n' > ${ext}`]);
-  run(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-extfile', ext, '-out', 'server.pem']);
+  run([
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'ca.pem',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-days',
+    '2',
+    '-extfile',
+    ext,
+    '-out',
+    'server.pem',
+  ]);
   return { ca: join(dir, 'ca.pem'), key: join(dir, 'server.key'), cert: join(dir, 'server.pem') };
 }
 
-export async function startTlsProxy(target: string, certs: { key: string; cert: string }): Promise<{ url: string; close(): Promise<void> }> {
+export async function startTlsProxy(
+  target: string,
+  certs: { key: string; cert: string },
+): Promise<{ url: string; close(): Promise<void> }> {
   const upstream = new URL(target);
   const sockets = new Set<Socket>();
   const server = createServer({ key: readFileSync(certs.key), cert: readFileSync(certs.cert) }, (client) => {

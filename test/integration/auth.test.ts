@@ -11,18 +11,49 @@ import { listFiles, writeTestConfig } from '../helpers/sample.js';
 // A real node with security on (scripts/es-local.sh ES_SECURITY=1): file-realm users netlog
 // (superuser) and monitor (cluster monitor only), plain HTTP on loopback.
 const SCRIPT = `${ROOT}scripts/es-local.sh`;
-const env = { ...process.env, ES_SECURITY: '1', ES_VERSION: process.env.NETLOG_TEST_ES_VERSION ?? process.env.ES_VERSION ?? '8.19.21' };
+const env = {
+  ...process.env,
+  ES_SECURITY: '1',
+  ES_VERSION: process.env.NETLOG_TEST_ES_VERSION ?? process.env.ES_VERSION ?? '8.19.21',
+};
 let url: string;
 let tmp: { path: string; cleanup: () => Promise<void> };
 let config: string;
 
 before(async () => {
-  url = execFileSync('bash', [SCRIPT, 'start'], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop()!;
+  url = execFileSync('bash', [SCRIPT, 'start'], {
+    env,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+    .trim()
+    .split('\n')
+    .pop()!;
   tmp = await tempDir('auth');
   config = await writeTestConfig(tmp.path, 'it-auth-');
-  const load = await runCli(['sample', 'load', '--es', url, '--days', '1', '--end', '2026-11-12', '--docs-per-day', '1000', '--index-prefix', 'it-auth-network-'], {
-    env: { NETLOG_LOG_FILE: join(tmp.path, 'log'), ES_USERNAME: 'netlog', ES_PASSWORD: 'netlog-test-password' },
-  });
+  const load = await runCli(
+    [
+      'sample',
+      'load',
+      '--es',
+      url,
+      '--days',
+      '1',
+      '--end',
+      '2026-11-12',
+      '--docs-per-day',
+      '1000',
+      '--index-prefix',
+      'it-auth-network-',
+    ],
+    {
+      env: {
+        NETLOG_LOG_FILE: join(tmp.path, 'log'),
+        ES_USERNAME: 'netlog',
+        ES_PASSWORD: 'netlog-test-password',
+      },
+    },
+  );
   assert.equal(load.code, 0, load.stderr);
 });
 
@@ -33,7 +64,12 @@ after(async () => {
 
 const netlog = (data: string, credentials: NodeJS.ProcessEnv) =>
   runCli(['load-daily', '--tables', 'dns', '--config', config, '--data', data, '--es', url], {
-    env: { NETLOG_HASH_KEY: 'auth-test-key-0123456789', NETLOG_LOG_FILE: join(tmp.path, 'log'), NETLOG_NOW: '2026-11-13T06:00:00Z', ...credentials },
+    env: {
+      NETLOG_HASH_KEY: 'auth-test-key-0123456789',
+      NETLOG_LOG_FILE: join(tmp.path, 'log'),
+      NETLOG_NOW: '2026-11-13T06:00:00Z',
+      ...credentials,
+    },
   });
 
 test('the right credentials load the day', async () => {
@@ -44,11 +80,18 @@ test('the right credentials load the day', async () => {
 });
 
 test('a wrong password, no credentials or a bogus API key: 401 in one line, exit 1, nothing written', async () => {
-  for (const credentials of [{ ES_USERNAME: 'netlog', ES_PASSWORD: 'wrong-password' }, {}, { ES_API_KEY: 'bm90LWEta2V5OmF0LWFsbA==' }]) {
+  for (const credentials of [
+    { ES_USERNAME: 'netlog', ES_PASSWORD: 'wrong-password' },
+    {},
+    { ES_API_KEY: 'bm90LWEta2V5OmF0LWFsbA==' },
+  ]) {
     const data = join(tmp.path, `401-${Object.keys(credentials).join('-') || 'none'}`);
     const result = await netlog(data, credentials);
     assert.equal(result.code, 1, result.stderr);
-    assert.match(result.stderr, /rejected the credentials \(401\): check ES_API_KEY or ES_USERNAME\/ES_PASSWORD/);
+    assert.match(
+      result.stderr,
+      /rejected the credentials \(401\): check ES_API_KEY or ES_USERNAME\/ES_PASSWORD/,
+    );
     assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
     assert.deepEqual(await listFiles(data), []);
   }
@@ -58,7 +101,13 @@ test('a user without read privilege on the index: 403 in one line naming the gra
   const data = join(tmp.path, '403');
   const result = await netlog(data, { ES_USERNAME: 'monitor', ES_PASSWORD: 'monitor-test-password' });
   assert.equal(result.code, 1, result.stderr);
-  assert.match(result.stderr, /denied access to "it-auth-network-dns" \(403\): grant the user read and view_index_metadata on it/);
+  assert.match(
+    result.stderr,
+    /denied access to "it-auth-network-dns" \(403\): grant the user read and view_index_metadata on it/,
+  );
   assert.deepEqual(await listFiles(data), []);
-  assert.ok(!(await readFile(join(tmp.path, 'log'), 'utf8')).includes('monitor-test-password'), 'no password in the log');
+  assert.ok(
+    !(await readFile(join(tmp.path, 'log'), 'utf8')).includes('monitor-test-password'),
+    'no password in the log',
+  );
 });

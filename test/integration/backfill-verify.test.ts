@@ -14,11 +14,23 @@ import { dayRange } from '../../src/time/day.js';
 const PREFIX = 'it-backfill-';
 const END = '2026-10-31';
 const NOW = '2026-11-01T07:00:00Z';
-const env = (logFile: string) => ({ NETLOG_HASH_KEY: 'backfill-test-key-0123456789', NETLOG_LOG_FILE: logFile, NETLOG_NOW: NOW });
+const env = (logFile: string) => ({
+  NETLOG_HASH_KEY: 'backfill-test-key-0123456789',
+  NETLOG_LOG_FILE: logFile,
+  NETLOG_NOW: NOW,
+});
 
-const suite = useSampleSuite({ label: 'backfill', prefix: PREFIX, sample: { days: 30, end: END, docsPerDay: 1500, seed: 21 } });
+const suite = useSampleSuite({
+  label: 'backfill',
+  prefix: PREFIX,
+  sample: { days: 30, end: END, docsPerDay: 1500, seed: 21 },
+});
 
-const netlog = (args: string[]) => runCli([...args, '--config', suite.config, '--es', suite.es.url], { env: env(suite.logFile), timeoutMs: 300_000 });
+const netlog = (args: string[]) =>
+  runCli([...args, '--config', suite.config, '--es', suite.es.url], {
+    env: env(suite.logFile),
+    timeoutMs: 300_000,
+  });
 
 test('a 30-day backfill writes every file, verify passes, and a re-run skips everything', async () => {
   const data = join(suite.dir, 'data30');
@@ -30,11 +42,19 @@ test('a 30-day backfill writes every file, verify passes, and a re-run skips eve
   for (const day of Object.keys(suite.expected.days)) {
     const { records } = await readCsvRecords(join(data, `dns/${day.slice(0, 4)}/${day}.csv`));
     assert.equal(records.length, 96);
-    for (const r of records) assert.equal(Number(r.count), suite.expected.days[day]!.protocols.dns[r.timestamp!]!.count, `${day} ${r.timestamp}`);
+    for (const r of records)
+      assert.equal(
+        Number(r.count),
+        suite.expected.days[day]!.protocols.dns[r.timestamp!]!.count,
+        `${day} ${r.timestamp}`,
+      );
   }
   const verify = await netlog(['verify', '--days', '30', '--data', data]);
   assert.equal(verify.code, 0, verify.stdout);
-  assert.match(verify.stdout, /all 300 day file\(s\) of 10 table\(s\) from 2026-10-02 to 2026-10-31 are complete/);
+  assert.match(
+    verify.stdout,
+    /all 300 day file\(s\) of 10 table\(s\) from 2026-10-02 to 2026-10-31 are complete/,
+  );
   const again = await netlog(['load-backfill', '--days', '30', '--data', data]);
   assert.equal(again.code, 0);
   assert.match(again.stdout, /skipped 300 complete table-day\(s\)/);
@@ -43,11 +63,17 @@ test('a 30-day backfill writes every file, verify passes, and a re-run skips eve
 
 test('deleted, corrupted and truncated files are found by verify and fixed by --repair', async () => {
   const data = join(suite.dir, 'repair');
-  assert.equal((await netlog(['load-backfill', '--from', '2026-10-28', '--to', END, '--data', data])).code, 0);
+  assert.equal(
+    (await netlog(['load-backfill', '--from', '2026-10-28', '--to', END, '--data', data])).code,
+    0,
+  );
   const original = await readFile(join(data, 'websites/2026/2026-10-29.csv'), 'utf8');
   await rm(join(data, 'dns/2026/2026-10-28.csv'));
   await truncate(join(data, 'total/2026/2026-10-30.csv'), 2000);
-  await writeFile(join(data, 'websites/2026/2026-10-29.csv'), original.replace(/\n2026-10-29T(\d\d):/, '\n2026-10-30T$1:'));
+  await writeFile(
+    join(data, 'websites/2026/2026-10-29.csv'),
+    original.replace(/\n2026-10-29T(\d\d):/, '\n2026-10-30T$1:'),
+  );
   const tls = join(data, 'tls/2026/2026-10-31.csv');
   await writeFile(tls, (await readFile(tls, 'utf8')).replace('timestamp,count,bytes', 'time,count,bytes'));
 
@@ -56,49 +82,133 @@ test('deleted, corrupted and truncated files are found by verify and fixed by --
   const lines = verify.stdout.trim().split('\n');
   assert.equal(lines.length, 4, verify.stdout);
   assert.match(lines[0]!, /^missing\s+dns 2026-10-28 .*: no file$/);
-  assert.match(lines[1]!, /^corrupt\s+websites 2026-10-29 .*: line \d+: 2026-10-30T\d\d:\d\d:00Z is not inside 2026-10-29$/);
+  assert.match(
+    lines[1]!,
+    /^corrupt\s+websites 2026-10-29 .*: line \d+: 2026-10-30T\d\d:\d\d:00Z is not inside 2026-10-29$/,
+  );
   assert.match(lines[2]!, /^(incomplete|corrupt)\s+total 2026-10-30 /);
   assert.match(lines[3]!, /^corrupt\s+tls 2026-10-31 .*: bad header "time,count,bytes"/);
 
   const repair = await netlog(['verify', '--from', '2026-10-28', '--to', END, '--data', data, '--repair']);
   assert.equal(repair.code, 0, repair.stdout + repair.stderr);
   assert.equal((repair.stdout.match(/^repaired /gm) ?? []).length, 4);
-  assert.equal(await readFile(join(data, 'websites/2026/2026-10-29.csv'), 'utf8'), original, 'rewritten identically');
+  assert.equal(
+    await readFile(join(data, 'websites/2026/2026-10-29.csv'), 'utf8'),
+    original,
+    'rewritten identically',
+  );
   assert.equal((await netlog(['verify', '--from', '2026-10-28', '--to', END, '--data', data])).code, 0);
 });
 
 test('logs that arrive late show as drift with --against-es, and --repair catches up', async () => {
   const data = join(suite.dir, 'drift');
-  assert.equal((await netlog(['load-backfill', '--from', '2026-10-20', '--to', '2026-10-21', '--tables', 'total,dns', '--data', data])).code, 0);
+  assert.equal(
+    (
+      await netlog([
+        'load-backfill',
+        '--from',
+        '2026-10-20',
+        '--to',
+        '2026-10-21',
+        '--tables',
+        'total,dns',
+        '--data',
+        data,
+      ])
+    ).code,
+    0,
+  );
   await suite.es.client.bulk({
     refresh: true,
     operations: Array.from({ length: 3 }, (_, i) => [
       { index: { _index: `${PREFIX}network-dns`, _id: `late-${i}` } },
-      { '@timestamp': `2026-10-21T08:0${i}:00Z`, event: { dataset: 'network.dns' }, network: { protocol: 'dns', bytes: 100 }, source: { ip: '10.1.0.99' }, destination: { ip: '10.0.0.53' } },
+      {
+        '@timestamp': `2026-10-21T08:0${i}:00Z`,
+        event: { dataset: 'network.dns' },
+        network: { protocol: 'dns', bytes: 100 },
+        source: { ip: '10.1.0.99' },
+        destination: { ip: '10.0.0.53' },
+      },
     ]).flat(),
   });
-  const verify = await netlog(['verify', '--from', '2026-10-20', '--to', '2026-10-21', '--tables', 'total,dns', '--data', data, '--against-es']);
+  const verify = await netlog([
+    'verify',
+    '--from',
+    '2026-10-20',
+    '--to',
+    '2026-10-21',
+    '--tables',
+    'total,dns',
+    '--data',
+    data,
+    '--against-es',
+  ]);
   assert.equal(verify.code, 3);
-  const want = Object.values(suite.expected.days['2026-10-21']!.protocols.dns).reduce((s, b) => s + b.count, 0);
-  assert.match(verify.stdout, new RegExp(`^drift\\s+dns 2026-10-21 .*count stored ${want}, Elasticsearch ${want + 3}; bytes stored \\d+, Elasticsearch \\d+$`, 'm'));
+  const want = Object.values(suite.expected.days['2026-10-21']!.protocols.dns).reduce(
+    (s, b) => s + b.count,
+    0,
+  );
+  assert.match(
+    verify.stdout,
+    new RegExp(
+      `^drift\\s+dns 2026-10-21 .*count stored ${want}, Elasticsearch ${want + 3}; bytes stored \\d+, Elasticsearch \\d+$`,
+      'm',
+    ),
+  );
   assert.match(verify.stdout, /^drift\s+total 2026-10-21 /m);
   assert.equal(verify.stdout.trim().split('\n').length, 2, 'the other day has not drifted');
-  const repair = await netlog(['verify', '--from', '2026-10-20', '--to', '2026-10-21', '--tables', 'total,dns', '--data', data, '--against-es', '--repair']);
+  const repair = await netlog([
+    'verify',
+    '--from',
+    '2026-10-20',
+    '--to',
+    '2026-10-21',
+    '--tables',
+    'total,dns',
+    '--data',
+    data,
+    '--against-es',
+    '--repair',
+  ]);
   assert.equal(repair.code, 0, repair.stdout);
   const { records } = await readCsvRecords(join(data, 'dns/2026/2026-10-21.csv'));
-  assert.equal(Number(records.find((r) => r.timestamp === '2026-10-21T08:00:00Z')!.count), suite.expected.days['2026-10-21']!.protocols.dns['2026-10-21T08:00:00Z']!.count + 3);
+  assert.equal(
+    Number(records.find((r) => r.timestamp === '2026-10-21T08:00:00Z')!.count),
+    suite.expected.days['2026-10-21']!.protocols.dns['2026-10-21T08:00:00Z']!.count + 3,
+  );
   // (The integ-test zip has no reindex module, so no _delete_by_query: delete by id.)
-  await suite.es.client.bulk({ refresh: true, operations: [0, 1, 2].map((i) => ({ delete: { _index: `${PREFIX}network-dns`, _id: `late-${i}` } })) });
+  await suite.es.client.bulk({
+    refresh: true,
+    operations: [0, 1, 2].map((i) => ({ delete: { _index: `${PREFIX}network-dns`, _id: `late-${i}` } })),
+  });
 });
 
 test('a backfill killed with SIGKILL leaves no torn file; the re-run completes only what was missing', async () => {
   const data = join(suite.dir, 'killed');
-  const child = spawn(process.execPath, [`${ROOT}bin/netlog.js`, 'load-backfill', '--days', '30', '--data', data, '--concurrency', '1', '--config', suite.config, '--es', suite.es.url], {
-    env: { ...process.env, ...env(suite.logFile) },
-    stdio: 'ignore',
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      `${ROOT}bin/netlog.js`,
+      'load-backfill',
+      '--days',
+      '30',
+      '--data',
+      data,
+      '--concurrency',
+      '1',
+      '--config',
+      suite.config,
+      '--es',
+      suite.es.url,
+    ],
+    {
+      env: { ...process.env, ...env(suite.logFile) },
+      stdio: 'ignore',
+    },
+  );
   // Kill it once some files exist but long before 300 are done.
-  for (let i = 0; i < 200 && (await listFiles(data)).filter((f) => f.endsWith('.csv')).length < 25; i++) await sleep(50);
+  for (let i = 0; i < 200 && (await listFiles(data)).filter((f) => f.endsWith('.csv')).length < 25; i++)
+    await sleep(50);
   child.kill('SIGKILL');
   await new Promise((resolve) => child.once('exit', resolve));
   const written = (await listFiles(data)).filter((f) => f.endsWith('.csv') && !f.includes('/.'));
@@ -106,7 +216,11 @@ test('a backfill killed with SIGKILL leaves no torn file; the re-run completes o
   const tables = new Map(defaultConfig().tables.map((t) => [t.name, t]));
   for (const f of written) {
     const [table, , name] = f.split('/') as [string, string, string];
-    const check = checkDayFile(await readFile(join(data, f), 'utf8'), tables.get(table)!, dayRange(name.slice(0, 10)));
+    const check = checkDayFile(
+      await readFile(join(data, f), 'utf8'),
+      tables.get(table)!,
+      dayRange(name.slice(0, 10)),
+    );
     assert.equal(check.status, 'ok', `${f}: ${check.detail}`);
   }
   const rerun = await netlog(['load-backfill', '--days', '30', '--data', data]);

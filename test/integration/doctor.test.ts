@@ -15,7 +15,14 @@ before(async () => {
   es = await startTestEs();
   tmp = await tempDir('doctor');
   await deleteIndices(es.client, PREFIX);
-  await loadSampleDays(es.url, tmp.path, { prefix: PREFIX, days: 1, end: '2026-11-10', docsPerDay: 500, seed: 1, anomalies: false });
+  await loadSampleDays(es.url, tmp.path, {
+    prefix: PREFIX,
+    days: 1,
+    end: '2026-11-10',
+    docsPerDay: 500,
+    seed: 1,
+    anomalies: false,
+  });
 });
 
 after(async () => {
@@ -26,24 +33,50 @@ after(async () => {
 
 test('doctor reports the cluster and every table ready', async () => {
   const config = await writeTestConfig(tmp.path, PREFIX);
-  const result = await runCli(['doctor', '--config', config, '--es', es.url], { env: { NETLOG_LOG_FILE: join(tmp.path, 'log') } });
+  const result = await runCli(['doctor', '--config', config, '--es', es.url], {
+    env: { NETLOG_LOG_FILE: join(tmp.path, 'log') },
+  });
   assert.equal(result.code, 0, result.stdout + result.stderr);
   const version = process.env.NETLOG_TEST_ES_VERSION;
-  assert.match(result.stdout, new RegExp(`^cluster netlog-local at ${es.url}: Elasticsearch ${version ?? '\\d+\\.\\d+\\.\\d+'}, status (green|yellow)`, 'm'));
+  assert.match(
+    result.stdout,
+    new RegExp(
+      `^cluster netlog-local at ${es.url}: Elasticsearch ${version ?? '\\d+\\.\\d+\\.\\d+'}, status (green|yellow)`,
+      'm',
+    ),
+  );
   assert.equal(result.stdout.split('\n').filter((l) => l.startsWith('ok ')).length, 10);
-  assert.match(result.stdout, /ok {6}websites: 2 index\(es\) \(it-doctor-network-http, it-doctor-network-tls\)/);
+  assert.match(
+    result.stdout,
+    /ok {6}websites: 2 index\(es\) \(it-doctor-network-http, it-doctor-network-tls\)/,
+  );
 });
 
 test('doctor names each problem on its own line and exits 1', async () => {
   const config = join(tmp.path, 'broken.json');
-  await writeFile(config, JSON.stringify({
-    tables: [
-      { name: 'gone', index: `${PREFIX}nothing-here-*` },
-      { name: 'typo', index: `${PREFIX}network-flow`, metrics: [{ name: 'bytes', type: 'sum', field: 'network.byte' }] },
-      { name: 'wrong_types', index: `${PREFIX}network-dns`, time_field: 'network.protocol', filters: [{ internal: 'dns.question.name' }], metrics: [{ name: 'n', type: 'sum', field: 'host.name' }] },
-    ],
-  }));
-  const result = await runCli(['doctor', '--config', config, '--es', es.url], { env: { NETLOG_LOG_FILE: join(tmp.path, 'log') } });
+  await writeFile(
+    config,
+    JSON.stringify({
+      tables: [
+        { name: 'gone', index: `${PREFIX}nothing-here-*` },
+        {
+          name: 'typo',
+          index: `${PREFIX}network-flow`,
+          metrics: [{ name: 'bytes', type: 'sum', field: 'network.byte' }],
+        },
+        {
+          name: 'wrong_types',
+          index: `${PREFIX}network-dns`,
+          time_field: 'network.protocol',
+          filters: [{ internal: 'dns.question.name' }],
+          metrics: [{ name: 'n', type: 'sum', field: 'host.name' }],
+        },
+      ],
+    }),
+  );
+  const result = await runCli(['doctor', '--config', config, '--es', es.url], {
+    env: { NETLOG_LOG_FILE: join(tmp.path, 'log') },
+  });
   assert.equal(result.code, 1);
   const problems = result.stdout.split('\n').filter((l) => l.startsWith('PROBLEM'));
   assert.deepEqual(problems, [

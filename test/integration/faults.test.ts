@@ -8,7 +8,11 @@ import { listFiles, useSampleSuite } from '../helpers/sample.js';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
 
 const PREFIX = 'it-fault-';
-const suite = useSampleSuite({ label: 'faults', prefix: PREFIX, sample: { days: 4, end: '2026-11-12', docsPerDay: 2000, seed: 41, anomalies: false } });
+const suite = useSampleSuite({
+  label: 'faults',
+  prefix: PREFIX,
+  sample: { days: 4, end: '2026-11-12', docsPerDay: 2000, seed: 41, anomalies: false },
+});
 let proxy: FaultProxy;
 let config: string;
 
@@ -18,7 +22,10 @@ before(async () => {
   proxy = await startFaultProxy(suite.es.url);
   const base = JSON.parse(await readFile(suite.config, 'utf8')) as Record<string, unknown>;
   config = join(suite.dir, 'faults.json');
-  await writeFile(config, JSON.stringify({ ...base, es: { max_retries: 2, retry_base_ms: 50, request_timeout_ms: 800 } }));
+  await writeFile(
+    config,
+    JSON.stringify({ ...base, es: { max_retries: 2, retry_base_ms: 50, request_timeout_ms: 800 } }),
+  );
 });
 after(async () => {
   await proxy?.close();
@@ -26,9 +33,17 @@ after(async () => {
 
 const netlog = (args: string[], es = proxy.url) =>
   runCli([...args, '--config', config, '--es', es], {
-    env: { NETLOG_HASH_KEY: 'fault-test-key-0123456789', NETLOG_LOG_FILE: suite.logFile, NETLOG_NOW: '2026-11-13T06:00:00Z' },
+    env: {
+      NETLOG_HASH_KEY: 'fault-test-key-0123456789',
+      NETLOG_LOG_FILE: suite.logFile,
+      NETLOG_NOW: '2026-11-13T06:00:00Z',
+    },
   });
-const logLines = async () => (await readFile(suite.logFile, 'utf8').catch(() => '')).split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+const logLines = async () =>
+  (await readFile(suite.logFile, 'utf8').catch(() => ''))
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 test('429 answers are retried with backoff, then the day loads', async () => {
   const data = join(suite.dir, 'd429');
@@ -37,9 +52,20 @@ test('429 answers are retried with backoff, then the day loads', async () => {
   proxy.after(1, { kind: 'status', status: 429, times: 2 }); // the health check passes, the search is refused twice
   const result = await netlog(['load-daily', '--tables', 'dns', '--data', data]);
   assert.equal(result.code, 0, result.stderr);
-  assert.deepEqual(proxy.seen.map((s) => s.outcome), ['pass', 'status 429', 'status 429', 'pass']);
-  const retries = (await logLines()).slice(before).filter((l) => l.msg === 'elasticsearch request failed, retrying');
-  assert.deepEqual(retries.map((r) => [r.statusCode, r.attempt]), [[429, 1], [429, 2]]);
+  assert.deepEqual(
+    proxy.seen.map((s) => s.outcome),
+    ['pass', 'status 429', 'status 429', 'pass'],
+  );
+  const retries = (await logLines())
+    .slice(before)
+    .filter((l) => l.msg === 'elasticsearch request failed, retrying');
+  assert.deepEqual(
+    retries.map((r) => [r.statusCode, r.attempt]),
+    [
+      [429, 1],
+      [429, 2],
+    ],
+  );
   assert.deepEqual(await listFiles(data), ['dns/2026/2026-11-12.csv']);
 });
 
@@ -49,7 +75,10 @@ test('a persistent 503 fails with one clear line after the retries, writing noth
   const result = await netlog(['load-daily', '--tables', 'dns', '--data', data]);
   proxy.set({ kind: 'pass' });
   assert.equal(result.code, 1);
-  assert.match(result.stderr, /Elasticsearch at http:\/\/\[ip\]:\d+ answered 503 \(injected_fault\) for "it-fault-network-dns" \(gave up after 3 attempts\)/);
+  assert.match(
+    result.stderr,
+    /Elasticsearch at http:\/\/\[ip\]:\d+ answered 503 \(injected_fault\) for "it-fault-network-dns" \(gave up after 3 attempts\)/,
+  );
   assert.deepEqual(await listFiles(data), []);
 });
 
@@ -60,7 +89,10 @@ test('a stalling node times out, is retried, and fails clearly', async () => {
   const result = await netlog(['load-daily', '--tables', 'dns', '--data', data]);
   proxy.set({ kind: 'pass' });
   assert.equal(result.code, 1);
-  assert.match(result.stderr, /did not answer in time for "it-fault-network-dns": raise es\.request_timeout_ms or ES_TIMEOUT_MS.*gave up after 3 attempts/);
+  assert.match(
+    result.stderr,
+    /did not answer in time for "it-fault-network-dns": raise es\.request_timeout_ms or ES_TIMEOUT_MS.*gave up after 3 attempts/,
+  );
   const elapsed = Date.now() - started;
   assert.ok(elapsed >= 3 * 800 && elapsed < 20_000, `${elapsed} ms: three timed-out attempts`);
   assert.deepEqual(await listFiles(data), []);
@@ -79,7 +111,10 @@ test('connections reset by the node are retried and reported', async () => {
 test('401 and 403 are one clear line each, exit 1, not retried', async () => {
   for (const [status, message] of [
     [401, /rejected the credentials \(401\): check ES_API_KEY or ES_USERNAME\/ES_PASSWORD/],
-    [403, /denied access to "it-fault-network-dns" \(403\): grant the user read and view_index_metadata on it/],
+    [
+      403,
+      /denied access to "it-fault-network-dns" \(403\): grant the user read and view_index_metadata on it/,
+    ],
   ] as const) {
     const data = join(suite.dir, `auth${status}`);
     proxy.seen.length = 0;
@@ -98,10 +133,17 @@ test('an index pattern that matches nothing: one line naming it, exit 1', async 
   await writeFile(missing, JSON.stringify({ tables: [{ name: 'ghost', index: `${PREFIX}no-such-index` }] }));
   const data = join(suite.dir, 'missing');
   const result = await runCli(['load-daily', '--config', missing, '--data', data, '--es', suite.es.url], {
-    env: { NETLOG_HASH_KEY: 'fault-test-key-0123456789', NETLOG_LOG_FILE: suite.logFile, NETLOG_NOW: '2026-11-13T06:00:00Z' },
+    env: {
+      NETLOG_HASH_KEY: 'fault-test-key-0123456789',
+      NETLOG_LOG_FILE: suite.logFile,
+      NETLOG_NOW: '2026-11-13T06:00:00Z',
+    },
   });
   assert.equal(result.code, 1);
-  assert.match(result.stderr, /index pattern "it-fault-no-such-index" matches no index on .*: check the table's index \(netlog doctor lists what exists\)/);
+  assert.match(
+    result.stderr,
+    /index pattern "it-fault-no-such-index" matches no index on .*: check the table's index \(netlog doctor lists what exists\)/,
+  );
   assert.deepEqual(await listFiles(data), []);
 });
 
@@ -109,13 +151,19 @@ test('the node going away in the middle of a backfill: finished days kept, the r
   const data = join(suite.dir, 'cut');
   const cut = await startFaultProxy(suite.es.url);
   cut.after(3, 'refuse'); // the health check and two days pass, then the node is gone
-  const result = await netlog(['load-backfill', '--days', '4', '--tables', 'dns', '--concurrency', '1', '--data', data], cut.url);
+  const result = await netlog(
+    ['load-backfill', '--days', '4', '--tables', 'dns', '--concurrency', '1', '--data', data],
+    cut.url,
+  );
   await cut.close();
   assert.equal(result.code, 3, result.stderr);
   assert.deepEqual(await listFiles(data), ['dns/2026/2026-11-09.csv', 'dns/2026/2026-11-10.csv']);
   assert.match(result.stdout, /FAILED dns 2026-11-11: .*refused the connection/);
   assert.match(result.stdout, /^dns\s+2\s+0\s+2$/m);
-  const rerun = await netlog(['load-backfill', '--days', '4', '--tables', 'dns', '--data', data], suite.es.url);
+  const rerun = await netlog(
+    ['load-backfill', '--days', '4', '--tables', 'dns', '--data', data],
+    suite.es.url,
+  );
   assert.equal(rerun.code, 0, rerun.stderr);
   assert.match(rerun.stdout, /^dns\s+2\s+2\s+0$/m);
   assert.equal((await listFiles(data)).length, 4);
@@ -130,44 +178,64 @@ function tryMount(dir: string, options: string): boolean {
     return false;
   }
 }
-const canMount = process.getuid?.() === 0 && (() => {
-  const probe = execFileSync('mktemp', ['-d']).toString().trim();
-  const ok = tryMount(probe, 'size=64k');
-  if (ok) execFileSync('umount', [probe]);
-  return ok;
-})();
+const canMount =
+  process.getuid?.() === 0 &&
+  (() => {
+    const probe = execFileSync('mktemp', ['-d']).toString().trim();
+    const ok = tryMount(probe, 'size=64k');
+    if (ok) execFileSync('umount', [probe]);
+    return ok;
+  })();
 
-test('disk full: the previous file is intact, a clear error, no temp file left', { skip: canMount ? false : 'needs root and permission to mount a tmpfs' }, async () => {
-  const data = join(suite.dir, 'full');
-  await mkdir(data, { recursive: true });
-  assert.ok(tryMount(data, 'size=8k'));
-  try {
-    const previous = 'timestamp,source,destination,count,bytes\n2026-11-12T00:00:00Z,aaaa,example.com,1,1\n';
-    await mkdir(join(data, 'internal_to_external/2026'), { recursive: true });
-    await writeFile(join(data, 'internal_to_external/2026/2026-11-12.csv'), previous);
-    const result = await netlog(['load-daily', '--tables', 'internal_to_external', '--data', data], suite.es.url);
-    assert.equal(result.code, 1);
-    assert.match(result.stderr, /cannot write .*2026-11-12\.csv \(ENOSPC\): the disk is full: free space and re-run; the previous file is unchanged/);
-    assert.equal(await readFile(join(data, 'internal_to_external/2026/2026-11-12.csv'), 'utf8'), previous);
-    assert.deepEqual(await listFiles(data), ['internal_to_external/2026/2026-11-12.csv']);
-  } finally {
-    execFileSync('umount', [data]);
-  }
-});
+test(
+  'disk full: the previous file is intact, a clear error, no temp file left',
+  { skip: canMount ? false : 'needs root and permission to mount a tmpfs' },
+  async () => {
+    const data = join(suite.dir, 'full');
+    await mkdir(data, { recursive: true });
+    assert.ok(tryMount(data, 'size=8k'));
+    try {
+      const previous =
+        'timestamp,source,destination,count,bytes\n2026-11-12T00:00:00Z,aaaa,example.com,1,1\n';
+      await mkdir(join(data, 'internal_to_external/2026'), { recursive: true });
+      await writeFile(join(data, 'internal_to_external/2026/2026-11-12.csv'), previous);
+      const result = await netlog(
+        ['load-daily', '--tables', 'internal_to_external', '--data', data],
+        suite.es.url,
+      );
+      assert.equal(result.code, 1);
+      assert.match(
+        result.stderr,
+        /cannot write .*2026-11-12\.csv \(ENOSPC\): the disk is full: free space and re-run; the previous file is unchanged/,
+      );
+      assert.equal(await readFile(join(data, 'internal_to_external/2026/2026-11-12.csv'), 'utf8'), previous);
+      assert.deepEqual(await listFiles(data), ['internal_to_external/2026/2026-11-12.csv']);
+    } finally {
+      execFileSync('umount', [data]);
+    }
+  },
+);
 
-test('a read-only data directory: the previous file is intact, a clear error', { skip: canMount ? false : 'needs root and permission to mount a tmpfs' }, async () => {
-  const data = join(suite.dir, 'readonly');
-  await mkdir(data, { recursive: true });
-  assert.ok(tryMount(data, 'size=1m'));
-  try {
-    await mkdir(join(data, 'dns/2026'), { recursive: true });
-    await writeFile(join(data, 'dns/2026/2026-11-12.csv'), 'old\n');
-    execFileSync('mount', ['-o', 'remount,ro', data]);
-    const result = await netlog(['load-daily', '--tables', 'dns', '--data', data], suite.es.url);
-    assert.equal(result.code, 1);
-    assert.match(result.stderr, /\(EROFS\): the data directory is not writable: check its permissions or mount; the previous file is unchanged|cannot create the lock .*\(EROFS\)/);
-    assert.equal(await readFile(join(data, 'dns/2026/2026-11-12.csv'), 'utf8'), 'old\n');
-  } finally {
-    execFileSync('umount', [data]);
-  }
-});
+test(
+  'a read-only data directory: the previous file is intact, a clear error',
+  { skip: canMount ? false : 'needs root and permission to mount a tmpfs' },
+  async () => {
+    const data = join(suite.dir, 'readonly');
+    await mkdir(data, { recursive: true });
+    assert.ok(tryMount(data, 'size=1m'));
+    try {
+      await mkdir(join(data, 'dns/2026'), { recursive: true });
+      await writeFile(join(data, 'dns/2026/2026-11-12.csv'), 'old\n');
+      execFileSync('mount', ['-o', 'remount,ro', data]);
+      const result = await netlog(['load-daily', '--tables', 'dns', '--data', data], suite.es.url);
+      assert.equal(result.code, 1);
+      assert.match(
+        result.stderr,
+        /\(EROFS\): the data directory is not writable: check its permissions or mount; the previous file is unchanged|cannot create the lock .*\(EROFS\)/,
+      );
+      assert.equal(await readFile(join(data, 'dns/2026/2026-11-12.csv'), 'utf8'), 'old\n');
+    } finally {
+      execFileSync('umount', [data]);
+    }
+  },
+);

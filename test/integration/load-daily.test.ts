@@ -4,7 +4,13 @@ import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
-import { listFiles, loadSampleDays, readCsvRecords, useSampleSuite, writeTestConfig } from '../helpers/sample.js';
+import {
+  listFiles,
+  loadSampleDays,
+  readCsvRecords,
+  useSampleSuite,
+  writeTestConfig,
+} from '../helpers/sample.js';
 import { findIpLiterals } from '../../src/transform/ip.js';
 
 const PREFIX = 'it-daily-';
@@ -12,10 +18,16 @@ const DAY = '2026-11-24';
 const TIME_SERIES = ['total', 'dns', 'dhcp', 'http', 'tls', 'flow', 'firewall'] as const;
 const KEY = 'integration-test-key-0123456789';
 
-const suite = useSampleSuite({ label: 'daily', prefix: PREFIX, sample: { days: 2, end: DAY, docsPerDay: 8000, seed: 11 } });
+const suite = useSampleSuite({
+  label: 'daily',
+  prefix: PREFIX,
+  sample: { days: 2, end: DAY, docsPerDay: 8000, seed: 11 },
+});
 
 const netlog = (args: string[], env: NodeJS.ProcessEnv = {}) =>
-  runCli(args, { env: { NETLOG_HASH_KEY: KEY, NETLOG_LOG_FILE: suite.logFile, NETLOG_NOW: '2026-11-25T06:00:00Z', ...env } });
+  runCli(args, {
+    env: { NETLOG_HASH_KEY: KEY, NETLOG_LOG_FILE: suite.logFile, NETLOG_NOW: '2026-11-25T06:00:00Z', ...env },
+  });
 
 describe('load-daily on a generated day', () => {
   let data: string;
@@ -23,38 +35,76 @@ describe('load-daily on a generated day', () => {
 
   before(async () => {
     data = join(suite.dir, 'data');
-    const result = await netlog(['load-daily', '--date', DAY, '--config', suite.config, '--data', data, '--es', suite.es.url]);
+    const result = await netlog([
+      'load-daily',
+      '--date',
+      DAY,
+      '--config',
+      suite.config,
+      '--data',
+      data,
+      '--es',
+      suite.es.url,
+    ]);
     assert.equal(result.code, 0, result.stderr);
     firstRun = new Map();
-    for (const f of await listFiles(data)) firstRun.set(f, createHash('sha256').update(await readFile(join(data, f))).digest('hex'));
+    for (const f of await listFiles(data))
+      firstRun.set(
+        f,
+        createHash('sha256')
+          .update(await readFile(join(data, f)))
+          .digest('hex'),
+      );
   });
 
   test('writes one file per table for the day', () => {
-    assert.deepEqual([...firstRun.keys()], [
-      'dhcp/2026/2026-11-24.csv', 'dns/2026/2026-11-24.csv', 'firewall/2026/2026-11-24.csv', 'flow/2026/2026-11-24.csv',
-      'http/2026/2026-11-24.csv', 'internal_to_external/2026/2026-11-24.csv', 'internal_to_internal/2026/2026-11-24.csv',
-      'tls/2026/2026-11-24.csv', 'total/2026/2026-11-24.csv', 'websites/2026/2026-11-24.csv',
-    ]);
+    assert.deepEqual(
+      [...firstRun.keys()],
+      [
+        'dhcp/2026/2026-11-24.csv',
+        'dns/2026/2026-11-24.csv',
+        'firewall/2026/2026-11-24.csv',
+        'flow/2026/2026-11-24.csv',
+        'http/2026/2026-11-24.csv',
+        'internal_to_external/2026/2026-11-24.csv',
+        'internal_to_internal/2026/2026-11-24.csv',
+        'tls/2026/2026-11-24.csv',
+        'total/2026/2026-11-24.csv',
+        'websites/2026/2026-11-24.csv',
+      ],
+    );
   });
 
-  test('every time series has 96 rows equal to the generator\'s counts and byte sums', async () => {
+  test("every time series has 96 rows equal to the generator's counts and byte sums", async () => {
     for (const table of TIME_SERIES) {
       const { header, records } = await readCsvRecords(join(data, `${table}/2026/${DAY}.csv`));
       assert.deepEqual(header, ['timestamp', 'count', 'bytes']);
       assert.equal(records.length, 96, table);
-      const want = table === 'total' ? suite.expected.days[DAY]!.total : suite.expected.days[DAY]!.protocols[table];
+      const want =
+        table === 'total' ? suite.expected.days[DAY]!.total : suite.expected.days[DAY]!.protocols[table];
       for (const r of records) {
-        assert.deepEqual({ count: Number(r.count), bytes: Number(r.bytes) }, want[r.timestamp!], `${table} ${r.timestamp}`);
+        assert.deepEqual(
+          { count: Number(r.count), bytes: Number(r.bytes) },
+          want[r.timestamp!],
+          `${table} ${r.timestamp}`,
+        );
       }
     }
   });
 
-  test('flow tables\' totals equal the generator\'s flow totals', async () => {
+  test("flow tables' totals equal the generator's flow totals", async () => {
     for (const table of ['internal_to_internal', 'internal_to_external'] as const) {
       const { records } = await readCsvRecords(join(data, `${table}/2026/${DAY}.csv`));
-      const got = records.reduce((s, r) => ({ count: s.count + Number(r.count), bytes: s.bytes + Number(r.bytes) }), { count: 0, bytes: 0 });
+      const got = records.reduce(
+        (s, r) => ({ count: s.count + Number(r.count), bytes: s.bytes + Number(r.bytes) }),
+        { count: 0, bytes: 0 },
+      );
       assert.deepEqual(got, suite.expected.days[DAY]!.flows[table], table);
-      assert.ok(records.every((r) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:00Z$/.test(r.timestamp!) && r.timestamp!.startsWith(DAY)));
+      assert.ok(
+        records.every(
+          (r) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:00Z$/.test(r.timestamp!) && r.timestamp!.startsWith(DAY),
+        ),
+      );
     }
   });
 
@@ -73,8 +123,12 @@ describe('load-daily on a generated day', () => {
     // google.com gathers www., mail. and apis.google.com; no subdomain survives as its own row.
     assert.ok(websites['google.com']!.count > 0);
     assert.ok(!Object.keys(websites).some((d) => d.startsWith('www.') || d.startsWith('mail.')));
-    const i2e = sumBy((await readCsvRecords(join(data, `internal_to_external/2026/${DAY}.csv`))).records, 'destination');
-    for (const [domain, totals] of Object.entries(suite.expected.days[DAY]!.externalDomains)) assert.deepEqual(i2e[domain], totals, domain);
+    const i2e = sumBy(
+      (await readCsvRecords(join(data, `internal_to_external/2026/${DAY}.csv`))).records,
+      'destination',
+    );
+    for (const [domain, totals] of Object.entries(suite.expected.days[DAY]!.externalDomains))
+      assert.deepEqual(i2e[domain], totals, domain);
     // Merging really happened: one (bucket, source, domain) row stands for several raw buckets.
     const { records } = await readCsvRecords(join(data, `internal_to_external/2026/${DAY}.csv`));
     const keys = new Set(records.map((r) => `${r.timestamp}|${r.source}|${r.destination}`));
@@ -82,29 +136,52 @@ describe('load-daily on a generated day', () => {
   });
 
   test('no IPv4 or IPv6 literal appears in any CSV or in the log', async () => {
-    for (const f of firstRun.keys()) assert.deepEqual(findIpLiterals(await readFile(join(data, f), 'utf8')), [], f);
+    for (const f of firstRun.keys())
+      assert.deepEqual(findIpLiterals(await readFile(join(data, f), 'utf8')), [], f);
     assert.deepEqual(findIpLiterals(await readFile(suite.logFile, 'utf8')), []);
     assert.ok(!(await readFile(suite.logFile, 'utf8')).includes(KEY), 'the hash key is never logged');
   });
 
   test('a second run leaves byte-identical files', async () => {
-    const result = await netlog(['load-daily', '--date', DAY, '--config', suite.config, '--data', data, '--es', suite.es.url]);
+    const result = await netlog([
+      'load-daily',
+      '--date',
+      DAY,
+      '--config',
+      suite.config,
+      '--data',
+      data,
+      '--es',
+      suite.es.url,
+    ]);
     assert.equal(result.code, 0, result.stderr);
     for (const [f, hash] of firstRun) {
-      assert.equal(createHash('sha256').update(await readFile(join(data, f))).digest('hex'), hash, f);
+      assert.equal(
+        createHash('sha256')
+          .update(await readFile(join(data, f)))
+          .digest('hex'),
+        hash,
+        f,
+      );
     }
     assert.deepEqual(await listFiles(data), [...firstRun.keys()], 'no temp files left behind');
   });
 
   test('the log has one line per table with rows, buckets, took and wall time', async () => {
-    const lines = (await readFile(suite.logFile, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = (await readFile(suite.logFile, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const loaded = lines.filter((l) => l.msg === 'table day loaded' && l.day === DAY);
     assert.equal(loaded.length, 20, 'ten tables, two runs');
     const dns = loaded.find((l) => l.table === 'dns')!;
     assert.equal(dns.rows, 96);
     assert.equal(typeof dns.tookMs, 'number');
     assert.equal(typeof dns.wallMs, 'number');
-    assert.equal(dns.count, Object.values(suite.expected.days[DAY]!.protocols.dns).reduce((s, b) => s + b.count, 0));
+    assert.equal(
+      dns.count,
+      Object.values(suite.expected.days[DAY]!.protocols.dns).reduce((s, b) => s + b.count, 0),
+    );
   });
 });
 
@@ -120,7 +197,10 @@ describe('bad input exits 2 with one clear line and writes nothing', () => {
   for (const [name, args, message, env] of cases) {
     test(name, async () => {
       const data = join(suite.dir, `bad-${name.replace(/\W/g, '-')}`);
-      const result = await netlog(['load-daily', '--config', suite.config, '--data', data, '--es', suite.es.url, ...args], env);
+      const result = await netlog(
+        ['load-daily', '--config', suite.config, '--data', data, '--es', suite.es.url, ...args],
+        env,
+      );
       assert.equal(result.code, 2, result.stderr);
       assert.match(result.stderr, message);
       assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
@@ -130,7 +210,13 @@ describe('bad input exits 2 with one clear line and writes nothing', () => {
 
   test('a config file with wrong types and unknown keys names every bad path', async () => {
     const bad = join(suite.dir, 'bad.json');
-    await writeFile(bad, JSON.stringify({ tables: [{ name: 'dns', index: 5, levels: [{ column: 'x', fields: [], transform: 'nope' }] }], colour: 'blue' }));
+    await writeFile(
+      bad,
+      JSON.stringify({
+        tables: [{ name: 'dns', index: 5, levels: [{ column: 'x', fields: [], transform: 'nope' }] }],
+        colour: 'blue',
+      }),
+    );
     const data = join(suite.dir, 'bad-config');
     const result = await netlog(['load-daily', '--config', bad, '--data', data, '--es', suite.es.url]);
     assert.equal(result.code, 2);
@@ -143,39 +229,112 @@ describe('bad input exits 2 with one clear line and writes nothing', () => {
 
 test('Elasticsearch not running: exit 1, the URL named, no file touched', async () => {
   const data = join(suite.dir, 'down');
-  const result = await netlog(['load-daily', '--date', DAY, '--config', suite.config, '--data', data, '--es', 'http://localhost:9'], {
-    NETLOG_CONFIG: '',
-  });
+  const result = await netlog(
+    ['load-daily', '--date', DAY, '--config', suite.config, '--data', data, '--es', 'http://localhost:9'],
+    {
+      NETLOG_CONFIG: '',
+    },
+  );
   assert.equal(result.code, 1, result.stderr);
-  assert.match(result.stderr, /Elasticsearch at http:\/\/localhost:9 refused the connection: is it running\? check ES_URL/);
+  assert.match(
+    result.stderr,
+    /Elasticsearch at http:\/\/localhost:9 refused the connection: is it running\? check ES_URL/,
+  );
   assert.deepEqual(await listFiles(data), []);
 });
 
 test('a day not over yet is refused, and written as .partial.csv with --partial', async () => {
   const data = join(suite.dir, 'partial');
   const noon = { NETLOG_NOW: `${DAY}T12:05:00Z` };
-  const refused = await netlog(['load-daily', '--date', DAY, '--tables', 'dns', '--config', suite.config, '--data', data, '--es', suite.es.url], noon);
+  const refused = await netlog(
+    [
+      'load-daily',
+      '--date',
+      DAY,
+      '--tables',
+      'dns',
+      '--config',
+      suite.config,
+      '--data',
+      data,
+      '--es',
+      suite.es.url,
+    ],
+    noon,
+  );
   assert.equal(refused.code, 2);
-  const partial = await netlog(['load-daily', '--date', DAY, '--tables', 'dns', '--partial', '--config', suite.config, '--data', data, '--es', suite.es.url], noon);
+  const partial = await netlog(
+    [
+      'load-daily',
+      '--date',
+      DAY,
+      '--tables',
+      'dns',
+      '--partial',
+      '--config',
+      suite.config,
+      '--data',
+      data,
+      '--es',
+      suite.es.url,
+    ],
+    noon,
+  );
   assert.equal(partial.code, 0, partial.stderr);
   assert.deepEqual(await listFiles(data), ['dns/2026/2026-11-24.partial.csv']);
   const { records } = await readCsvRecords(join(data, `dns/2026/${DAY}.partial.csv`));
   assert.equal(records.length, 49, 'buckets 00:00 … 12:00');
-  const complete = await netlog(['load-daily', '--date', DAY, '--tables', 'dns', '--config', suite.config, '--data', data, '--es', suite.es.url]);
+  const complete = await netlog([
+    'load-daily',
+    '--date',
+    DAY,
+    '--tables',
+    'dns',
+    '--config',
+    suite.config,
+    '--data',
+    data,
+    '--es',
+    suite.es.url,
+  ]);
   assert.equal(complete.code, 0, complete.stderr);
-  assert.deepEqual(await listFiles(data), ['dns/2026/2026-11-24.csv'], 'the complete file replaces the partial one');
+  assert.deepEqual(
+    await listFiles(data),
+    ['dns/2026/2026-11-24.csv'],
+    'the complete file replaces the partial one',
+  );
 });
 
 test('a daylight-saving day in Europe/Berlin has 100 buckets matching the UTC counts', async () => {
-  const dst = await loadSampleDays(suite.es.url, suite.dir, { prefix: PREFIX, days: 2, end: '2026-10-25', docsPerDay: 2000, seed: 12, anomalies: false });
+  const dst = await loadSampleDays(suite.es.url, suite.dir, {
+    prefix: PREFIX,
+    days: 2,
+    end: '2026-10-25',
+    docsPerDay: 2000,
+    seed: 12,
+    anomalies: false,
+  });
   const berlin = await writeTestConfig(suite.dir, PREFIX, { timezone: 'Europe/Berlin' });
   const data = join(suite.dir, 'dst');
-  const result = await netlog(['load-daily', '--date', '2026-10-25', '--tables', 'total', '--config', berlin, '--data', data, '--es', suite.es.url]);
+  const result = await netlog([
+    'load-daily',
+    '--date',
+    '2026-10-25',
+    '--tables',
+    'total',
+    '--config',
+    berlin,
+    '--data',
+    data,
+    '--es',
+    suite.es.url,
+  ]);
   assert.equal(result.code, 0, result.stderr);
   const { records } = await readCsvRecords(join(data, 'total/2026/2026-10-25.csv'));
   assert.equal(records.length, 100);
   assert.equal(records[0]!.timestamp, '2026-10-24T22:00:00Z');
   assert.equal(records[99]!.timestamp, '2026-10-25T22:45:00Z');
   const utc = { ...dst.days['2026-10-24']!.total, ...dst.days['2026-10-25']!.total };
-  for (const r of records) assert.deepEqual({ count: Number(r.count), bytes: Number(r.bytes) }, utc[r.timestamp!], r.timestamp);
+  for (const r of records)
+    assert.deepEqual({ count: Number(r.count), bytes: Number(r.bytes) }, utc[r.timestamp!], r.timestamp);
 });

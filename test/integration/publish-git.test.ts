@@ -14,14 +14,19 @@ let data: string;
 let config: string;
 let logFile: string;
 
-const git = (args: string[], cwd?: string) => execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+const git = (args: string[], cwd?: string) =>
+  execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 const remoteLog = () => git(['--git-dir', remote, 'log', '--format=%an|%s', 'main']).split('\n');
 const remoteFile = (path: string) => git(['--git-dir', remote, 'show', `main:${path}`]);
-const netlog = (args: string[]) => runCli([...args, '--data', data, '--config', config], { env: { NETLOG_LOG_FILE: logFile } });
+const netlog = (args: string[]) =>
+  runCli([...args, '--data', data, '--config', config], { env: { NETLOG_LOG_FILE: logFile } });
 
 async function writeDay(table: string, day: string, count: number): Promise<void> {
   await mkdir(join(data, table, day.slice(0, 4)), { recursive: true });
-  await writeFile(join(data, table, day.slice(0, 4), `${day}.csv`), formatCsv(['timestamp', 'count', 'bytes'], [[`${day}T00:00:00Z`, count, count * 10]]));
+  await writeFile(
+    join(data, table, day.slice(0, 4), `${day}.csv`),
+    formatCsv(['timestamp', 'count', 'bytes'], [[`${day}T00:00:00Z`, count, count * 10]]),
+  );
 }
 
 before(async () => {
@@ -30,7 +35,10 @@ before(async () => {
   data = join(tmp.path, 'data');
   logFile = join(tmp.path, 'elastic.log');
   config = join(tmp.path, 'netlog.json');
-  await writeFile(config, JSON.stringify({ git: { push_retries: 1, author_name: 'netlog-test', author_email: 'netlog@test' } }));
+  await writeFile(
+    config,
+    JSON.stringify({ git: { push_retries: 1, author_name: 'netlog-test', author_email: 'netlog@test' } }),
+  );
   git(['init', '--quiet', '--bare', '--initial-branch', 'main', remote]);
   const init = await netlog(['init-data', '--remote', remote]);
   assert.equal(init.code, 0, init.stderr);
@@ -70,8 +78,17 @@ test('an unreachable remote keeps the commit; the next publish delivers it', asy
   assert.equal(delivered.code, 0, delivered.stderr);
   assert.match(delivered.stdout, /nothing new to commit\npushed/);
   assert.equal(remoteLog()[0], 'netlog-test|netlog: 2026-11-25, 1 table, 1 file');
-  const lines = (await readFile(logFile, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { msg: string; module?: string });
-  assert.ok(lines.some((l) => l.module === 'git' && l.msg === 'git push failed: the commits stay local and go out on the next publish'));
+  const lines = (await readFile(logFile, 'utf8'))
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { msg: string; module?: string });
+  assert.ok(
+    lines.some(
+      (l) =>
+        l.module === 'git' &&
+        l.msg === 'git push failed: the commits stay local and go out on the next publish',
+    ),
+  );
   assert.ok(lines.some((l) => l.module === 'git' && l.msg === 'git push'));
 });
 
@@ -81,12 +98,27 @@ test('a remote that moved on is rebased onto: both sides survive, no merge commi
   await mkdir(join(other, 'notes'), { recursive: true });
   await writeFile(join(other, 'README.md'), 'analysts notes\n');
   git(['add', 'README.md'], other);
-  git(['-c', 'user.name=analyst', '-c', 'user.email=a@example.org', 'commit', '--quiet', '-m', 'analyst: readme'], other);
+  git(
+    [
+      '-c',
+      'user.name=analyst',
+      '-c',
+      'user.email=a@example.org',
+      'commit',
+      '--quiet',
+      '-m',
+      'analyst: readme',
+    ],
+    other,
+  );
   git(['push', '--quiet', 'origin', 'main'], other);
   await writeDay('tls', '2026-11-25', 3);
   const result = await netlog(['publish']);
   assert.equal(result.code, 0, result.stderr + result.stdout);
-  assert.deepEqual(remoteLog().slice(0, 2), ['netlog-test|netlog: 2026-11-25, 1 table, 1 file', 'analyst|analyst: readme']);
+  assert.deepEqual(remoteLog().slice(0, 2), [
+    'netlog-test|netlog: 2026-11-25, 1 table, 1 file',
+    'analyst|analyst: readme',
+  ]);
   assert.equal(remoteFile('README.md'), 'analysts notes');
   assert.equal(remoteFile('tls/2026/2026-11-25.csv'), 'timestamp,count,bytes\n2026-11-25T00:00:00Z,3,30');
   assert.equal(git(['--git-dir', remote, 'rev-list', '--merges', '--count', 'main']), '0');
@@ -97,7 +129,10 @@ test('a stale .git/index.lock is removed with a warning; a fresh one is reported
   await writeFile(lock, '');
   const fresh = await netlog(['publish']);
   assert.equal(fresh.code, 1);
-  assert.match(fresh.stderr, /index\.lock is \d+ s old: a git command is running in .*; try again when it is done/);
+  assert.match(
+    fresh.stderr,
+    /index\.lock is \d+ s old: a git command is running in .*; try again when it is done/,
+  );
   const old = new Date(Date.now() - 5 * 60_000);
   await utimes(lock, old, old);
   await writeDay('dhcp', '2026-11-25', 1);
@@ -108,7 +143,9 @@ test('a stale .git/index.lock is removed with a warning; a fresh one is reported
 });
 
 test('publish on a folder that is not a working copy says how to set it up', async () => {
-  const result = await runCli(['publish', '--data', join(tmp.path, 'plain')], { env: { NETLOG_LOG_FILE: logFile } });
+  const result = await runCli(['publish', '--data', join(tmp.path, 'plain')], {
+    env: { NETLOG_LOG_FILE: logFile },
+  });
   assert.equal(result.code, 1);
   assert.match(result.stderr, /is not a git working copy: run netlog init-data --remote URL --data/);
 });

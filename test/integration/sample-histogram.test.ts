@@ -19,7 +19,24 @@ before(async () => {
   await deleteIndices(es.client, PREFIX);
   const expectedFile = join(tmp.path, 'expected.json');
   const result = await runCli(
-    ['sample', 'load', '--es', es.url, '--days', '1', '--end', DAY, '--docs-per-day', '6000', '--seed', '7', '--index-prefix', `${PREFIX}network-`, '--expected', expectedFile],
+    [
+      'sample',
+      'load',
+      '--es',
+      es.url,
+      '--days',
+      '1',
+      '--end',
+      DAY,
+      '--docs-per-day',
+      '6000',
+      '--seed',
+      '7',
+      '--index-prefix',
+      `${PREFIX}network-`,
+      '--expected',
+      expectedFile,
+    ],
     { env: { NETLOG_LOG_FILE: join(tmp.path, 'elastic.log') } },
   );
   assert.equal(result.code, 0, result.stderr);
@@ -32,7 +49,7 @@ after(async () => {
   await tmp.cleanup();
 });
 
-test('a 15-minute date_histogram of a generated day has 96 buckets equal to the generator\'s counts', async () => {
+test("a 15-minute date_histogram of a generated day has 96 buckets equal to the generator's counts", async () => {
   const response = await es.client.search({
     index: `${PREFIX}network-*`,
     size: 0,
@@ -49,7 +66,11 @@ test('a 15-minute date_histogram of a generated day has 96 buckets equal to the 
       },
     },
   });
-  const buckets = (response.aggregations as { time: { buckets: { key_as_string: string; doc_count: number; bytes: { value: number } }[] } }).time.buckets;
+  const buckets = (
+    response.aggregations as {
+      time: { buckets: { key_as_string: string; doc_count: number; bytes: { value: number } }[] };
+    }
+  ).time.buckets;
   assert.equal(buckets.length, 96);
   const want = expected.days[DAY]!.total;
   assert.equal(Object.keys(want).length, 96);

@@ -14,17 +14,27 @@ import { addDays } from '../../src/time/day.js';
 import { Resvg } from '@resvg/resvg-js';
 
 const generated = new Map<string, ReturnType<typeof emptyExpectedDay>>();
-function series(days: string[], protocol: 'dns' | 'tls' | 'flow', options: { seed: number; anomalyDay?: string }) {
+function series(
+  days: string[],
+  protocol: 'dns' | 'tls' | 'flow',
+  options: { seed: number; anomalyDay?: string },
+) {
   const out: { t: number; value: number; timestamp: string }[] = [];
   for (const d of days) {
     const key = `${options.seed}/${d}/${d === options.anomalyDay}`;
     let e = generated.get(key);
     if (!e) {
       e = emptyExpectedDay(d);
-      for (const doc of generateDay(d, { seed: options.seed, docsPerDay: 20000, anomalies: d === options.anomalyDay })) accumulateExpected(e, doc);
+      for (const doc of generateDay(d, {
+        seed: options.seed,
+        docsPerDay: 20000,
+        anomalies: d === options.anomalyDay,
+      }))
+        accumulateExpected(e, doc);
       generated.set(key, e);
     }
-    for (const [timestamp, b] of Object.entries(e.protocols[protocol])) out.push({ t: Date.parse(timestamp), value: b.count, timestamp });
+    for (const [timestamp, b] of Object.entries(e.protocols[protocol]))
+      out.push({ t: Date.parse(timestamp), value: b.count, timestamp });
   }
   return out;
 }
@@ -67,12 +77,21 @@ test('the injected DNS spike and the beacon are found at their exact timestamps'
   const days = Array.from({ length: 7 }, (_, i) => addDays('2026-11-18', i));
   const { spike, beacon } = anomalyTimestamps('2026-11-24');
   const dns = series(days, 'dns', { seed: 42, anomalyDay: '2026-11-24' });
-  assert.deepEqual(detectAnomalies(dns.map((p) => p.value)).anomalies.map((a) => dns[a.index]!.timestamp), spike);
+  assert.deepEqual(
+    detectAnomalies(dns.map((p) => p.value)).anomalies.map((a) => dns[a.index]!.timestamp),
+    spike,
+  );
   const tls = series(days, 'tls', { seed: 42, anomalyDay: '2026-11-24' });
-  assert.deepEqual(detectAnomalies(tls.map((p) => p.value)).anomalies.map((a) => tls[a.index]!.timestamp), beacon);
+  assert.deepEqual(
+    detectAnomalies(tls.map((p) => p.value)).anomalies.map((a) => tls[a.index]!.timestamp),
+    beacon,
+  );
   // The beacon goes through the flow table too.
   const flow = series(days, 'flow', { seed: 42, anomalyDay: '2026-11-24' });
-  assert.deepEqual(detectAnomalies(flow.map((p) => p.value)).anomalies.map((a) => flow[a.index]!.timestamp), beacon);
+  assert.deepEqual(
+    detectAnomalies(flow.map((p) => p.value)).anomalies.map((a) => flow[a.index]!.timestamp),
+    beacon,
+  );
 });
 
 test('seeded clean series give at most one false positive per 30 days', () => {
@@ -88,10 +107,16 @@ test('seeded clean series give at most one false positive per 30 days', () => {
 
 test('gaps are never filled: each complete stretch is analysed on its own', () => {
   const days = Array.from({ length: 6 }, (_, i) => addDays('2026-11-19', i));
-  const s = series(days, 'dns', { seed: 42, anomalyDay: '2026-11-24' }).map((p, i) => ({ t: p.t, value: i >= 96 && i < 192 ? null : p.value }));
+  const s = series(days, 'dns', { seed: 42, anomalyDay: '2026-11-24' }).map((p, i) => ({
+    t: p.t,
+    value: i >= 96 && i < 192 ? null : p.value,
+  }));
   const { anomalies, denoised, skippedPoints } = detectInSeries(s, { wavelet: 'db4', threshold: 5 });
   assert.equal(skippedPoints, 96, 'the single day before the gap is too short to analyse');
-  assert.deepEqual(anomalies.map((a) => a.timestamp), ['2026-11-24T14:00:00Z']);
+  assert.deepEqual(
+    anomalies.map((a) => a.timestamp),
+    ['2026-11-24T14:00:00Z'],
+  );
   assert.equal(denoised[100]!.value, null);
 });
 
@@ -106,7 +131,19 @@ test('resampling sums per step and keeps gaps', () => {
 
 test('a PNG chart renders at the expected size and is not blank', async () => {
   const t0 = Date.parse('2026-11-24T00:00:00Z');
-  const spec = lineChartSpec({ title: 'test', yTitle: 'documents per 15 min', series: [{ name: 'dns', points: Array.from({ length: 96 }, (_, i) => ({ t: t0 + i * 900_000, value: 50 + 40 * Math.sin(i / 10) })) }] });
+  const spec = lineChartSpec({
+    title: 'test',
+    yTitle: 'documents per 15 min',
+    series: [
+      {
+        name: 'dns',
+        points: Array.from({ length: 96 }, (_, i) => ({
+          t: t0 + i * 900_000,
+          value: 50 + 40 * Math.sin(i / 10),
+        })),
+      },
+    ],
+  });
   const svg = await renderSvg(spec);
   assert.match(svg, /<svg[^>]+width="(\d+)"/);
   const png = svgToPng(svg, 1);
@@ -118,7 +155,8 @@ test('a PNG chart renders at the expected size and is not blank', async () => {
   assert.ok(width > 900 && height > 250, `${width}×${height}`);
   const pixels = new Resvg(svg, { background: 'white' }).render().pixels;
   let coloured = 0;
-  for (let i = 0; i < pixels.length; i += 4) if (pixels[i]! < 200 || pixels[i + 1]! < 200 || pixels[i + 2]! < 200) coloured++;
+  for (let i = 0; i < pixels.length; i += 4)
+    if (pixels[i]! < 200 || pixels[i + 1]! < 200 || pixels[i + 2]! < 200) coloured++;
   assert.ok(coloured > 2000, `${coloured} non-white pixels`);
 });
 
@@ -128,8 +166,12 @@ test('the report escapes text and inlines charts without any script or external 
     generatedAt: 'now',
     from: 'a',
     to: 'b',
-    sections: [{ table: 'dns', description: 'x & y', chartSvg: '<?xml version="1.0"?><svg></svg>', anomalies: [] }],
-    completeness: [{ table: 'dns', ok: 6, problems: [{ day: '2026-11-20', status: 'missing', detail: 'no file' }] }],
+    sections: [
+      { table: 'dns', description: 'x & y', chartSvg: '<?xml version="1.0"?><svg></svg>', anomalies: [] },
+    ],
+    completeness: [
+      { table: 'dns', ok: 6, problems: [{ day: '2026-11-20', status: 'missing', detail: 'no file' }] },
+    ],
   });
   assert.match(html, /<title>r &lt;1&gt;<\/title>/);
   assert.match(html, /x &amp; y/);

@@ -4,12 +4,24 @@ import { validateConfig } from '../../src/config/validate.js';
 import { readConnection, readHashKey } from '../../src/config/env.js';
 import { ConfigError } from '../../src/errors.js';
 
-test('the built-in config has the original job\'s tables', () => {
+test("the built-in config has the original job's tables", () => {
   const { config, errors } = validateConfig({});
   assert.deepEqual(errors, []);
-  assert.deepEqual(config!.tables.map((t) => t.name), [
-    'total', 'dns', 'dhcp', 'http', 'tls', 'flow', 'firewall', 'internal_to_internal', 'internal_to_external', 'websites',
-  ]);
+  assert.deepEqual(
+    config!.tables.map((t) => t.name),
+    [
+      'total',
+      'dns',
+      'dhcp',
+      'http',
+      'tls',
+      'flow',
+      'firewall',
+      'internal_to_internal',
+      'internal_to_external',
+      'websites',
+    ],
+  );
   const i2e = config!.tables.find((t) => t.name === 'internal_to_external')!;
   assert.deepEqual(i2e.filters, [{ internal: 'source.ip' }, { external: 'destination.ip' }]);
   assert.deepEqual(config!.internal_networks, ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7']);
@@ -19,7 +31,11 @@ test('errors name the bad path, one per problem', () => {
   const { errors } = validateConfig({
     timezone: 'Mars/Base',
     internal_networks: ['10.0.0.0/33'],
-    tables: [{ name: 'ok', index: 'a' }, { name: 'x', index: 3 }, { name: 'Bad Name', index: 'b' }],
+    tables: [
+      { name: 'ok', index: 'a' },
+      { name: 'x', index: 3 },
+      { name: 'Bad Name', index: 'b' },
+    ],
     extra: true,
   });
   assert.deepEqual(errors, [
@@ -38,7 +54,10 @@ test('duplicate tables and duplicate columns are rejected', () => {
       { name: 'a', index: 'y' },
     ],
   });
-  assert.deepEqual(errors, ['tables[0].levels: column "count" is used twice', 'tables[1].name: duplicate table "a"']);
+  assert.deepEqual(errors, [
+    'tables[0].levels: column "count" is used twice',
+    'tables[1].name: duplicate table "a"',
+  ]);
 });
 
 test('secrets come from the environment and are checked', () => {

@@ -1,6 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bucketCount, bucketStarts, dayRange, parseDay, yesterday, addDays, isoUtc } from '../../src/time/day.js';
+import {
+  bucketCount,
+  bucketStarts,
+  dayRange,
+  parseDay,
+  yesterday,
+  addDays,
+  isoUtc,
+} from '../../src/time/day.js';
 
 test('a UTC day has 96 buckets starting at midnight', () => {
   const range = dayRange('2026-11-24');

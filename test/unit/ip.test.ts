@@ -1,7 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { canonicalIp, findIpLiterals, ipInNetworks, isIpLiteral, parseCidr, scrubIpLiterals } from '../../src/transform/ip.js';
+import {
+  canonicalIp,
+  findIpLiterals,
+  ipInNetworks,
+  isIpLiteral,
+  parseCidr,
+  scrubIpLiterals,
+} from '../../src/transform/ip.js';
 
 const networks = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7'].map((c) => parseCidr(c)!);
 
@@ -27,10 +34,15 @@ test('CIDR membership: RFC 1918 and ULA inside, their neighbours outside', () =>
 
 test('scrubIpLiterals removes addresses but leaves times, versions and timestamps', () => {
   assert.equal(
-    scrubIpLiterals('connect ECONNREFUSED 127.0.0.1:9200 or [::1]:9200 at 2026-11-24T00:15:00Z (v1.2.3, 00:15:00)'),
+    scrubIpLiterals(
+      'connect ECONNREFUSED 127.0.0.1:9200 or [::1]:9200 at 2026-11-24T00:15:00Z (v1.2.3, 00:15:00)',
+    ),
     'connect ECONNREFUSED [ip]:9200 or [[ip]]:9200 at 2026-11-24T00:15:00Z (v1.2.3, 00:15:00)',
   );
-  assert.deepEqual(findIpLiterals('a 10.0.0.1 b 2001:db8::1 c 12:30:45 d 1.2.3.4.5'), ['2001:db8::1', '10.0.0.1']);
+  assert.deepEqual(findIpLiterals('a 10.0.0.1 b 2001:db8::1 c 12:30:45 d 1.2.3.4.5'), [
+    '2001:db8::1',
+    '10.0.0.1',
+  ]);
 });
 
 test('property: any IPv4 or IPv6 literal embedded in text is scrubbed', () => {

@@ -16,7 +16,15 @@ test('a time series is one bounded 15-minute date_histogram over the UTC day', (
     query: {
       bool: {
         filter: [
-          { range: { '@timestamp': { gte: '2026-11-24T00:00:00.000Z', lt: '2026-11-25T00:00:00.000Z', format: 'strict_date_optional_time' } } },
+          {
+            range: {
+              '@timestamp': {
+                gte: '2026-11-24T00:00:00.000Z',
+                lt: '2026-11-25T00:00:00.000Z',
+                format: 'strict_date_optional_time',
+              },
+            },
+          },
         ],
       },
     },
@@ -26,7 +34,10 @@ test('a time series is one bounded 15-minute date_histogram over the UTC day', (
           field: '@timestamp',
           fixed_interval: '15m',
           min_doc_count: 0,
-          extended_bounds: { min: Date.parse('2026-11-24T00:00:00Z'), max: Date.parse('2026-11-25T00:00:00Z') - 1 },
+          extended_bounds: {
+            min: Date.parse('2026-11-24T00:00:00Z'),
+            max: Date.parse('2026-11-25T00:00:00Z') - 1,
+          },
         },
         aggs: { bytes: { sum: { field: 'network.bytes' } } },
       },
@@ -35,13 +46,21 @@ test('a time series is one bounded 15-minute date_histogram over the UTC day', (
 });
 
 test('a zone with daylight saving passes time_zone and the local day bounds', () => {
-  const body = buildDayQuery(table('total'), dayRange('2026-10-25', 'Europe/Berlin'), config) as { aggs: { time: { date_histogram: Record<string, unknown> } } };
+  const body = buildDayQuery(table('total'), dayRange('2026-10-25', 'Europe/Berlin'), config) as {
+    aggs: { time: { date_histogram: Record<string, unknown> } };
+  };
   assert.equal(body.aggs.time.date_histogram.time_zone, 'Europe/Berlin');
-  assert.deepEqual(body.aggs.time.date_histogram.extended_bounds, { min: Date.parse('2026-10-24T22:00:00Z'), max: Date.parse('2026-10-25T23:00:00Z') - 1 });
+  assert.deepEqual(body.aggs.time.date_histogram.extended_bounds, {
+    min: Date.parse('2026-10-24T22:00:00Z'),
+    max: Date.parse('2026-10-25T23:00:00Z') - 1,
+  });
 });
 
 test('flow tables page a composite: time, then one terms source per level field, missing buckets kept', () => {
-  const body = buildDayQuery(table('internal_to_external'), range, config, { time: 1, l0f0: 'a' }) as { query: unknown; aggs: { rows: { composite: Record<string, unknown> } } };
+  const body = buildDayQuery(table('internal_to_external'), range, config, { time: 1, l0f0: 'a' }) as {
+    query: unknown;
+    aggs: { rows: { composite: Record<string, unknown> } };
+  };
   assert.deepEqual(body.aggs.rows.composite, {
     size: 2000,
     sources: [
@@ -55,20 +74,43 @@ test('flow tables page a composite: time, then one terms source per level field,
   const filters = (body.query as { bool: { filter: unknown[] } }).bool.filter;
   assert.deepEqual(filters.slice(1), [
     { terms: { 'source.ip': config.internal_networks } },
-    { bool: { filter: [{ exists: { field: 'destination.ip' } }], must_not: [{ terms: { 'destination.ip': config.internal_networks } }] } },
+    {
+      bool: {
+        filter: [{ exists: { field: 'destination.ip' } }],
+        must_not: [{ terms: { 'destination.ip': config.internal_networks } }],
+      },
+    },
   ]);
 });
 
 test('terms mode nests one terms aggregation per level with terms_size', () => {
-  const t = tableSchema.parse({ name: 'x', index: 'i', aggregation: 'terms', terms_size: 7, levels: [{ column: 'a', fields: ['f1'], transform: 'keep' }, { column: 'b', fields: ['f2'], transform: 'ip' }] });
+  const t = tableSchema.parse({
+    name: 'x',
+    index: 'i',
+    aggregation: 'terms',
+    terms_size: 7,
+    levels: [
+      { column: 'a', fields: ['f1'], transform: 'keep' },
+      { column: 'b', fields: ['f2'], transform: 'ip' },
+    ],
+  });
   const body = buildDayQuery(t, range, config) as { aggs: { time: { aggs: unknown } } };
   assert.deepEqual(body.aggs.time.aggs, {
-    l0f0: { terms: { field: 'f1', size: 7 }, aggs: { l1f0: { terms: { field: 'f2', size: 7 }, aggs: { bytes: { sum: { field: 'network.bytes' } } } } } },
+    l0f0: {
+      terms: { field: 'f1', size: 7 },
+      aggs: {
+        l1f0: { terms: { field: 'f2', size: 7 }, aggs: { bytes: { sum: { field: 'network.bytes' } } } },
+      },
+    },
   });
 });
 
 test('filter clauses', () => {
-  assert.deepEqual(buildFilterClause({ term: { field: 'event.dataset', value: 'dns' } }, []), { term: { 'event.dataset': 'dns' } });
-  assert.deepEqual(buildFilterClause({ missing: 'url.domain' }, []), { bool: { must_not: [{ exists: { field: 'url.domain' } }] } });
+  assert.deepEqual(buildFilterClause({ term: { field: 'event.dataset', value: 'dns' } }, []), {
+    term: { 'event.dataset': 'dns' },
+  });
+  assert.deepEqual(buildFilterClause({ missing: 'url.domain' }, []), {
+    bool: { must_not: [{ exists: { field: 'url.domain' } }] },
+  });
   assert.deepEqual(buildFilterClause({ raw: { match_all: {} } }, []), { match_all: {} });
 });

@@ -10,11 +10,17 @@ test('the generator is deterministic and spreads exactly docsPerDay baseline doc
   const options = { seed: 3, docsPerDay: 5000, anomalies: false };
   const baseline = bucketBaseline('2026-11-24', options);
   assert.equal(baseline.length, 96);
-  assert.equal(baseline.reduce((s, n) => s + n, 0), 5000);
+  assert.equal(
+    baseline.reduce((s, n) => s + n, 0),
+    5000,
+  );
   const a = [...generateDay('2026-11-24', options)];
   const b = [...generateDay('2026-11-24', options)];
   assert.equal(a.length, 5000);
-  assert.deepEqual(a.map((d) => d.body), b.map((d) => d.body));
+  assert.deepEqual(
+    a.map((d) => d.body),
+    b.map((d) => d.body),
+  );
   // A diurnal shape: midday is busier than 3 a.m.
   assert.ok(baseline[48]! > 2 * baseline[12]!);
 });
@@ -29,19 +35,30 @@ test('documents are realistic: every timestamp inside its day, flow categories m
     if (body.source.ip.includes(':')) v6++;
     if (d.protocol === 'flow') {
       const expected =
-        ipInNetworks(body.source.ip, internal) && ipInNetworks(body.destination.ip, internal) ? 'internal_to_internal'
-        : ipInNetworks(body.source.ip, internal) ? 'internal_to_external' : 'external_to_internal';
+        ipInNetworks(body.source.ip, internal) && ipInNetworks(body.destination.ip, internal)
+          ? 'internal_to_internal'
+          : ipInNetworks(body.source.ip, internal)
+            ? 'internal_to_external'
+            : 'external_to_internal';
       assert.equal(d.category, expected, JSON.stringify(body));
     }
   }
   assert.ok(v6 > 100, `${v6} IPv6 sources`);
-  assert.ok(findIpLiterals(JSON.stringify(docs.slice(0, 50).map((d) => d.body))).length > 0, 'the raw logs do hold addresses');
+  assert.ok(
+    findIpLiterals(JSON.stringify(docs.slice(0, 50).map((d) => d.body))).length > 0,
+    'the raw logs do hold addresses',
+  );
 });
 
 test('anomalies add a DNS spike at 14:00 and six hourly beacon bursts', () => {
   const docs = [...generateDay('2026-11-24', { seed: 5, docsPerDay: 8000, anomalies: true })];
-  const bucketOf = (t: number) => new Date(Math.floor(t / 900_000) * 900_000).toISOString().replace('.000Z', 'Z');
-  const tunnel = docs.filter((d) => String((d.body as { dns?: { question: { name: string } } }).dns?.question.name).endsWith('.t.exfil-tunnel.net'));
+  const bucketOf = (t: number) =>
+    new Date(Math.floor(t / 900_000) * 900_000).toISOString().replace('.000Z', 'Z');
+  const tunnel = docs.filter((d) =>
+    String((d.body as { dns?: { question: { name: string } } }).dns?.question.name).endsWith(
+      '.t.exfil-tunnel.net',
+    ),
+  );
   const beaconTls = docs.filter((d) => d.protocol === 'tls' && d.website === 'beacon-c2.xyz');
   const { spike, beacon } = anomalyTimestamps('2026-11-24');
   assert.ok(tunnel.length >= 300);

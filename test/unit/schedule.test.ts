@@ -10,7 +10,8 @@ function capturingLogger(): { log: pino.Logger; lines: Record<string, unknown>[]
   const lines: Record<string, unknown>[] = [];
   const stream = new Writable({
     write(chunk: Buffer, _e, done) {
-      for (const l of chunk.toString().split('\n')) if (l) lines.push(JSON.parse(l) as Record<string, unknown>);
+      for (const l of chunk.toString().split('\n'))
+        if (l) lines.push(JSON.parse(l) as Record<string, unknown>);
       done();
     },
   });
@@ -18,7 +19,12 @@ function capturingLogger(): { log: pino.Logger; lines: Record<string, unknown>[]
 }
 
 test('bad cron expressions are config errors', () => {
-  assert.throws(() => validateSchedule([{ name: 'load', expression: '61 6 * * *', run: async () => 0 }]), (e: unknown) => e instanceof ConfigError && /schedule.load: "61 6 \* \* \*" is not a cron expression/.test((e as Error).message));
+  assert.throws(
+    () => validateSchedule([{ name: 'load', expression: '61 6 * * *', run: async () => 0 }]),
+    (e: unknown) =>
+      e instanceof ConfigError &&
+      /schedule.load: "61 6 \* \* \*" is not a cron expression/.test((e as Error).message),
+  );
 });
 
 test('real node-cron ticks run the job; a tick during a run is skipped, never queued; stop waits for the run', async () => {
@@ -46,7 +52,9 @@ test('real node-cron ticks run the job; a tick during a run is skipped, never qu
   assert.equal(failures, 0);
   assert.equal(maxConcurrent, 1, 'never two runs at once');
   assert.ok(runs >= 2 && runs <= 3, `${runs} runs in 5.5 s of 2.2 s jobs`);
-  const skipped = lines.filter((l) => l.msg === 'scheduled run skipped: the previous job is still running').length;
+  const skipped = lines.filter(
+    (l) => l.msg === 'scheduled run skipped: the previous job is still running',
+  ).length;
   assert.ok(skipped >= 2, `${skipped} skipped ticks`);
   assert.equal(concurrent, 0, 'the running job finished before runSchedule returned');
   assert.equal(lines.filter((l) => l.msg === 'scheduled job finished').length, runs);

@@ -20,7 +20,13 @@ test('HMAC-SHA256 pseudonyms match an independent implementation and are stable'
   assert.equal(pseudonymise('2001:db8::1'), '4532857a3b3c5f57');
   assert.equal(pseudonymise('2001:0db8:0:0::1'), '4532857a3b3c5f57', 'same address, other spelling');
   assert.equal(createPseudonymiser({ algorithm: 'sha1', length: 16 }, key)('10.1.0.10'), '1290fcaf029e59ac');
-  assert.notEqual(createPseudonymiser({ algorithm: 'hmac-sha256', length: 16 }, Buffer.from('another-key-456789'))('10.1.0.10'), '27c29c139bc4eaf7');
+  assert.notEqual(
+    createPseudonymiser(
+      { algorithm: 'hmac-sha256', length: 16 },
+      Buffer.from('another-key-456789'),
+    )('10.1.0.10'),
+    '27c29c139bc4eaf7',
+  );
 });
 
 test('host reduction: registrable domains outside, short names inside, IPs pseudonymised', () => {
@@ -28,19 +34,35 @@ test('host reduction: registrable domains outside, short names inside, IPs pseud
   assert.deepEqual(host('mail.google.com'), { kind: 'name', name: 'google.com' });
   assert.deepEqual(host('news.bbc.co.uk'), { kind: 'name', name: 'bbc.co.uk' });
   assert.deepEqual(host('bbc.co.uk'), { kind: 'name', name: 'bbc.co.uk' });
-  assert.deepEqual(host('https://user@WWW.Example.COM:8443/a/b?c=1#d'), { kind: 'name', name: 'example.com' });
+  assert.deepEqual(host('https://user@WWW.Example.COM:8443/a/b?c=1#d'), {
+    kind: 'name',
+    name: 'example.com',
+  });
   assert.deepEqual(host('fs01.corp.example.lan'), { kind: 'name', name: 'fs01' });
   assert.deepEqual(host('printer'), { kind: 'name', name: 'printer' });
   assert.deepEqual(host('http://10.0.0.5:8080/x'), { kind: 'ip', ip: '10.0.0.5' });
   assert.deepEqual(host('[2001:db8::7]:443'), { kind: 'ip', ip: '2001:db8::7' });
   assert.deepEqual(host('2001:db8::7'), { kind: 'ip', ip: '2001:db8::7' });
   assert.equal(extractHost('example.org.'), 'example.org');
-  assert.deepEqual(reduceHost('fs01.corp.example.lan', 'domain', internalDomains), { kind: 'name', name: 'example.lan' });
+  assert.deepEqual(reduceHost('fs01.corp.example.lan', 'domain', internalDomains), {
+    kind: 'name',
+    name: 'example.lan',
+  });
 });
 
-test('the sample catalog\'s hand-written domains agree with the reducer', () => {
-  for (const site of EXTERNAL_SITES) assert.deepEqual(reduceHost(site.name, 'host', internalDomains), { kind: 'name', name: site.domain }, site.name);
-  for (const server of INTERNAL_SERVERS) assert.deepEqual(reduceHost(server.name, 'host', internalDomains), { kind: 'name', name: server.short }, server.name);
+test("the sample catalog's hand-written domains agree with the reducer", () => {
+  for (const site of EXTERNAL_SITES)
+    assert.deepEqual(
+      reduceHost(site.name, 'host', internalDomains),
+      { kind: 'name', name: site.domain },
+      site.name,
+    );
+  for (const server of INTERNAL_SERVERS)
+    assert.deepEqual(
+      reduceHost(server.name, 'host', internalDomains),
+      { kind: 'name', name: server.short },
+      server.name,
+    );
 });
 
 test('the first field with a value wins; keep still hides addresses', () => {
@@ -48,27 +70,55 @@ test('the first field with a value wins; keep still hides addresses', () => {
     { column: 'source', fields: ['source.ip'], transform: 'ip' as const },
     { column: 'destination', fields: ['destination.domain', 'destination.ip'], transform: 'host' as const },
   ];
-  const named = transformRow({ time: 0, values: ['10.1.0.10', 'api.github.com', '140.82.121.6'], metrics: [1] }, levels, options);
+  const named = transformRow(
+    { time: 0, values: ['10.1.0.10', 'api.github.com', '140.82.121.6'], metrics: [1] },
+    levels,
+    options,
+  );
   assert.deepEqual(named.keys, ['27c29c139bc4eaf7', 'github.com']);
-  const unnamed = transformRow({ time: 0, values: ['10.1.0.10', null, '2001:db8::1'], metrics: [1] }, levels, options);
+  const unnamed = transformRow(
+    { time: 0, values: ['10.1.0.10', null, '2001:db8::1'], metrics: [1] },
+    levels,
+    options,
+  );
   assert.deepEqual(unnamed.keys, ['27c29c139bc4eaf7', '4532857a3b3c5f57']);
-  assert.equal(transformValue('GET http://10.1.0.10/x', { transform: 'keep' }, options), 'GET http://27c29c139bc4eaf7/x');
+  assert.equal(
+    transformValue('GET http://10.1.0.10/x', { transform: 'keep' }, options),
+    'GET http://27c29c139bc4eaf7/x',
+  );
   assert.equal(transformValue(443, { transform: 'keep' }, options), '443');
 });
 
 test('property: no transform lets an IP literal through', () => {
-  const value = fc.oneof(fc.ipV4(), fc.ipV6(), fc.domain(), fc.webUrl(), fc.ipV4().map((ip) => `http://${ip}:8080/p`), fc.ipV6().map((ip) => `https://[${ip}]/`));
+  const value = fc.oneof(
+    fc.ipV4(),
+    fc.ipV6(),
+    fc.domain(),
+    fc.webUrl(),
+    fc.ipV4().map((ip) => `http://${ip}:8080/p`),
+    fc.ipV6().map((ip) => `https://[${ip}]/`),
+  );
   fc.assert(
-    fc.property(value, fc.constantFrom('ip', 'host', 'domain', 'server', 'keep') as fc.Arbitrary<'ip' | 'host' | 'domain' | 'server' | 'keep'>, (v, transform) => {
-      const out = transformValue(v, { transform }, options);
-      assert.deepEqual(findIpLiterals(out), [], `${transform}(${v}) = ${out}`);
-    }),
+    fc.property(
+      value,
+      fc.constantFrom('ip', 'host', 'domain', 'server', 'keep') as fc.Arbitrary<
+        'ip' | 'host' | 'domain' | 'server' | 'keep'
+      >,
+      (v, transform) => {
+        const out = transformValue(v, { transform }, options);
+        assert.deepEqual(findIpLiterals(out), [], `${transform}(${v}) = ${out}`);
+      },
+    ),
     { numRuns: 3000 },
   );
 });
 
 test('rows that collapse to one key are summed, not dropped; exact duplicates count once', () => {
-  const metrics: Metric[] = [{ name: 'count', type: 'count' }, { name: 'bytes', type: 'sum', field: 'b' }, { name: 'biggest', type: 'max', field: 'b' }];
+  const metrics: Metric[] = [
+    { name: 'count', type: 'count' },
+    { name: 'bytes', type: 'sum', field: 'b' },
+    { name: 'biggest', type: 'max', field: 'b' },
+  ];
   const merger = new RowMerger(metrics);
   const level = [{ column: 'domain', fields: ['d'], transform: 'host' as const }];
   const add = (d: string, c: number, b: number, mx: number) => {
@@ -80,10 +130,13 @@ test('rows that collapse to one key are summed, not dropped; exact duplicates co
   add('www.google.com', 2, 50, 40); // the same bucket again (a retried page): dropped
   add('github.com', 1, 10, 10);
   const rows = merger.finish();
-  assert.deepEqual(rows.map((r) => [r.keys[0], ...r.metrics]), [
-    ['github.com', 1, 10, 10],
-    ['google.com', 5, 350, 200],
-  ]);
+  assert.deepEqual(
+    rows.map((r) => [r.keys[0], ...r.metrics]),
+    [
+      ['github.com', 1, 10, 10],
+      ['google.com', 5, 350, 200],
+    ],
+  );
   assert.deepEqual(merger.totals(), { count: 6, bytes: 360 });
   assert.equal(merger.stats.duplicates, 1);
 });

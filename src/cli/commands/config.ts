@@ -5,7 +5,10 @@ import type { CommandContext } from '../context.js';
 import type { GlobalOptions } from '../program.js';
 
 /** `netlog config`: the effective configuration as JSON, a starting point for a site's own file. */
-export async function run(options: GlobalOptions & { defaults?: boolean }, ctx: CommandContext): Promise<number> {
+export async function run(
+  options: GlobalOptions & { defaults?: boolean },
+  ctx: CommandContext,
+): Promise<number> {
   const config = options.defaults ? defaultConfig() : await loadCommandConfig(options, ctx);
   ctx.out(JSON.stringify(config, null, 2));
   return ExitCode.ok;

@@ -14,21 +14,36 @@ export async function run(options: GlobalOptions & EsFlags, ctx: CommandContext)
     await checkEsReachable(es);
     const health = await es.client.cluster.health();
     // GET / is not served by every distribution (the integ-test zip has no main action): ask the node.
-    const nodes = await es.client.nodes.info({ node_id: '_local', metric: '_none', filter_path: 'nodes.*.version' });
-    const version = Object.values((nodes as unknown as { nodes: Record<string, { version: string }> }).nodes)[0]?.version ?? 'unknown';
-    ctx.out(`cluster ${health.cluster_name} at ${es.endpoint}: Elasticsearch ${version}, status ${health.status}, ${health.number_of_nodes} node(s)`);
+    const nodes = await es.client.nodes.info({
+      node_id: '_local',
+      metric: '_none',
+      filter_path: 'nodes.*.version',
+    });
+    const version =
+      Object.values((nodes as unknown as { nodes: Record<string, { version: string }> }).nodes)[0]?.version ??
+      'unknown';
+    ctx.out(
+      `cluster ${health.cluster_name} at ${es.endpoint}: Elasticsearch ${version}, status ${health.status}, ${health.number_of_nodes} node(s)`,
+    );
     let problems = 0;
     for (const table of config.tables) {
       let caps: FieldCaps;
       try {
         const response = await withEsRetry(es.search, { index: table.index, table: table.name }, () =>
-          es.client.fieldCaps({ index: table.index, fields: [...new Set(fieldsNeeded(table).map((f) => f.field))], allow_no_indices: false, ignore_unavailable: false }),
+          es.client.fieldCaps({
+            index: table.index,
+            fields: [...new Set(fieldsNeeded(table).map((f) => f.field))],
+            allow_no_indices: false,
+            ignore_unavailable: false,
+          }),
         );
         caps = { fields: response.fields as FieldCaps['fields'], indices: [response.indices].flat() };
       } catch (err) {
         const cause = (err as { cause?: unknown }).cause;
         if (cause instanceof errors.ResponseError && cause.statusCode === 404) {
-          ctx.out(`PROBLEM ${table.name}: index pattern "${table.index}" matches no index: fix tables[].index`);
+          ctx.out(
+            `PROBLEM ${table.name}: index pattern "${table.index}" matches no index: fix tables[].index`,
+          );
           problems++;
           continue;
         }
@@ -36,7 +51,10 @@ export async function run(options: GlobalOptions & EsFlags, ctx: CommandContext)
       }
       const found = diagnoseTable(table, caps);
       problems += found.length;
-      if (found.length === 0) ctx.out(`ok      ${table.name}: ${caps.indices.length} index(es) (${caps.indices.slice(0, 3).join(', ')}${caps.indices.length > 3 ? ', …' : ''}), fields usable`);
+      if (found.length === 0)
+        ctx.out(
+          `ok      ${table.name}: ${caps.indices.length} index(es) (${caps.indices.slice(0, 3).join(', ')}${caps.indices.length > 3 ? ', …' : ''}), fields usable`,
+        );
       for (const p of found) ctx.out(`PROBLEM ${p}`);
     }
     ctx.log.info({ problems, tables: config.tables.length }, 'doctor finished');
@@ -46,4 +64,3 @@ export async function run(options: GlobalOptions & EsFlags, ctx: CommandContext)
     await es.close();
   }
 }
-

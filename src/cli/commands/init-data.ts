@@ -8,6 +8,8 @@ import type { GlobalOptions } from '../program.js';
 export async function run(options: GlobalOptions & { remote: string }, ctx: CommandContext): Promise<number> {
   const config = await loadCommandConfig(options, ctx);
   const how = await initDataRepo({ dataDir: options.data, remote: options.remote, config, log: ctx.log });
-  ctx.out(`${options.data}: ${how} (remote ${options.remote}, branch ${config.git.branch}); netlog publish now commits and pushes its CSV files`);
+  ctx.out(
+    `${options.data}: ${how} (remote ${options.remote}, branch ${config.git.branch}); netlog publish now commits and pushes its CSV files`,
+  );
   return ExitCode.ok;
 }

@@ -31,8 +31,21 @@ export async function run(options: Options, ctx: CommandContext): Promise<number
       sections.push({
         table: l.table.name,
         description: l.table.description,
-        chartSvg: await renderSvg(waveletChartSpec({ title: `${l.table.name}: documents per 15 min, denoised, anomalies circled`, yTitle: metricUnit('count', '15m'), points, denoised, anomalies })),
-        anomalies: anomalies.map((a) => ({ timestamp: a.timestamp, value: a.value, expected: a.expected, score: a.score })),
+        chartSvg: await renderSvg(
+          waveletChartSpec({
+            title: `${l.table.name}: documents per 15 min, denoised, anomalies circled`,
+            yTitle: metricUnit('count', '15m'),
+            points,
+            denoised,
+            anomalies,
+          }),
+        ),
+        anomalies: anomalies.map((a) => ({
+          timestamp: a.timestamp,
+          value: a.value,
+          expected: a.expected,
+          score: a.score,
+        })),
       });
     } else {
       const column = rankingColumn(l.table)!;
@@ -40,8 +53,20 @@ export async function run(options: Options, ctx: CommandContext): Promise<number
       sections.push({
         table: l.table.name,
         description: l.table.description,
-        chartSvg: await renderSvg(lineChartSpec({ title: `${l.table.name}: flows per ${step === '1h' ? 'hour' : '15 min'}`, yTitle: metricUnit('count', step), series: [{ name: l.table.name, points: resample(points, step === '1h' ? 3_600_000 : 900_000) }] })),
-        extraSvg: await renderSvg(topNChartSpec({ title: `${l.table.name}: top 10 ${column} by ${metric}`, xTitle: `${metric} (total over the range)`, rows: topKeys(l, column, metric, 10) })),
+        chartSvg: await renderSvg(
+          lineChartSpec({
+            title: `${l.table.name}: flows per ${step === '1h' ? 'hour' : '15 min'}`,
+            yTitle: metricUnit('count', step),
+            series: [{ name: l.table.name, points: resample(points, step === '1h' ? 3_600_000 : 900_000) }],
+          }),
+        ),
+        extraSvg: await renderSvg(
+          topNChartSpec({
+            title: `${l.table.name}: top 10 ${column} by ${metric}`,
+            xTitle: `${metric} (total over the range)`,
+            rows: topKeys(l, column, metric, 10),
+          }),
+        ),
       });
     }
   }
@@ -51,9 +76,15 @@ export async function run(options: Options, ctx: CommandContext): Promise<number
     from: days[0]!,
     to: days.at(-1)!,
     sections,
-    completeness: loaded.map((l) => ({ table: l.table.name, ok: l.days.filter((d) => d.status === 'ok').length, problems: l.days.filter((d) => d.status !== 'ok') })),
+    completeness: loaded.map((l) => ({
+      table: l.table.name,
+      ok: l.days.filter((d) => d.status === 'ok').length,
+      problems: l.days.filter((d) => d.status !== 'ok'),
+    })),
   });
   await writeFileAtomic(options.out, html);
-  ctx.out(`report written to ${options.out} (${sections.length} tables, ${anomalyCount} anomalies, ${days.length} days)`);
+  ctx.out(
+    `report written to ${options.out} (${sections.length} tables, ${anomalyCount} anomalies, ${days.length} days)`,
+  );
   return ExitCode.ok;
 }

@@ -39,7 +39,10 @@ export async function run(options: Options, ctx: CommandContext): Promise<number
       await writeExpected(options.expected, expected);
       ctx.out(`expected counts written to ${options.expected}`);
     }
-    const docs = Object.values(expected.days).reduce((s, d) => s + Object.values(d.total).reduce((t, b) => t + b.count, 0), 0);
+    const docs = Object.values(expected.days).reduce(
+      (s, d) => s + Object.values(d.total).reduce((t, b) => t + b.count, 0),
+      0,
+    );
     ctx.out(`loaded ${docs} documents over ${options.days} day(s) ending ${options.end} into ${es.endpoint}`);
     return ExitCode.ok;
   } finally {

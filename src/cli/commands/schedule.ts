@@ -26,7 +26,9 @@ export async function run(options: GlobalOptions & EsFlags, ctx: CommandContext)
     },
   ];
   validateSchedule(jobs);
-  ctx.out(`netlog schedule: load-daily at "${config.schedule.load}", publish at "${config.schedule.publish}" (UTC); Ctrl-C stops`);
+  ctx.out(
+    `netlog schedule: load-daily at "${config.schedule.load}", publish at "${config.schedule.publish}" (UTC); Ctrl-C stops`,
+  );
   await runSchedule(jobs, { log: ctx.log, signal: ctx.signal });
   return ExitCode.ok;
 }
