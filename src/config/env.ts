@@ -19,6 +19,17 @@ export interface Connection {
 
 export const DEFAULT_ES_URL = 'http://localhost:9200';
 
+/**
+ * A malformed URL as given, with anything before its last `@` masked: such a URL may still carry a
+ * password (e.g. a typo in the port), and the message is printed and logged.
+ */
+function maskCredentials(url: string): string {
+  const at = url.lastIndexOf('@');
+  if (at < 0) return url;
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(url)?.[0] ?? '';
+  return `${scheme}[credentials]${url.slice(at)}`;
+}
+
 /** Reads ES_URL, ES_CLOUD_ID, ES_API_KEY, ES_USERNAME/ES_PASSWORD, ES_CA_CERT, ES_TIMEOUT_MS, ES_INSECURE. */
 export function readConnection(
   env: NodeJS.ProcessEnv,
@@ -30,7 +41,9 @@ export function readConnection(
     try {
       parsed = new URL(url);
     } catch {
-      throw new ConfigError(`ES_URL "${url}" is not a URL: use e.g. https://es.example.org:9200`);
+      throw new ConfigError(
+        `ES_URL "${maskCredentials(url)}" is not a URL: use e.g. https://es.example.org:9200`,
+      );
     }
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
       throw new ConfigError(`ES_URL must start with http:// or https://, not ${parsed.protocol}`);

@@ -133,7 +133,15 @@ export const configSchema = z
       .prefault({}),
     es: z
       .strictObject({
-        url: z.string().url().optional().describe('overridden by ES_URL'),
+        url: z
+          .string()
+          .url()
+          // The config file is often committed: credentials belong in the environment.
+          .refine((u) => !/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(u), {
+            message: 'must not carry credentials: set ES_USERNAME/ES_PASSWORD or ES_API_KEY instead',
+          })
+          .optional()
+          .describe('overridden by ES_URL'),
         request_timeout_ms: z.number().int().min(100).max(600_000).default(30_000),
         max_retries: z.number().int().min(0).max(10).default(4),
         retry_base_ms: z.number().int().min(1).max(60_000).default(500),
