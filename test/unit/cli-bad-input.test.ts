@@ -1,6 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { listFiles } from '../helpers/sample.js';
@@ -22,7 +22,10 @@ const config = async (name: string, document: unknown) => {
   return path;
 };
 
-const cases: [string, string[] | (() => Promise<string[]>), RegExp][] = [
+// A password that must never be echoed, whichever way a malformed URL carries it.
+const SECRET = 'bad-input-canary-pw';
+
+const cases: [string, string[] | (() => Promise<string[]>), RegExp, NodeJS.ProcessEnv?][] = [
   ['--from after --to', ['load-backfill', '--from', '2026-11-20', '--to', '2026-11-10'], /--from 2026-11-20 is after --to 2026-11-10: swap them/],
   ['--days 0', ['load-backfill', '--days', '0'], /0 days: give at least 1/],
   ['--days -3', ['load-backfill', '--days', '-3'], /-3 days: give at least 1/],
@@ -46,19 +49,31 @@ const cases: [string, string[] | (() => Promise<string[]>), RegExp][] = [
   }, /config file .*broken\.json is not valid JSON/],
   ['a missing config file', ['load-daily', '--config', '/nonexistent/netlog.yaml'], /cannot read config file \/nonexistent\/netlog\.yaml: ENOENT; check the --config path/],
   ['a bad time zone', async () => ['load-daily', '--config', await config('tz', { timezone: 'Europe/Atlantis' })], /timezone: not a time zone/],
-  ['a bad ES_URL', ['load-daily'], /ES_URL "not a url" is not a URL/],
+  ['a bad ES_URL', ['load-daily'], /ES_URL "not a url" is not a URL/, { ES_URL: 'not a url' }],
+  ['credentials in ES_URL', ['load-daily'], /ES_URL must not carry credentials: set ES_USERNAME\/ES_PASSWORD or ES_API_KEY/, { ES_URL: `https://elastic:${SECRET}@es.example.org:9200` }],
+  ['a malformed ES_URL with credentials is not echoed with them', ['load-daily'], /ES_URL "https:\/\/\[credentials\]@es\.example\.org:92OO" is not a URL/, { ES_URL: `https://elastic:${SECRET}@es.example.org:92OO` }],
+  ['credentials in --es', ['load-daily', '--es', `http://elastic:${SECRET}@localhost:9`], /must not carry credentials/],
+  ['credentials in the config\'s es.url', async () => ['load-daily', '--config', await config('esurl', { es: { url: `http://elastic:${SECRET}@localhost:9` } })], /es\.url: must not carry credentials: set ES_USERNAME\/ES_PASSWORD or ES_API_KEY/, { ES_URL: undefined }],
+  ['a bad ES_TIMEOUT_MS', ['load-daily'], /ES_TIMEOUT_MS "soon" must be a whole number of milliseconds >= 100/, { ES_TIMEOUT_MS: 'soon' }],
+  ['ES_USERNAME without ES_PASSWORD', ['load-daily'], /ES_USERNAME and ES_PASSWORD go together/, { ES_USERNAME: 'elastic' }],
+  ['a hash key that is too short', ['load-daily'], /the pseudonymisation key is too short/, { NETLOG_HASH_KEY: 'short' }],
 ];
 
-for (const [name, args, message] of cases) {
+for (const [name, args, message, env] of cases) {
   test(name, async () => {
     const data = join(tmp.path, `data-${name.replace(/\W+/g, '-')}`);
     const argv = typeof args === 'function' ? await args() : args;
     const result = await runCli([...argv, '--data', data], {
-      env: { NETLOG_HASH_KEY: 'bad-input-key-0123456789', NETLOG_LOG_FILE: join(tmp.path, 'log'), NETLOG_NOW: '2026-11-25T06:00:00Z', ES_URL: name === 'a bad ES_URL' ? 'not a url' : 'http://localhost:9' },
+      env: { NETLOG_HASH_KEY: 'bad-input-key-0123456789', NETLOG_LOG_FILE: join(tmp.path, 'log'), NETLOG_NOW: '2026-11-25T06:00:00Z', ES_URL: 'http://localhost:9', ...env },
     });
     assert.equal(result.code, 2, `${result.stdout}${result.stderr}`);
     assert.match(result.stderr, message);
     assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
     assert.deepEqual(await listFiles(data), []);
+    assert.ok(!result.stderr.includes(SECRET), result.stderr);
   });
 }
+
+test('no bad input echoed a password into the log', async () => {
+  assert.ok(!(await readFile(join(tmp.path, 'log'), 'utf8')).includes(SECRET));
+});
