@@ -23,7 +23,10 @@ export type FaultMode =
   /** Destroys the connection without an answer. */
   | { kind: 'reset' }
   /** Every `n`-th request (counting from when this mode is set) gets `status`; the rest pass. */
-  | { kind: 'every'; n: number; status: number };
+  | { kind: 'every'; n: number; status: number }
+  /** Each distinct request (method, path and body) gets `status` the first time it is seen and passes
+   * when it is sent again: every request needs exactly one retry, whatever the order or concurrency. */
+  | { kind: 'first-attempt'; status: number };
 
 export interface SeenRequest {
   /** When the proxy received it (ms since the epoch). */
@@ -70,7 +73,9 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     if (m.times <= 0) setMode({ kind: 'pass' });
   };
 
-  const forward = (req: IncomingMessage, res: ServerResponse, cutAfter?: number): void => {
+  const firstSeen = new Set<string>();
+
+  const forward = (req: IncomingMessage, res: ServerResponse, cutAfter?: number, body?: Buffer): void => {
     const out = request(
       {
         host: upstream.hostname,
@@ -98,10 +103,17 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       },
     );
     out.on('error', () => res.destroy());
-    req.pipe(out);
+    if (body === undefined) req.pipe(out);
+    else out.end(body);
   };
 
-  const answer = (req: IncomingMessage, res: ServerResponse, status: number, body?: string, contentType?: string) => {
+  const answer = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    status: number,
+    body?: string,
+    contentType?: string,
+  ) => {
     req.resume();
     const headers: Record<string, string> = { 'content-type': contentType ?? 'application/json' };
     // Elasticsearch's own errors carry the product header; a load balancer's page does not.
@@ -111,7 +123,12 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   };
 
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
-    const entry: SeenRequest = { at: Date.now(), method: req.method ?? '', path: req.url ?? '', outcome: 'pass' };
+    const entry: SeenRequest = {
+      at: Date.now(),
+      method: req.method ?? '',
+      path: req.url ?? '',
+      outcome: 'pass',
+    };
     seen.push(entry);
     counted++;
     const m = mode;
@@ -142,6 +159,22 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
         useOne(m);
         forward(req, res, m.bytes);
         return;
+      case 'first-attempt': {
+        const chunks: Buffer[] = [];
+        req.on('data', (c: Buffer) => chunks.push(c));
+        req.on('end', () => {
+          const body = Buffer.concat(chunks);
+          const id = `${req.method} ${req.url} ${body.toString('utf8')}`;
+          if (firstSeen.has(id)) {
+            forward(req, res, undefined, body);
+          } else {
+            firstSeen.add(id);
+            entry.outcome = `status ${m.status}`;
+            answer(req, res, m.status);
+          }
+        });
+        return;
+      }
       case 'reset':
         entry.outcome = 'reset';
         req.socket.destroy();

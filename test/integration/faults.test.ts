@@ -1,8 +1,10 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ROOT } from '../helpers/es.js';
 import { runCli } from '../helpers/cli.js';
 import { listFiles, useSampleSuite } from '../helpers/sample.js';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
@@ -31,13 +33,15 @@ after(async () => {
   await proxy?.close();
 });
 
-const netlog = (args: string[], es = proxy.url) =>
-  runCli([...args, '--config', config, '--es', es], {
-    env: {
-      NETLOG_HASH_KEY: 'fault-test-key-0123456789',
-      NETLOG_LOG_FILE: suite.logFile,
-      NETLOG_NOW: '2026-11-13T06:00:00Z',
-    },
+const env = () => ({
+  NETLOG_HASH_KEY: 'fault-test-key-0123456789',
+  NETLOG_LOG_FILE: suite.logFile,
+  NETLOG_NOW: '2026-11-13T06:00:00Z',
+});
+/** Runs netlog through the proxy (or `es`) with the fault config, unless `args` name another. */
+const netlog = (args: string[], es = proxy.url, extraEnv: NodeJS.ProcessEnv = {}) =>
+  runCli([...args, ...(args.includes('--config') ? [] : ['--config', config]), '--es', es], {
+    env: { ...env(), ...extraEnv },
   });
 const logLines = async () =>
   (await readFile(suite.logFile, 'utf8').catch(() => ''))
@@ -45,56 +49,115 @@ const logLines = async () =>
     .filter((l) => l !== '')
     .map((l) => JSON.parse(l) as Record<string, unknown>);
 
-test('429 answers are retried with backoff, then the day loads', async () => {
-  const data = join(suite.dir, 'd429');
-  const before = (await logLines()).length;
-  proxy.seen.length = 0;
-  proxy.after(1, { kind: 'status', status: 429, times: 2 }); // the health check passes, the search is refused twice
-  const result = await netlog(['load-daily', '--tables', 'dns', '--data', data]);
-  assert.equal(result.code, 0, result.stderr);
-  assert.deepEqual(
-    proxy.seen.map((s) => s.outcome),
-    ['pass', 'status 429', 'status 429', 'pass'],
+test('429 and 503 answers are retried with a growing, jittered backoff, then the day loads intact', async (t) => {
+  // A config of its own with a larger retry base, so that the waits are measurable.
+  const slow = join(suite.dir, 'backoff.json');
+  const base = JSON.parse(await readFile(config, 'utf8')) as Record<string, unknown>;
+  await writeFile(
+    slow,
+    JSON.stringify({ ...base, es: { max_retries: 3, retry_base_ms: 200, request_timeout_ms: 5000 } }),
   );
-  const retries = (await logLines())
-    .slice(before)
-    .filter((l) => l.msg === 'elasticsearch request failed, retrying');
-  assert.deepEqual(
-    retries.map((r) => [r.statusCode, r.attempt]),
+  let reference: string | undefined;
+  for (const status of [429, 503]) {
+    const data = join(suite.dir, `d${status}`);
+    const before = (await logLines()).length;
+    proxy.seen.length = 0;
+    proxy.after(1, { kind: 'status', status, times: 3 }); // the health check passes, the search is refused 3 times
+    const result = await netlog(['load-daily', '--tables', 'dns', '--data', data, '--config', slow]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(
+      proxy.seen.map((s) => s.outcome),
+      ['pass', `status ${status}`, `status ${status}`, `status ${status}`, 'pass'],
+    );
+    const retries = (await logLines())
+      .slice(before)
+      .filter((l) => l.msg === 'elasticsearch request failed, retrying');
+    assert.deepEqual(
+      retries.map((r) => [r.statusCode, r.attempt]),
+      [
+        [status, 1],
+        [status, 2],
+        [status, 3],
+      ],
+    );
+    // Full jitter under an exponential ceiling (200, 400, 800 ms), and the proxy saw each retry
+    // only after the logged wait.
+    retries.forEach((r, i) => {
+      const delay = r.delayMs as number;
+      assert.ok(delay >= 0 && delay < 200 * 2 ** i, `retry ${i + 1} waited ${delay} ms`);
+      const gap = proxy.seen[i + 2]!.at - proxy.seen[i + 1]!.at;
+      assert.ok(gap >= delay - 2, `retry ${i + 1}: ${gap} ms between requests, ${delay} ms logged`);
+      t.diagnostic(
+        `${status} retry ${i + 1}: backoff ${delay} ms (ceiling ${200 * 2 ** i}), ${gap} ms between requests`,
+      );
+    });
+    const file = await readFile(join(data, 'dns/2026/2026-11-12.csv'), 'utf8');
+    reference ??= file;
+    assert.equal(file, reference, 'the same day file whatever was retried');
+    assert.deepEqual(await listFiles(data), ['dns/2026/2026-11-12.csv']);
+  }
+});
+
+test("a node that keeps refusing (429, 503, a load balancer's 502 page) fails with one clear line, writing nothing", async () => {
+  const html = '<html><head><title>502 Bad Gateway</title></head><body><center>nginx</center></body></html>';
+  for (const [status, body, message] of [
     [
-      [429, 1],
-      [429, 2],
+      429,
+      undefined,
+      /answered 429 \(es_rejected_execution_exception\) for "it-fault-network-dns" \(gave up after 3 attempts\)/,
     ],
-  );
-  assert.deepEqual(await listFiles(data), ['dns/2026/2026-11-12.csv']);
+    [
+      503,
+      undefined,
+      /answered 503 \(injected_fault\) for "it-fault-network-dns" \(gave up after 3 attempts\)/,
+    ],
+    [502, html, /answered 502 \(busy\) for "it-fault-network-dns" \(gave up after 3 attempts\)/],
+  ] as const) {
+    const data = join(suite.dir, `persistent${status}`);
+    proxy.seen.length = 0;
+    proxy.after(1, { kind: 'status', status, times: 100, ...(body && { body, contentType: 'text/html' }) });
+    const result = await netlog(['load-daily', '--tables', 'dns', '--data', data]);
+    proxy.set({ kind: 'pass' });
+    assert.equal(result.code, 1);
+    const errors = result.stderr.split('\n').filter((l) => l.startsWith('netlog: error:'));
+    assert.equal(errors.length, 1, result.stderr);
+    assert.match(
+      errors[0]!,
+      new RegExp(`^netlog: error: Elasticsearch at http://\\[ip\\]:\\d+ ${message.source}`),
+    );
+    // max_retries 2: three attempts per try of the (table, day).
+    assert.ok(proxy.seen.filter((s) => s.outcome === `status ${status}`).length % 3 === 0);
+    assert.deepEqual(await listFiles(data), []);
+  }
 });
 
-test('a persistent 503 fails with one clear line after the retries, writing nothing', async () => {
-  const data = join(suite.dir, 'd503');
-  proxy.after(1, { kind: 'status', status: 503, times: 100 });
-  const result = await netlog(['load-daily', '--tables', 'dns', '--data', data]);
-  proxy.set({ kind: 'pass' });
-  assert.equal(result.code, 1);
-  assert.match(
-    result.stderr,
-    /Elasticsearch at http:\/\/\[ip\]:\d+ answered 503 \(injected_fault\) for "it-fault-network-dns" \(gave up after 3 attempts\)/,
-  );
-  assert.deepEqual(await listFiles(data), []);
-});
-
-test('a stalling node times out, is retried, and fails clearly', async () => {
+test('a stalling node times out, is retried, and fails clearly', async (t) => {
   const data = join(suite.dir, 'stall');
+  proxy.seen.length = 0;
   proxy.after(1, { kind: 'stall', ms: 3000 });
   const started = Date.now();
-  const result = await netlog(['load-daily', '--tables', 'dns', '--data', data]);
+  // ES_TIMEOUT_MS overrides the config's request_timeout_ms (800).
+  const result = await netlog(['load-daily', '--tables', 'dns', '--data', data], proxy.url, {
+    ES_TIMEOUT_MS: '300',
+  });
   proxy.set({ kind: 'pass' });
   assert.equal(result.code, 1);
+  const errors = result.stderr.split('\n').filter((l) => l.startsWith('netlog: error:'));
+  assert.equal(errors.length, 1, result.stderr);
   assert.match(
-    result.stderr,
+    errors[0]!,
     /did not answer in time for "it-fault-network-dns": raise es\.request_timeout_ms or ES_TIMEOUT_MS.*gave up after 3 attempts/,
   );
+  // Every attempt waited the whole timeout and no longer.
+  const stalled = proxy.seen.filter((s) => s.outcome === 'stall');
+  assert.ok(stalled.length >= 3 && stalled.length % 3 === 0, `${stalled.length} attempts`);
+  for (let i = 1; i < 3; i++) {
+    const gap = stalled[i]!.at - stalled[i - 1]!.at;
+    assert.ok(gap >= 300 && gap < 2500, `attempt ${i + 1} came ${gap} ms after the previous one`);
+  }
   const elapsed = Date.now() - started;
-  assert.ok(elapsed >= 3 * 800 && elapsed < 20_000, `${elapsed} ms: three timed-out attempts`);
+  assert.ok(elapsed >= 3 * 300 && elapsed < 20_000, `${elapsed} ms: three timed-out attempts`);
+  t.diagnostic(`${stalled.length} timed-out attempts, ${elapsed} ms in all`);
   assert.deepEqual(await listFiles(data), []);
 });
 
@@ -106,6 +169,145 @@ test('connections reset by the node are retried and reported', async () => {
   assert.equal(result.code, 1);
   assert.match(result.stderr, /could not be reached.*is it running\? check ES_URL/);
   assert.deepEqual(await listFiles(data), []);
+});
+
+test('a request that stalls once times out, is retried, and the day loads', async () => {
+  const data = join(suite.dir, 'stall-once');
+  proxy.seen.length = 0;
+  proxy.after(1, { kind: 'stall', ms: 1500, times: 1 });
+  const result = await netlog(['load-daily', '--tables', 'dns', '--data', data]);
+  assert.equal(result.code, 0, result.stderr);
+  assert.deepEqual(
+    proxy.seen.map((s) => s.outcome),
+    ['pass', 'stall', 'pass'],
+  );
+  assert.match(result.stderr, /retrying .*did not answer in time/);
+  assert.ok(proxy.seen[2]!.at - proxy.seen[1]!.at >= 800, 'retried after the 800 ms timeout, not before');
+  assert.deepEqual(await listFiles(data), ['dns/2026/2026-11-12.csv']);
+});
+
+test('an answer cut off in the middle of its body is retried: the file equals an uncut run', async () => {
+  const clean = join(suite.dir, 'uncut');
+  const cut = join(suite.dir, 'cut-body');
+  const tables = ['--tables', 'dns,internal_to_external'];
+  assert.equal((await netlog(['load-daily', ...tables, '--data', clean], suite.es.url)).code, 0);
+  proxy.seen.length = 0;
+  proxy.after(1, { kind: 'truncate', bytes: 300, times: 2 });
+  const result = await netlog(['load-daily', ...tables, '--data', cut]);
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(proxy.seen.filter((s) => s.outcome === 'truncate').length, 2);
+  assert.deepEqual(await listFiles(cut), await listFiles(clean));
+  for (const f of await listFiles(clean)) {
+    assert.equal(await readFile(join(cut, f), 'utf8'), await readFile(join(clean, f), 'utf8'), f);
+  }
+});
+
+test('a backfill where every request fails once loses nothing: files identical to an undisturbed run', async (t) => {
+  // Small composite pages, so that each flow day takes several requests, each refused once.
+  const paged = join(suite.dir, 'paged.json');
+  const base = JSON.parse(await readFile(config, 'utf8')) as Record<string, unknown>;
+  await writeFile(
+    paged,
+    JSON.stringify({ ...base, es: { max_retries: 2, retry_base_ms: 20, page_size: 50 } }),
+  );
+  const args = (data: string) => [
+    'load-backfill',
+    '--days',
+    '4',
+    '--tables',
+    'dns,internal_to_external,websites',
+    '--concurrency',
+    '2',
+    '--data',
+    data,
+    '--config',
+    paged,
+  ];
+  const clean = join(suite.dir, 'steady');
+  assert.equal((await netlog(args(clean), suite.es.url)).code, 0);
+  const flaky = await startFaultProxy(suite.es.url);
+  flaky.set({ kind: 'first-attempt', status: 429 });
+  const before = (await logLines()).length;
+  const result = await netlog(args(join(suite.dir, 'flaky')), flaky.url);
+  await flaky.close();
+  assert.equal(result.code, 0, result.stderr);
+  const refused = flaky.seen.filter((s) => s.outcome === 'status 429').length;
+  const retries = (await logLines())
+    .slice(before)
+    .filter((l) => l.msg === 'elasticsearch request failed, retrying');
+  assert.ok(refused > 12, `${refused} requests refused once`);
+  assert.equal(retries.length, refused, 'every refusal was retried once');
+  t.diagnostic(`${refused} requests refused once and retried, ${flaky.seen.length} requests in all`);
+  const files = await listFiles(clean);
+  assert.equal(files.length, 12);
+  assert.deepEqual(await listFiles(join(suite.dir, 'flaky')), files);
+  for (const f of files) {
+    assert.equal(
+      await readFile(join(suite.dir, 'flaky', f), 'utf8'),
+      await readFile(join(clean, f), 'utf8'),
+      f,
+    );
+  }
+});
+
+test('a day that fails after some of its pages were written keeps the previous file and leaves no temp file', async () => {
+  const paged = join(suite.dir, 'paged.json'); // written by the test above
+  const data = join(suite.dir, 'half');
+  const file = join(data, 'internal_to_external/2026/2026-11-12.csv');
+  await mkdir(join(data, 'internal_to_external/2026'), { recursive: true });
+  await writeFile(file, 'the previous file\n');
+  proxy.seen.length = 0;
+  proxy.after(4, { kind: 'status', status: 503, times: 1000 }); // the health check and three pages pass
+  const result = await netlog([
+    'load-daily',
+    '--tables',
+    'internal_to_external',
+    '--data',
+    data,
+    '--config',
+    paged,
+  ]);
+  proxy.set({ kind: 'pass' });
+  assert.equal(result.code, 1, result.stderr);
+  assert.match(result.stderr, /answered 503 .*gave up after 3 attempts/);
+  assert.equal(await readFile(file, 'utf8'), 'the previous file\n');
+  assert.deepEqual(await listFiles(data), ['internal_to_external/2026/2026-11-12.csv']);
+});
+
+test('SIGTERM while a request hangs stops at once: exit 130, no file, the lock released', async (t) => {
+  const data = join(suite.dir, 'term');
+  proxy.seen.length = 0;
+  proxy.after(1, { kind: 'stall', ms: 30_000 });
+  const child = spawn(
+    process.execPath,
+    [
+      `${ROOT}bin/netlog.js`,
+      'load-daily',
+      '--tables',
+      'dns',
+      '--data',
+      data,
+      '--config',
+      config,
+      '--es',
+      proxy.url,
+    ],
+    { env: { ...process.env, ...env(), ES_TIMEOUT_MS: '60000' }, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exit = new Promise<number | null>((resolve) => child.on('close', resolve));
+  for (let i = 0; i < 500 && !proxy.seen.some((s) => s.outcome === 'stall'); i++) await sleep(20);
+  const signalled = Date.now();
+  child.kill('SIGTERM');
+  const code = await exit;
+  proxy.set({ kind: 'pass' });
+  assert.equal(code, 130, stderr);
+  const stopMs = Date.now() - signalled;
+  assert.ok(stopMs < 5000, `stopped ${stopMs} ms after the signal`);
+  t.diagnostic(`exited ${stopMs} ms after SIGTERM`);
+  assert.match(stderr, /interrupted: finished files were kept, the unfinished one was discarded/);
+  assert.deepEqual(await listFiles(data), [], 'no file, no temp file, no lock');
 });
 
 test('401 and 403 are one clear line each, exit 1, not retried', async () => {
@@ -184,6 +386,7 @@ const canMount =
     const probe = execFileSync('mktemp', ['-d']).toString().trim();
     const ok = tryMount(probe, 'size=64k');
     if (ok) execFileSync('umount', [probe]);
+    execFileSync('rmdir', [probe]);
     return ok;
   })();
 
@@ -217,9 +420,10 @@ test(
 );
 
 test(
-  'a read-only data directory: the previous file is intact, a clear error',
+  'a read-only data directory or table folder: the previous file is intact, a clear error',
   { skip: canMount ? false : 'needs root and permission to mount a tmpfs' },
   async () => {
+    // The whole data directory: refused before any query, when the run lock cannot be created.
     const data = join(suite.dir, 'readonly');
     await mkdir(data, { recursive: true });
     assert.ok(tryMount(data, 'size=1m'));
@@ -231,11 +435,30 @@ test(
       assert.equal(result.code, 1);
       assert.match(
         result.stderr,
-        /\(EROFS\): the data directory is not writable: check its permissions or mount; the previous file is unchanged|cannot create the lock .*\(EROFS\)/,
+        /cannot create the lock .*\.netlog\.lock \(EROFS\): the data directory is not writable: check its permissions or mount/,
       );
       assert.equal(await readFile(join(data, 'dns/2026/2026-11-12.csv'), 'utf8'), 'old\n');
     } finally {
       execFileSync('umount', [data]);
+    }
+    // One table's folder: the other tables are written, this one fails in the atomic writer.
+    const mixed = join(suite.dir, 'readonly-table');
+    await mkdir(join(mixed, 'dns'), { recursive: true });
+    assert.ok(tryMount(join(mixed, 'dns'), 'size=1m'));
+    try {
+      await mkdir(join(mixed, 'dns/2026'), { recursive: true });
+      await writeFile(join(mixed, 'dns/2026/2026-11-12.csv'), 'old\n');
+      execFileSync('mount', ['-o', 'remount,ro', join(mixed, 'dns')]);
+      const result = await netlog(['load-daily', '--tables', 'dns,total', '--data', mixed], suite.es.url);
+      assert.equal(result.code, 3, result.stderr);
+      assert.match(
+        result.stdout,
+        /FAILED dns 2026-11-12: cannot write .*2026-11-12\.csv \(EROFS\): the data directory is not writable: check its permissions or mount; the previous file is unchanged/,
+      );
+      assert.equal(await readFile(join(mixed, 'dns/2026/2026-11-12.csv'), 'utf8'), 'old\n');
+      assert.deepEqual(await listFiles(mixed), ['dns/2026/2026-11-12.csv', 'total/2026/2026-11-12.csv']);
+    } finally {
+      execFileSync('umount', [join(mixed, 'dns')]);
     }
   },
 );
