@@ -45,11 +45,30 @@ export function registrableDomain(host: string): string {
   return getDomain(host, { allowPrivateDomains: false }) ?? host;
 }
 
+// A day repeats the same few hundred names tens of thousands of times, and parsing each (URL, IP
+// literal check, public suffix lookup) cost more than everything else done to a row. Results are
+// remembered per list of internal domains (the config's own array), and never mutated by callers.
+const reduced = new WeakMap<readonly string[], Map<string, HostValue>>();
+const MAX_REMEMBERED = 100_000;
+
 /**
  * Reduces a host-field value for the `host`, `domain` or `server` transforms. `host` picks short name
  * or registrable domain by whether the name is internal.
  */
 export function reduceHost(value: string, mode: 'host' | 'domain' | 'server', internalDomains: readonly string[]): HostValue {
+  let memo = reduced.get(internalDomains);
+  if (memo === undefined) reduced.set(internalDomains, (memo = new Map()));
+  const key = `${mode}\u0000${value}`;
+  let result = memo.get(key);
+  if (result === undefined) {
+    result = reduceHostOnce(value, mode, internalDomains);
+    if (memo.size >= MAX_REMEMBERED) memo.clear();
+    memo.set(key, result);
+  }
+  return result;
+}
+
+function reduceHostOnce(value: string, mode: 'host' | 'domain' | 'server', internalDomains: readonly string[]): HostValue {
   const host = extractHost(value);
   if (isIpLiteral(host)) return { kind: 'ip', ip: host };
   if (host === '') return { kind: 'name', name: '' };
