@@ -15,17 +15,20 @@ export interface PseudonymOptions {
 
 export type Pseudonymise = (ip: string) => string;
 
-/** A pseudonymiser with a small cache (a day repeats the same addresses thousands of times). */
+/**
+ * A pseudonymiser with a small cache (a day repeats the same addresses thousands of times). The cache
+ * is keyed by the text as given, so a repeated address skips its canonicalisation too; two spellings
+ * of one address are two entries with the same pseudonym.
+ */
 export function createPseudonymiser(options: PseudonymOptions, key: Buffer): Pseudonymise {
   const cache = new Map<string, string>();
   return (ip) => {
-    const canonical = canonicalIp(ip);
-    let out = cache.get(canonical);
+    let out = cache.get(ip);
     if (out === undefined) {
       const hash = options.algorithm === 'sha1' ? createHash('sha1') : createHmac('sha256', key);
-      out = hash.update(canonical).digest('hex').slice(0, options.length);
+      out = hash.update(canonicalIp(ip)).digest('hex').slice(0, options.length);
       if (cache.size > 200_000) cache.clear();
-      cache.set(canonical, out);
+      cache.set(ip, out);
     }
     return out;
   };
