@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { buildDayQuery } from '../es/query.js';
-import { searchAggregations, type SearchContext } from '../es/search.js';
+import { searchAggregations, type SearchContext, type SearchResult } from '../es/search.js';
 import { flattenAggregations } from '../transform/flatten.js';
 import { transformRow, type KeyedRow } from '../transform/rows.js';
 import { RowMerger } from '../transform/merge.js';
@@ -69,26 +69,35 @@ export async function fetchTableDay(
   const { table, config, es } = params;
   const merger = new RowMerger(table.metrics);
   const transform = { pseudonymise: params.pseudonymise, internalDomains: config.internal_domains };
-  let after: Record<string, unknown> | undefined;
   let requests = 0;
   let tookMs = 0;
   let totalHits = -1;
   let buckets = 0;
-  do {
-    if (es.signal?.aborted) throw new InterruptedError();
-    const body = buildDayQuery(table, range, config, after);
-    const result = await searchAggregations(es, { index: table.index, table: table.name, day: range.day }, body);
+  const fetchPage = (after?: Record<string, unknown>): Promise<SearchResult> => {
+    const pending = es.signal?.aborted
+      ? Promise.reject(new InterruptedError())
+      : searchAggregations(es, { index: table.index, table: table.name, day: range.day }, buildDayQuery(table, range, config, after));
+    // Awaited on the next turn of the loop; if this page fails first, its outcome is dropped.
+    pending.catch(() => undefined);
+    return pending;
+  };
+  let next: Promise<SearchResult> | undefined = fetchPage();
+  while (next !== undefined) {
+    const result = await next;
     requests++;
     tookMs += result.took;
     if (totalHits < 0) totalHits = result.totalHits;
     const page = flattenAggregations(result.aggregations, table);
+    // Ask for the next composite page before working on this one: Elasticsearch computes it while
+    // this page is transformed and written, instead of the two taking turns. At most two pages are
+    // held at once.
+    next = page.afterKey === undefined ? undefined : fetchPage(page.afterKey);
     buckets += page.rows.length;
     for (const raw of page.rows) merger.add(raw, transformRow(raw, table.levels, transform));
-    after = page.afterKey;
     // Composite pages are sorted by time first: every bucket before the page's last one is complete.
     const last = page.rows.at(-1);
-    if (after !== undefined && last !== undefined) await sink(merger.drainBefore(last.time));
-  } while (after !== undefined);
+    if (next !== undefined && last !== undefined) await sink(merger.drainBefore(last.time));
+  }
   await sink(merger.finish());
   const totals = merger.totals();
   // No silent loss: every matched document must be in some bucket. (More is possible when logs arrive
@@ -102,7 +111,16 @@ export async function fetchTableDay(
 
 /** The CSV lines (no header) of rows in the table's fixed column order. */
 export function formatDayRows(rows: readonly KeyedRow[]): string {
-  const body: Cell[][] = rows.map((r) => [isoUtc(r.time), ...r.keys, ...r.metrics.map((m) => (m === null ? '' : m))]);
+  // Rows come bucket by bucket: each bucket's timestamp is formatted once, not once per row.
+  let time = Number.NaN;
+  let stamp = '';
+  const body: Cell[][] = rows.map((r) => {
+    if (r.time !== time) {
+      time = r.time;
+      stamp = isoUtc(time);
+    }
+    return [stamp, ...r.keys, ...r.metrics.map((m) => (m === null ? '' : m))];
+  });
   return formatCsvRows(body);
 }
 
