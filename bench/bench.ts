@@ -51,8 +51,18 @@ interface DataSet {
 }
 
 const DATA_SETS: DataSet[] = [
-  { name: '100k', prefix: 'bench-network-', docsPerDay: Number(env.BENCH_DOCS ?? 100_000), dayCounts: numbers(env.BENCH_DAYS ?? '7,30') },
-  { name: '1M', prefix: 'bench1m-network-', docsPerDay: Number(env.BENCH_BIG_DOCS ?? 1_000_000), dayCounts: numbers(env.BENCH_BIG_DAYS ?? '1,3') },
+  {
+    name: '100k',
+    prefix: 'bench-network-',
+    docsPerDay: Number(env.BENCH_DOCS ?? 100_000),
+    dayCounts: numbers(env.BENCH_DAYS ?? '7,30'),
+  },
+  {
+    name: '1M',
+    prefix: 'bench1m-network-',
+    docsPerDay: Number(env.BENCH_BIG_DOCS ?? 1_000_000),
+    dayCounts: numbers(env.BENCH_BIG_DAYS ?? '1,3'),
+  },
 ].filter((d) => d.dayCounts.length > 0 && d.docsPerDay > 0);
 
 type Side = 'netlog' | 'netlog-c1' | 'python';
@@ -74,7 +84,8 @@ async function es(method: string, path: string, body?: unknown): Promise<Record<
     ...(body !== undefined && { body: JSON.stringify(body) }),
   });
   const json = (await response.json()) as Record<string, unknown>;
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json).slice(0, 300)}`);
+  if (!response.ok)
+    throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json).slice(0, 300)}`);
   return json;
 }
 
@@ -98,7 +109,10 @@ async function waitForTask(task: string): Promise<void> {
 }
 
 /** Loads the days whose counts are off (only those), merges to one segment, switches the request cache off. */
-async function ensureLoaded(set: DataSet, days: readonly string[]): Promise<{ loadedDays: number; loadSeconds: number; docsPerSecond?: number }> {
+async function ensureLoaded(
+  set: DataSet,
+  days: readonly string[],
+): Promise<{ loadedDays: number; loadSeconds: number; docsPerSecond?: number }> {
   const missing: string[] = [];
   for (const day of days) if ((await countDay(set.prefix, day)) !== set.docsPerDay) missing.push(day);
   let loadSeconds = 0;
@@ -107,16 +121,39 @@ async function ensureLoaded(set: DataSet, days: readonly string[]): Promise<{ lo
     const started = performance.now();
     for (const day of missing) {
       // Deterministic ids: reloading a day that is half there overwrites the same documents.
-      await run(process.execPath, [
-        NETLOG, '--quiet', '--log-file', join(OUT, 'load.log'),
-        'sample', 'load', '--es', esUrl!, '--days', '1', '--end', day, '--docs-per-day', String(set.docsPerDay),
-        '--seed', String(SEED), '--index-prefix', set.prefix, '--no-anomalies',
-      ], { stdout: 'ignore' });
+      await run(
+        process.execPath,
+        [
+          NETLOG,
+          '--quiet',
+          '--log-file',
+          join(OUT, 'load.log'),
+          'sample',
+          'load',
+          '--es',
+          esUrl!,
+          '--days',
+          '1',
+          '--end',
+          day,
+          '--docs-per-day',
+          String(set.docsPerDay),
+          '--seed',
+          String(SEED),
+          '--index-prefix',
+          set.prefix,
+          '--no-anomalies',
+        ],
+        { stdout: 'ignore' },
+      );
     }
     loadSeconds = (performance.now() - started) / 1000;
     for (const day of missing) {
       const n = await countDay(set.prefix, day);
-      if (n !== set.docsPerDay) throw new Error(`${set.prefix}* has ${n} documents on ${day} after loading, expected ${set.docsPerDay}`);
+      if (n !== set.docsPerDay)
+        throw new Error(
+          `${set.prefix}* has ${n} documents on ${day} after loading, expected ${set.docsPerDay}`,
+        );
     }
   }
   // One segment per index: the same layout for every repetition, no background merges while measuring.
@@ -134,37 +171,79 @@ async function ensureLoaded(set: DataSet, days: readonly string[]): Promise<{ lo
 
 // --- processes ---------------------------------------------------------------------------------
 
-function run(cmd: string, argv: string[], options: { env?: NodeJS.ProcessEnv; stdout?: 'ignore' | 'pipe' } = {}): Promise<string> {
+function run(
+  cmd: string,
+  argv: string[],
+  options: { env?: NodeJS.ProcessEnv; stdout?: 'ignore' | 'pipe' } = {},
+): Promise<string> {
   return new Promise((ok, fail) => {
-    const child = spawn(cmd, argv, { cwd: ROOT, env: options.env ?? env, stdio: ['ignore', options.stdout ?? 'pipe', 'pipe'] });
+    const child = spawn(cmd, argv, {
+      cwd: ROOT,
+      env: options.env ?? env,
+      stdio: ['ignore', options.stdout ?? 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
     child.on('error', fail);
-    child.on('close', (code) => (code === 0 ? ok(out) : fail(new Error(`${cmd} ${argv.join(' ')} exited ${code}\n${err.slice(-2000)}`))));
+    child.on('close', (code) =>
+      code === 0 ? ok(out) : fail(new Error(`${cmd} ${argv.join(' ')} exited ${code}\n${err.slice(-2000)}`)),
+    );
   });
 }
 
 /** Runs a command under /usr/bin/time -v: wall time (measured here), peak RSS and CPU time (from time). */
-async function timed(argv: string[], childEnv: NodeJS.ProcessEnv): Promise<{ wallS: number; rssMb: number; cpuS: number; load1: number }> {
+async function timed(
+  argv: string[],
+  childEnv: NodeJS.ProcessEnv,
+): Promise<{ wallS: number; rssMb: number; cpuS: number; load1: number; stdout: string }> {
   const timeFile = join(OUT, 'time.txt');
   const load1 = loadavg()[0]!;
   const started = performance.now();
-  await run('/usr/bin/time', ['-v', '-o', timeFile, ...argv], { env: childEnv, stdout: 'ignore' });
+  const stdout = await run('/usr/bin/time', ['-v', '-o', timeFile, ...argv], { env: childEnv });
   const wallS = (performance.now() - started) / 1000;
   const text = await readFile(timeFile, 'utf8');
-  const field = (name: string): number => Number(new RegExp(`${name}: ([\\d.]+)`).exec(text)?.[1] ?? Number.NaN);
-  return { wallS, rssMb: field('Maximum resident set size \\(kbytes\\)') / 1024, cpuS: field('User time \\(seconds\\)') + field('System time \\(seconds\\)'), load1 };
+  const field = (name: string): number =>
+    Number(new RegExp(`${name}: ([\\d.]+)`).exec(text)?.[1] ?? Number.NaN);
+  return {
+    wallS,
+    rssMb: field('Maximum resident set size \\(kbytes\\)') / 1024,
+    cpuS: field('User time \\(seconds\\)') + field('System time \\(seconds\\)'),
+    load1,
+    stdout,
+  };
 }
 
-async function sumJsonLines(path: string, pick: (r: Record<string, unknown>) => boolean): Promise<{ tookMs: number; rows: number; jobs: number }> {
-  const lines = (await readFile(path, 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+/** The largest heap left after a full collection ("Mark-Compact 59.2 (83.9) -> 23.8 (77.1) MB"). */
+function maxLiveHeapMb(traceGc: string): number | undefined {
+  const after = [...traceGc.matchAll(/Mark-Compact[^\n]*?-> ([\d.]+) \(/g)].map((m) => Number(m[1]));
+  return after.length > 0 ? Math.max(...after) : undefined;
+}
+
+async function sumJsonLines(
+  path: string,
+  pick: (r: Record<string, unknown>) => boolean,
+): Promise<{ tookMs: number; rows: number; jobs: number }> {
+  const lines = (await readFile(path, 'utf8'))
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
   const jobs = lines.filter(pick);
-  return { tookMs: jobs.reduce((s, r) => s + Number(r.tookMs), 0), rows: jobs.reduce((s, r) => s + Number(r.rows), 0), jobs: jobs.length };
+  return {
+    tookMs: jobs.reduce((s, r) => s + Number(r.tookMs), 0),
+    rows: jobs.reduce((s, r) => s + Number(r.rows), 0),
+    jobs: jobs.length,
+  };
 }
 
-async function runSide(side: Side, set: DataSet, days: readonly string[], configPath: string, dataDir: string): Promise<Omit<Measurement, 'set' | 'days' | 'rep'>> {
+async function runSide(
+  side: Side,
+  set: DataSet,
+  days: readonly string[],
+  configPath: string,
+  dataDir: string,
+): Promise<Omit<Measurement, 'set' | 'days' | 'rep'>> {
   await rm(dataDir, { recursive: true, force: true });
   await mkdir(dataDir, { recursive: true });
   // Every run starts from the same caches (the request cache is off; query cache and fielddata cleared).
@@ -175,20 +254,66 @@ async function runSide(side: Side, set: DataSet, days: readonly string[], config
   await rm(logFile, { force: true });
   if (side === 'python') {
     const t = await timed(
-      [PYTHON, 'bench/baseline.py', '--es', esUrl!, '--config', configPath, '--from', from, '--to', to, '--out', dataDir, '--timings', logFile],
+      [
+        PYTHON,
+        'bench/baseline.py',
+        '--es',
+        esUrl!,
+        '--config',
+        configPath,
+        '--from',
+        from,
+        '--to',
+        to,
+        '--out',
+        dataDir,
+        '--timings',
+        logFile,
+      ],
       { ...env, NETLOG_HASH_KEY: HASH_KEY },
     );
-    return { side, ...t, ...(await sumJsonLines(logFile, () => true)) };
+    const { stdout: _stdout, ...figures } = t;
+    return { side, ...figures, ...(await sumJsonLines(logFile, () => true)) };
   }
   const concurrency = side === 'netlog' ? [] : ['--concurrency', '1'];
-  const childEnv: NodeJS.ProcessEnv = { ...env, NETLOG_HASH_KEY: HASH_KEY, NETLOG_LOG_FILE: logFile, NETLOG_NOW: `${addDays(to, 1)}T12:00:00Z` };
+  const childEnv: NodeJS.ProcessEnv = {
+    ...env,
+    NETLOG_HASH_KEY: HASH_KEY,
+    NETLOG_LOG_FILE: logFile,
+    NETLOG_NOW: `${addDays(to, 1)}T12:00:00Z`,
+  };
   delete childEnv.NETLOG_CONFIG;
   delete childEnv.NETLOG_HASH_KEY_FILE;
-  const t = await timed(
-    [process.execPath, NETLOG, '--quiet', '--config', configPath, '--data', dataDir, 'load-backfill', '--force', '--from', from, '--to', to, ...concurrency, '--es', esUrl!],
+  // --trace-gc (on stdout) tells the live heap after each full collection, apart from how lazily
+  // V8 gives memory back: RSS is the heap V8 chose to keep, the live heap is what netlog holds.
+  const { stdout, ...t } = await timed(
+    [
+      process.execPath,
+      '--trace-gc',
+      NETLOG,
+      '--quiet',
+      '--config',
+      configPath,
+      '--data',
+      dataDir,
+      'load-backfill',
+      '--force',
+      '--from',
+      from,
+      '--to',
+      to,
+      ...concurrency,
+      '--es',
+      esUrl!,
+    ],
     childEnv,
   );
-  return { side, ...t, ...(await sumJsonLines(logFile, (r) => r.msg === 'table day loaded')) };
+  return {
+    side,
+    ...t,
+    liveHeapMb: maxLiveHeapMb(stdout),
+    ...(await sumJsonLines(logFile, (r) => r.msg === 'table day loaded')),
+  };
 }
 
 // --- the run -----------------------------------------------------------------------------------
@@ -196,17 +321,29 @@ async function runSide(side: Side, set: DataSet, days: readonly string[], config
 /** The built-in tables on this data set's indices (`network-x` → `<prefix>x`). */
 function benchConfig(prefix: string): Record<string, unknown> {
   const config = defaultConfig();
-  const tables = config.tables.map((t) => ({ ...t, index: t.index.split(',').map((i) => i.replace(/^network-/, prefix)).join(',') }));
+  const tables = config.tables.map((t) => ({
+    ...t,
+    index: t.index
+      .split(',')
+      .map((i) => i.replace(/^network-/, prefix))
+      .join(','),
+  }));
   return { ...config, tables };
 }
 
 /** The baseline must send exactly the bodies netlog builds, or the comparison is not fair. */
 async function checkSameQueries(configPath: string, day: string): Promise<void> {
   const config = defaultConfig();
-  const fromPython = JSON.parse(await run(PYTHON, ['bench/baseline.py', '--config', configPath, '--dump-queries', day])) as Record<string, unknown>;
+  const fromPython = JSON.parse(
+    await run(PYTHON, ['bench/baseline.py', '--config', configPath, '--dump-queries', day]),
+  ) as Record<string, unknown>;
   const file = JSON.parse(await readFile(configPath, 'utf8')) as { tables: typeof config.tables };
   for (const table of file.tables) {
-    deepStrictEqual(fromPython[table.name], buildDayQuery(table, dayRange(day, config.timezone), config), `the baseline's request body for ${table.name} differs from netlog's`);
+    deepStrictEqual(
+      fromPython[table.name],
+      buildDayQuery(table, dayRange(day, config.timezone), config),
+      `the baseline's request body for ${table.name} differs from netlog's`,
+    );
   }
 }
 
@@ -225,7 +362,8 @@ async function main(): Promise<void> {
     await writeFile(configPath, `${JSON.stringify(benchConfig(set.prefix), null, 2)}\n`);
     await checkSameQueries(configPath, END);
     // Warm-up (not counted): the JVM's JIT and the file cache see every kind of query once.
-    for (const side of ['netlog-c1', 'python'] as const) await runSide(side, set, [END], configPath, join(OUT, 'warmup', side));
+    for (const side of ['netlog-c1', 'python'] as const)
+      await runSide(side, set, [END], configPath, join(OUT, 'warmup', side));
     for (const dayCount of [...set.dayCounts].sort((a, b) => a - b)) {
       const days = daysBetween(addDays(END, 1 - dayCount), END);
       const label = `${set.name} x ${dayCount}d`;
@@ -238,15 +376,36 @@ async function main(): Promise<void> {
           dirs.set(side, dir);
           const m = await runSide(side, set, days, configPath, dir);
           measurements.push({ set: set.name, days: dayCount, rep, ...m });
-          log(`${label} rep ${rep} ${side.padEnd(9)} wall ${m.wallS.toFixed(2)} s  ES took ${(m.tookMs / 1000).toFixed(2)} s  peak RSS ${m.rssMb.toFixed(0)} MB  rows ${m.rows}`);
+          log(
+            `${label} rep ${rep} ${side.padEnd(9)} wall ${m.wallS.toFixed(2)} s  ES took ${(m.tookMs / 1000).toFixed(2)} s  peak RSS ${m.rssMb.toFixed(0)} MB  rows ${m.rows}`,
+          );
         }
-        const tables = defaultConfig().tables.map((t) => ({ name: t.name, metrics: t.metrics.filter((x) => x.type === 'count' || x.type === 'sum').map((x) => x.name) }));
+        const tables = defaultConfig().tables.map((t) => ({
+          name: t.name,
+          metrics: t.metrics.filter((x) => x.type === 'count' || x.type === 'sum').map((x) => x.name),
+        }));
         for (const other of ['netlog-c1', 'python'] as const) {
-          const c = await compareDataDirs([dirs.get('netlog')!, dirs.get(other)!], ['netlog', other], tables, days);
-          equality.push({ set: set.name, days: dayCount, rep, against: other, pairs: c.pairs, identical: c.identical, mismatches: c.mismatches.length });
+          const c = await compareDataDirs(
+            [dirs.get('netlog')!, dirs.get(other)!],
+            ['netlog', other],
+            tables,
+            days,
+          );
+          equality.push({
+            set: set.name,
+            days: dayCount,
+            rep,
+            against: other,
+            pairs: c.pairs,
+            identical: c.identical,
+            mismatches: c.mismatches.length,
+          });
           if (c.mismatches.length > 0) {
-            for (const m of c.mismatches.slice(0, 20)) log(`MISMATCH ${label} ${m.table} ${m.day}: ${m.what}`);
-            throw new Error(`${label}: netlog and ${other} wrote different rows or totals in ${c.mismatches.length} places: the benchmark is void`);
+            for (const m of c.mismatches.slice(0, 20))
+              log(`MISMATCH ${label} ${m.table} ${m.day}: ${m.what}`);
+            throw new Error(
+              `${label}: netlog and ${other} wrote different rows or totals in ${c.mismatches.length} places: the benchmark is void`,
+            );
           }
         }
       }
@@ -260,7 +419,12 @@ async function main(): Promise<void> {
       elasticsearch: args['es-version'] || '?',
       netlog: env.BENCH_NETLOG_COMMIT ?? 'working tree',
       node: process.version,
-      python: (await run(PYTHON, ['-c', 'import sys,pandas,elasticsearch,tldextract;print(sys.version.split()[0],pandas.__version__,elasticsearch.__versionstr__,tldextract.__version__)'])).trim(),
+      python: (
+        await run(PYTHON, [
+          '-c',
+          'import sys,pandas,elasticsearch,tldextract;print(sys.version.split()[0],pandas.__version__,elasticsearch.__versionstr__,tldextract.__version__)',
+        ])
+      ).trim(),
     },
     reps: REPS,
     end: END,

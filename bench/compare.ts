@@ -40,7 +40,13 @@ export function summariseCsv(text: string, metrics: readonly string[]): DaySumma
 }
 
 /** Compares the summaries of one (table, day); no mismatch lines when equal. */
-export function compareSummaries(table: string, day: string, a: DaySummary, b: DaySummary, names: readonly [string, string]): Mismatch[] {
+export function compareSummaries(
+  table: string,
+  day: string,
+  a: DaySummary,
+  b: DaySummary,
+  names: readonly [string, string],
+): Mismatch[] {
   const out: Mismatch[] = [];
   if (a.rows !== b.rows) out.push({ table, day, what: `rows ${names[0]}=${a.rows} ${names[1]}=${b.rows}` });
   for (const [m, v] of Object.entries(a.totals)) {
@@ -49,7 +55,12 @@ export function compareSummaries(table: string, day: string, a: DaySummary, b: D
   return out;
 }
 
-async function readSummary(dataDir: string, table: string, day: string, metrics: readonly string[]): Promise<DaySummary | string> {
+async function readSummary(
+  dataDir: string,
+  table: string,
+  day: string,
+  metrics: readonly string[],
+): Promise<DaySummary | string> {
   const path = dayFilePath(dataDir, table, day);
   try {
     return summariseCsv(await readFile(path, 'utf8'), metrics);

@@ -24,7 +24,8 @@ export function selfTimes(profile: Profile): { total: number; rows: [string, num
   profile.samples.forEach((id, i) => {
     const frame = byId.get(id)!.callFrame;
     const file = frame.url.replace(/.*node_modules\//, '').replace(/.*\/(dist|src)\//, '$1/');
-    const name = `${frame.functionName || '(anonymous)'} ${file}${file ? `:${frame.lineNumber + 1}` : ''}`.slice(0, 110);
+    const name =
+      `${frame.functionName || '(anonymous)'} ${file}${file ? `:${frame.lineNumber + 1}` : ''}`.slice(0, 110);
     const ms = (profile.timeDeltas[i] ?? 0) / 1000;
     self.set(name, (self.get(name) ?? 0) + ms);
     total += ms;
@@ -37,8 +38,12 @@ if (process.argv[1]?.endsWith('cpu-top.ts')) {
   if (!file) throw new Error('usage: cpu-top.ts FILE.cpuprofile [N]');
   const { total, rows } = selfTimes(JSON.parse(readFileSync(file, 'utf8')) as Profile);
   const idle = rows.find(([name]) => name.startsWith('(idle)'))?.[1] ?? 0;
-  console.log(`profile ${(total / 1000).toFixed(2)} s, idle (waiting) ${(idle / 1000).toFixed(2)} s, busy ${((total - idle) / 1000).toFixed(2)} s`);
+  console.log(
+    `profile ${(total / 1000).toFixed(2)} s, idle (waiting) ${(idle / 1000).toFixed(2)} s, busy ${((total - idle) / 1000).toFixed(2)} s`,
+  );
   for (const [name, ms] of rows.slice(0, Number(n))) {
-    console.log(`${ms.toFixed(0).padStart(7)} ms ${((ms / (total - idle)) * 100).toFixed(1).padStart(5)} % of busy  ${name}`);
+    console.log(
+      `${ms.toFixed(0).padStart(7)} ms ${((ms / (total - idle)) * 100).toFixed(1).padStart(5)} % of busy  ${name}`,
+    );
   }
 }
