@@ -1,5 +1,6 @@
 import { relative } from 'node:path';
 import { ExitCode, InterruptedError } from '../errors.js';
+import { scrubIpLiterals } from '../transform/ip.js';
 import type { RunSummary } from '../pipeline/run-jobs.js';
 import type { Config } from '../config/schema.js';
 import type { CommandContext } from './context.js';
@@ -43,7 +44,8 @@ export async function reportRun(
         `${table.padEnd(20)} ${String(t.done).padStart(5)} ${String(t.skipped).padStart(8)} ${String(t.failed).padStart(7)}`,
       );
   }
-  for (const f of summary.failed) ctx.out(`FAILED ${f.table} ${f.day}: ${f.error.message}`);
+  // The same one-line error as on stderr and in the log, so scrubbed the same way.
+  for (const f of summary.failed) ctx.out(`FAILED ${f.table} ${f.day}: ${scrubIpLiterals(f.error.message)}`);
   if (summary.interrupted) throw new InterruptedError();
   if (summary.failed.length === 0) return ExitCode.ok;
   return summary.done.length === 0 ? ExitCode.runtime : ExitCode.partial;

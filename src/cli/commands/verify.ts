@@ -10,6 +10,7 @@ import {
   type DayFileStatus,
 } from '../../store/scan.js';
 import { dayRange } from '../../time/day.js';
+import { scrubIpLiterals } from '../../transform/ip.js';
 import {
   checkEsReachable,
   loadCommandConfig,
@@ -96,7 +97,8 @@ export async function run(options: Options, ctx: CommandContext): Promise<number
           still ? `NOT REPAIRED ${p.table} ${p.day}: ${still.detail}` : `repaired   ${p.table} ${p.day}`,
         );
       }
-      for (const f of summary.failed) ctx.out(`FAILED ${f.table} ${f.day}: ${f.error.message}`);
+      for (const f of summary.failed)
+        ctx.out(`FAILED ${f.table} ${f.day}: ${scrubIpLiterals(f.error.message)}`);
       ctx.log.info(
         { repaired: problems.length - remaining.length, remaining: remaining.length },
         'verify repaired',
