@@ -34,6 +34,8 @@ const { values: args } = parseArgs({
   options: {
     es: { type: 'string' },
     'es-version': { type: 'string', default: process.env.BENCH_ES_VERSION ?? '' },
+    /** Re-render results.md from bench/out/raw.json and bench/notes.md, measuring nothing. */
+    'render-only': { type: 'boolean', default: false },
   },
 });
 const env = process.env;
@@ -75,7 +77,8 @@ function log(message: string): void {
 // --- Elasticsearch, by plain HTTP --------------------------------------------------------------
 
 const esUrl = args.es ?? env.ES_URL;
-if (!esUrl) throw new Error('bench.ts needs --es URL (bench/run.sh starts a node and passes it)');
+if (!esUrl && !args['render-only'])
+  throw new Error('bench.ts needs --es URL (bench/run.sh starts a node and passes it)');
 
 async function es(method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
   const response = await fetch(`${esUrl}${path}`, {
@@ -434,11 +437,16 @@ async function main(): Promise<void> {
     measurements,
   };
   await writeFile(join(OUT, 'raw.json'), `${JSON.stringify(report, null, 2)}\n`);
-  const notesPath = join(ROOT, 'bench', 'notes.md');
-  const notes = await readFile(notesPath, 'utf8').catch(() => '');
+  await writeResults(report);
+}
+
+async function writeResults(report: RunReport): Promise<void> {
+  const notes = await readFile(join(ROOT, 'bench', 'notes.md'), 'utf8').catch(() => '');
   const markdown = renderResults(report, notes);
   await writeFile(join(ROOT, 'bench', 'results.md'), markdown);
   process.stdout.write(markdown);
 }
 
-await main();
+if (args['render-only'])
+  await writeResults(JSON.parse(await readFile(join(OUT, 'raw.json'), 'utf8')) as RunReport);
+else await main();
