@@ -310,6 +310,24 @@ test('SIGTERM while a request hangs stops at once: exit 130, no file, the lock r
   assert.deepEqual(await listFiles(data), [], 'no file, no temp file, no lock');
 });
 
+test('a temp file left by a killed writer is listed by verify and removed by verify --repair', async () => {
+  const data = join(suite.dir, 'leftover');
+  assert.equal((await netlog(['load-daily', '--tables', 'dns', '--data', data], suite.es.url)).code, 0);
+  // What a write killed before its rename leaves: a hidden temp file beside the day file.
+  const leftover = 'dns/2026/.2026-11-11.csv.424242.0badf00d.tmp';
+  await writeFile(join(data, leftover), 'timestamp,count,bytes\n2026-11-11T00:00:00Z,1,1\n');
+  const args = ['verify', '--from', '2026-11-12', '--to', '2026-11-12', '--tables', 'dns', '--data', data];
+  const verify = await netlog(args, suite.es.url);
+  assert.equal(verify.code, 3, verify.stdout + verify.stderr);
+  assert.match(
+    verify.stdout,
+    /^leftover\s+.*\.2026-11-11\.csv\.424242\.0badf00d\.tmp: temporary file of an interrupted write$/m,
+  );
+  const repair = await netlog([...args, '--repair'], suite.es.url);
+  assert.equal(repair.code, 0, repair.stdout + repair.stderr);
+  assert.deepEqual(await listFiles(data), ['dns/2026/2026-11-12.csv']);
+});
+
 test('401 and 403 are one clear line each, exit 1, not retried', async () => {
   for (const [status, message] of [
     [401, /rejected the credentials \(401\): check ES_API_KEY or ES_USERNAME\/ES_PASSWORD/],
