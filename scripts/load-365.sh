@@ -35,13 +35,14 @@ else
 fi
 export NETLOG_HASH_KEY=load-test-key-0123456789 NETLOG_NOW=$NOW NETLOG_LOG_FILE=$OUT/elastic.log
 
-load_s=already
+load_s=$(cat "$OUT/load_s" 2>/dev/null || echo '?') # from the run that loaded this node
 have=$(curl -s "$url/${PREFIX}network-*/_count" | sed -n 's/.*"count":\([0-9]*\).*/\1/p')
 if [ -z "$have" ] || [ "$have" -lt $((DAYS * DOCS)) ]; then
   echo "== loading $DAYS days x $DOCS docs into $url"
   start=$(date +%s)
   node bin/netlog.js sample load --es "$url" --days "$DAYS" --end "$END" --docs-per-day "$DOCS" --index-prefix "${PREFIX}network-" --quiet
   load_s=$(( $(date +%s) - start ))
+  echo "$load_s" >"$OUT/load_s"
   echo "   loaded in $load_s s"
 fi
 docs=$(curl -s "$url/${PREFIX}network-*/_count" | sed -n 's/.*"count":\([0-9]*\).*/\1/p')
