@@ -67,8 +67,8 @@ const DATA_SETS: DataSet[] = [
   },
 ].filter((d) => d.dayCounts.length > 0 && d.docsPerDay > 0);
 
-type Side = 'netlog' | 'netlog-c1' | 'python';
-const SIDES: Side[] = ['netlog', 'netlog-c1', 'python'];
+type Side = 'netlog' | 'netlog-c1' | 'python' | 'floor';
+const SIDES: Side[] = ['netlog', 'netlog-c1', 'python', 'floor'];
 
 function log(message: string): void {
   process.stderr.write(`bench: ${message}\n`);
@@ -255,6 +255,28 @@ async function runSide(
   const to = days.at(-1)!;
   const logFile = join(OUT, `${side}.jsonl`);
   await rm(logFile, { force: true });
+  if (side === 'floor') {
+    const { stdout, ...t } = await timed(
+      [
+        process.execPath,
+        '--import',
+        'tsx',
+        'bench/es-floor.ts',
+        '--es',
+        esUrl!,
+        '--config',
+        configPath,
+        '--from',
+        from,
+        '--to',
+        to,
+      ],
+      env,
+    );
+    const floor = JSON.parse(stdout) as { tookMs: number; requests: number; jobs: number; wallMs: number };
+    // The floor's wall is its requests alone: starting node with tsx is no part of it.
+    return { side, ...t, wallS: floor.wallMs / 1000, tookMs: floor.tookMs, rows: 0, jobs: floor.jobs };
+  }
   if (side === 'python') {
     const t = await timed(
       [

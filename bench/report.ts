@@ -97,6 +97,7 @@ const SIDE_LABEL: Record<string, string> = {
   netlog: 'netlog (default, --concurrency 2)',
   'netlog-c1': 'netlog --concurrency 1',
   python: 'Python/pandas baseline',
+  floor: 'Elasticsearch floor: the same requests, nothing else',
 };
 
 const f1 = (n: number): string => (Number.isFinite(n) ? n.toFixed(1) : '–');
@@ -117,7 +118,7 @@ export function renderResults(report: RunReport, notes: string): string {
   const sets = [...new Set(report.measurements.map((m) => m.set))];
   const dayCounts = (set: string): number[] =>
     [...new Set(report.measurements.filter((m) => m.set === set).map((m) => m.days))].sort((a, b) => a - b);
-  const sides = ['netlog', 'netlog-c1', 'python'];
+  const sides = ['netlog', 'netlog-c1', 'python', 'floor'];
 
   const out: string[] = [];
   out.push("# netlog benchmark: against the Python/pandas way and against Elasticsearch's own time", '');
@@ -151,7 +152,7 @@ export function renderResults(report: RunReport, notes: string): string {
       for (const side of sides) {
         const s = stat(set, days, side);
         if (!s) continue;
-        const speedup = py && side !== 'python' ? `${f1(py.wall / s.wall)}×` : '';
+        const speedup = py && side.startsWith('netlog') ? `${f1(py.wall / s.wall)}×` : '';
         out.push(
           `| ${set}/day | ${days} | ${SIDE_LABEL[side] ?? side} | ${f2(s.wall)} (${f2(s.wallMin)}–${f2(s.wallMax)}) | ${f2(s.wall / days)} | ${f2(s.took)} | ${f2(s.client)} | ${pct(s.client / s.wall)} | ${f1(s.rss)} (${f1(s.rssMax)}) | ${f1(s.liveHeap)} | ${f1(s.cpu)} | ${s.rows.toLocaleString('en')} | ${f1(s.load)} | ${speedup} |`,
         );
@@ -174,9 +175,14 @@ export function renderResults(report: RunReport, notes: string): string {
         `${f2(p30.wall / c30.wall)}× at --concurrency 1 (sequential, like the baseline). Per day: Python ${f2(p30.wall / longest!)} s, netlog ${f2(n30.wall / longest!)} s, of which Elasticsearch's own time alone is ${f2(c30.took / longest!)} s (sequential).`,
     );
     const share = c30.client / c30.wall;
+    const floor = small && longest ? stat(small, longest, 'floor') : undefined;
+    const overFloor = floor
+      ? ` Against the floor (the same requests sent one after another and only read: ${f2(floor.wall)} s, of which ${f2(floor.took)} s \`took\`), netlog --concurrency 1 spends ${pct((c30.wall - floor.wall) / c30.wall)} of its wall time on its own work, and at its default concurrency it finishes ${f1(floor.wall / n30.wall)}× as fast as the floor (${pct((n30.wall - floor.wall) / n30.wall)}).`
+      : '';
     out.push(
       `2. **netlog's client-side overhead at most ${pct(TARGETS.overheadShare)} of its wall time**: ${mark(share <= TARGETS.overheadShare)}: ${pct(share)} at --concurrency 1 over ${longest} days (${f2(c30.wall)} s wall, ${f2(c30.took)} s ES took, ${f1(c30.cpu)} s client CPU); ` +
-        `${pct(n30.client / n30.wall)} by the same formula at the default concurrency (understated, see above). The baseline: ${pct(p30.client / p30.wall)}.`,
+        `${pct(n30.client / n30.wall)} by the same formula at the default concurrency (understated, see above). The baseline: ${pct(p30.client / p30.wall)}.` +
+        overFloor,
     );
   }
   const rssLines: string[] = [];
