@@ -60,6 +60,12 @@ echo "== load-backfill --days $DAYS --concurrency $CONCURRENCY (all tables)"
 /usr/bin/time -v -o "$OUT/time.txt" node bin/netlog.js load-backfill --days "$DAYS" --concurrency "$CONCURRENCY" \
   --config "$OUT/config.json" --data "$OUT/data" --es "$url" --quiet >"$OUT/backfill.out"
 after=$(rejected)
+# The same backfill over fewer days: a peak RSS that does not grow with the days is bounded memory.
+SHORT=${SHORT_DAYS:-30}
+/usr/bin/time -v -o "$OUT/time-short.txt" node bin/netlog.js load-backfill --days "$SHORT" --concurrency "$CONCURRENCY" \
+  --config "$OUT/config.json" --data "$OUT/data-short" --es "$url" --quiet >/dev/null
+rm -rf "$OUT/data-short"
+rss_short_mb=$(( $(sed -n 's/.*Maximum resident set size (kbytes): //p' "$OUT/time-short.txt") / 1024 ))
 files=$(find "$OUT/data" -name '*.csv' | wc -l)
 bytes=$(du -sb "$OUT/data" | cut -f1)
 retries=$(grep -c 'elasticsearch request failed, retrying' "$OUT/elastic.log" || true)
@@ -68,12 +74,12 @@ verify=$( (node bin/netlog.js verify --days "$DAYS" --config "$OUT/config.json" 
 wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$OUT/time.txt")
 rss_mb=$(( $(sed -n 's/.*Maximum resident set size (kbytes): //p' "$OUT/time.txt") / 1024 ))
 cpu=$(sed -n 's/.*Percent of CPU this job got: //p' "$OUT/time.txt")
-es_version=$(curl -s "$url" | sed -n 's/.*"number" : "\([^"]*\)".*/\1/p')
+es_version=$(curl -s "$url" | tr -d ' \n' | sed -n 's/.*"number":"\([^"]*\)".*/\1/p')
 load=$(cut -d' ' -f1-3 /proc/loadavg)
 
 echo "$verify"
 echo "days=$DAYS docs_per_day=$DOCS docs=$docs files=$files bytes=$bytes loaded_s=$load_s"
-echo "wall=$wall peak_rss_mb=$rss_mb cpu=$cpu"
+echo "wall=$wall peak_rss_mb=$rss_mb cpu=$cpu peak_rss_mb_${SHORT}_days=$rss_short_mb"
 echo "es_search_rejections=$((after - before)) netlog_retries=$retries netlog_429_retries=$retries429"
 
 # The figures, between the markers of docs/reliability.md (the rest of the file is left alone).
@@ -81,14 +87,14 @@ if [ -f "$DOC" ] && grep -q '<!-- load-365:start -->' "$DOC"; then
   block=$OUT/figures.md
   {
     echo '<!-- load-365:start -->'
-    echo "Measured $(date -u +%F) with \`bash scripts/load-365.sh\` (commit $(git rev-parse --short HEAD)), $(nproc) cores, load average $load at the end, Elasticsearch $es_version (512 MB heap, its own node), \`--concurrency $CONCURRENCY\`:"
+    echo "Measured $(date -u +%F) with \`bash scripts/load-365.sh\` (commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')), $(nproc) cores, load average $load at the end, Elasticsearch $es_version (512 MB heap, its own node), \`--concurrency $CONCURRENCY\`:"
     echo
     echo '| figure | value |'
     echo '|---|---|'
     echo "| days × tables | $DAYS × 10 = $files files ($((bytes / 1024 / 1024)) MB) |"
     echo "| documents | $docs ($DOCS a day before the injected anomalies; loading took ${load_s} s) |"
     echo "| wall time of \`load-backfill --days $DAYS\` | $wall (CPU $cpu of one core) |"
-    echo "| peak RSS of netlog | $rss_mb MB |"
+    echo "| peak RSS of netlog | $rss_mb MB (a $SHORT-day backfill: $rss_short_mb MB) |"
     echo "| search requests rejected by the node (\`_nodes/stats\` thread_pool.search.rejected) | $((after - before)) |"
     echo "| netlog retries (log lines \"elasticsearch request failed, retrying\") | $retries, of which 429: $retries429 |"
     echo "| \`verify --days $DAYS\` afterwards | $verify |"
