@@ -26,37 +26,139 @@ const config = async (name: string, document: unknown) => {
 const SECRET = 'bad-input-canary-pw';
 
 const cases: [string, string[] | (() => Promise<string[]>), RegExp, NodeJS.ProcessEnv?][] = [
-  ['--from after --to', ['load-backfill', '--from', '2026-11-20', '--to', '2026-11-10'], /--from 2026-11-20 is after --to 2026-11-10: swap them/],
+  [
+    '--from after --to',
+    ['load-backfill', '--from', '2026-11-20', '--to', '2026-11-10'],
+    /--from 2026-11-20 is after --to 2026-11-10: swap them/,
+  ],
   ['--days 0', ['load-backfill', '--days', '0'], /0 days: give at least 1/],
   ['--days -3', ['load-backfill', '--days', '-3'], /-3 days: give at least 1/],
   ['--days 100000', ['load-backfill', '--days', '100000'], /100000 days is more than 3660/],
   ['--days abc', ['verify', '--days', 'abc'], /"abc" is not a whole number of days/],
-  ['--days with --from', ['load-backfill', '--days', '3', '--from', '2026-11-01'], /cannot be used with option '--from/],
+  [
+    '--days with --from',
+    ['load-backfill', '--days', '3', '--from', '2026-11-01'],
+    /cannot be used with option '--from/,
+  ],
   ['backfill without a range', ['load-backfill'], /give the days to load: --days N/],
-  ['a future --to', ['load-backfill', '--from', '2026-11-20', '--to', '2030-01-01'], /2030-01-01 is not over yet/],
+  [
+    'a future --to',
+    ['load-backfill', '--from', '2026-11-20', '--to', '2030-01-01'],
+    /2030-01-01 is not over yet/,
+  ],
   ['2026-02-30', ['load-daily', '--date', '2026-02-30'], /not a calendar date/],
-  ['a table name escaping the data directory', ['load-daily', '--tables', '../..'], /"\.\.\/\.\." is not a table name/],
-  ['--concurrency 0', ['load-backfill', '--days', '1', '--concurrency', '0'], /--concurrency must be a whole number from 1 to 16/],
+  [
+    'a table name escaping the data directory',
+    ['load-daily', '--tables', '../..'],
+    /"\.\.\/\.\." is not a table name/,
+  ],
+  [
+    '--concurrency 0',
+    ['load-backfill', '--days', '1', '--concurrency', '0'],
+    /--concurrency must be a whole number from 1 to 16/,
+  ],
   ['an unknown command', ['load-weekly'], /unknown command 'load-weekly'/],
-  ['a config table name escaping the data directory', async () => ['load-daily', '--config', await config('escape', { tables: [{ name: '../../etc', index: 'x' }] })], /tables\[0\]\.name: a table name: lower-case letters/],
-  ['a bad CIDR', async () => ['load-daily', '--config', await config('cidr', { internal_networks: ['10.0.0.0/8', '192.168.0.0/33'] })], /internal_networks\[1\]: not a CIDR block/],
-  ['unknown keys', async () => ['load-daily', '--config', await config('keys', { es: { url: 'http://x:9200', retries: 3 } })], /es: unknown key\(s\) "retries"/],
-  ['wrong types', async () => ['load-daily', '--config', await config('types', { timezone: 5, tables: [{ name: 'a', index: 'b', levels: 'none' }] })], /timezone: .*expected string.*; tables\[0\]\.levels: .*expected array/],
-  ['a config file that is not JSON', async () => {
-    const path = join(tmp.path, 'broken.json');
-    await writeFile(path, '{ "tables": [');
-    return ['load-daily', '--config', path];
-  }, /config file .*broken\.json is not valid JSON/],
-  ['a missing config file', ['load-daily', '--config', '/nonexistent/netlog.yaml'], /cannot read config file \/nonexistent\/netlog\.yaml: ENOENT; check the --config path/],
-  ['a bad time zone', async () => ['load-daily', '--config', await config('tz', { timezone: 'Europe/Atlantis' })], /timezone: not a time zone/],
+  [
+    'a config table name escaping the data directory',
+    async () => [
+      'load-daily',
+      '--config',
+      await config('escape', { tables: [{ name: '../../etc', index: 'x' }] }),
+    ],
+    /tables\[0\]\.name: a table name: lower-case letters/,
+  ],
+  [
+    'a bad CIDR',
+    async () => [
+      'load-daily',
+      '--config',
+      await config('cidr', { internal_networks: ['10.0.0.0/8', '192.168.0.0/33'] }),
+    ],
+    /internal_networks\[1\]: not a CIDR block/,
+  ],
+  [
+    'unknown keys',
+    async () => [
+      'load-daily',
+      '--config',
+      await config('keys', { es: { url: 'http://x:9200', retries: 3 } }),
+    ],
+    /es: unknown key\(s\) "retries"/,
+  ],
+  [
+    'wrong types',
+    async () => [
+      'load-daily',
+      '--config',
+      await config('types', { timezone: 5, tables: [{ name: 'a', index: 'b', levels: 'none' }] }),
+    ],
+    /timezone: .*expected string.*; tables\[0\]\.levels: .*expected array/,
+  ],
+  [
+    'a config file that is not JSON',
+    async () => {
+      const path = join(tmp.path, 'broken.json');
+      await writeFile(path, '{ "tables": [');
+      return ['load-daily', '--config', path];
+    },
+    /config file .*broken\.json is not valid JSON/,
+  ],
+  [
+    'a missing config file',
+    ['load-daily', '--config', '/nonexistent/netlog.yaml'],
+    /cannot read config file \/nonexistent\/netlog\.yaml: ENOENT; check the --config path/,
+  ],
+  [
+    'a bad time zone',
+    async () => ['load-daily', '--config', await config('tz', { timezone: 'Europe/Atlantis' })],
+    /timezone: not a time zone/,
+  ],
   ['a bad ES_URL', ['load-daily'], /ES_URL "not a url" is not a URL/, { ES_URL: 'not a url' }],
-  ['credentials in ES_URL', ['load-daily'], /ES_URL must not carry credentials: set ES_USERNAME\/ES_PASSWORD or ES_API_KEY/, { ES_URL: `https://elastic:${SECRET}@es.example.org:9200` }],
-  ['a malformed ES_URL with credentials is not echoed with them', ['load-daily'], /ES_URL "https:\/\/\[credentials\]@es\.example\.org:92OO" is not a URL/, { ES_URL: `https://elastic:${SECRET}@es.example.org:92OO` }],
-  ['credentials in --es', ['load-daily', '--es', `http://elastic:${SECRET}@localhost:9`], /must not carry credentials/],
-  ['credentials in the config\'s es.url', async () => ['load-daily', '--config', await config('esurl', { es: { url: `http://elastic:${SECRET}@localhost:9` } })], /es\.url: must not carry credentials: set ES_USERNAME\/ES_PASSWORD or ES_API_KEY/, { ES_URL: undefined }],
-  ['a bad ES_TIMEOUT_MS', ['load-daily'], /ES_TIMEOUT_MS "soon" must be a whole number of milliseconds >= 100/, { ES_TIMEOUT_MS: 'soon' }],
-  ['ES_USERNAME without ES_PASSWORD', ['load-daily'], /ES_USERNAME and ES_PASSWORD go together/, { ES_USERNAME: 'elastic' }],
-  ['a hash key that is too short', ['load-daily'], /the pseudonymisation key is too short/, { NETLOG_HASH_KEY: 'short' }],
+  [
+    'credentials in ES_URL',
+    ['load-daily'],
+    /ES_URL must not carry credentials: set ES_USERNAME\/ES_PASSWORD or ES_API_KEY/,
+    { ES_URL: `https://elastic:${SECRET}@es.example.org:9200` },
+  ],
+  [
+    'a malformed ES_URL with credentials is not echoed with them',
+    ['load-daily'],
+    /ES_URL "https:\/\/\[credentials\]@es\.example\.org:92OO" is not a URL/,
+    { ES_URL: `https://elastic:${SECRET}@es.example.org:92OO` },
+  ],
+  [
+    'credentials in --es',
+    ['load-daily', '--es', `http://elastic:${SECRET}@localhost:9`],
+    /must not carry credentials/,
+  ],
+  [
+    "credentials in the config's es.url",
+    async () => [
+      'load-daily',
+      '--config',
+      await config('esurl', { es: { url: `http://elastic:${SECRET}@localhost:9` } }),
+    ],
+    /es\.url: must not carry credentials: set ES_USERNAME\/ES_PASSWORD or ES_API_KEY/,
+    { ES_URL: undefined },
+  ],
+  [
+    'a bad ES_TIMEOUT_MS',
+    ['load-daily'],
+    /ES_TIMEOUT_MS "soon" must be a whole number of milliseconds >= 100/,
+    { ES_TIMEOUT_MS: 'soon' },
+  ],
+  [
+    'ES_USERNAME without ES_PASSWORD',
+    ['load-daily'],
+    /ES_USERNAME and ES_PASSWORD go together/,
+    { ES_USERNAME: 'elastic' },
+  ],
+  [
+    'a hash key that is too short',
+    ['load-daily'],
+    /the pseudonymisation key is too short/,
+    { NETLOG_HASH_KEY: 'short' },
+  ],
 ];
 
 for (const [name, args, message, env] of cases) {
@@ -64,7 +166,13 @@ for (const [name, args, message, env] of cases) {
     const data = join(tmp.path, `data-${name.replace(/\W+/g, '-')}`);
     const argv = typeof args === 'function' ? await args() : args;
     const result = await runCli([...argv, '--data', data], {
-      env: { NETLOG_HASH_KEY: 'bad-input-key-0123456789', NETLOG_LOG_FILE: join(tmp.path, 'log'), NETLOG_NOW: '2026-11-25T06:00:00Z', ES_URL: 'http://localhost:9', ...env },
+      env: {
+        NETLOG_HASH_KEY: 'bad-input-key-0123456789',
+        NETLOG_LOG_FILE: join(tmp.path, 'log'),
+        NETLOG_NOW: '2026-11-25T06:00:00Z',
+        ES_URL: 'http://localhost:9',
+        ...env,
+      },
     });
     assert.equal(result.code, 2, `${result.stdout}${result.stderr}`);
     assert.match(result.stderr, message);
