@@ -13,9 +13,9 @@ export function formatCsv(columns: readonly string[], rows: readonly (readonly C
 
 // The quoting csv-stringify applied with these options, written out: day files are formatted row by
 // row on the hot path, where the general-purpose stringifier cost more than the transform itself. A
-// field is quoted when it holds the delimiter, a quote or the record delimiter "\n"; quotes inside
-// are doubled. (Like csv-stringify here, a lone "\r" is not quoted.)
-const NEEDS_QUOTES = /[",\n]/;
+// field is quoted when it holds the delimiter, a quote or a line break ("\n", and "\r", which a CSV
+// reader also takes for one); quotes inside are doubled.
+const NEEDS_QUOTES = /[",\r\n]/;
 
 function formatCell(cell: Cell): string {
   if (typeof cell === 'number') return formatNumber(cell);
