@@ -1,151 +1,424 @@
-import { after, before, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdir, rename, utimes, writeFile, readFile } from 'node:fs/promises';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rename, rm, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import pino from 'pino';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 import { formatCsv } from '../../src/store/csv.js';
+import { publishData } from '../../src/publish/git.js';
+import { defaultConfig } from '../../src/config/validate.js';
 
-// Real git, a real bare remote at a local path; no Elasticsearch needed: day files are written here.
+// Real git and a real bare remote at a local path, through the built binary (npm run build) as cron
+// runs it; no Elasticsearch: the day files are written here. git runs without any global or system
+// config (HOME is empty), as on a CI runner: netlog must bring its own identity.
+
 let tmp: { path: string; cleanup: () => Promise<void> };
-let remote: string;
-let data: string;
-let config: string;
-let logFile: string;
-
-const git = (args: string[], cwd?: string) =>
-  execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
-const remoteLog = () => git(['--git-dir', remote, 'log', '--format=%an|%s', 'main']).split('\n');
-const remoteFile = (path: string) => git(['--git-dir', remote, 'show', `main:${path}`]);
-const netlog = (args: string[]) =>
-  runCli([...args, '--data', data, '--config', config], { env: { NETLOG_LOG_FILE: logFile } });
-
-async function writeDay(table: string, day: string, count: number): Promise<void> {
-  await mkdir(join(data, table, day.slice(0, 4)), { recursive: true });
-  await writeFile(
-    join(data, table, day.slice(0, 4), `${day}.csv`),
-    formatCsv(['timestamp', 'count', 'bytes'], [[`${day}T00:00:00Z`, count, count * 10]]),
-  );
-}
+let home: string;
+let n = 0;
 
 before(async () => {
   tmp = await tempDir('git');
-  remote = join(tmp.path, 'analysts.git');
-  data = join(tmp.path, 'data');
-  logFile = join(tmp.path, 'elastic.log');
-  config = join(tmp.path, 'netlog.json');
-  await writeFile(
-    config,
-    JSON.stringify({ git: { push_retries: 1, author_name: 'netlog-test', author_email: 'netlog@test' } }),
-  );
-  git(['init', '--quiet', '--bare', '--initial-branch', 'main', remote]);
-  const init = await netlog(['init-data', '--remote', remote]);
-  assert.equal(init.code, 0, init.stderr);
-  assert.match(init.stdout, /cloned/);
+  home = join(tmp.path, 'home');
+  await mkdir(home);
 });
-
 after(async () => {
   await tmp.cleanup();
 });
 
-test('publish commits the day files once, named by day and tables, and pushes', async () => {
-  await writeDay('dns', '2026-11-24', 5);
-  await writeDay('total', '2026-11-24', 9);
-  const result = await netlog(['publish']);
-  assert.equal(result.code, 0, result.stderr);
-  assert.deepEqual(remoteLog(), ['netlog-test|netlog: 2026-11-24, 2 tables, 3 files']);
-  assert.equal(remoteFile('dns/2026/2026-11-24.csv'), 'timestamp,count,bytes\n2026-11-24T00:00:00Z,5,50');
-  assert.match(remoteFile('.gitignore'), /\.netlog\.lock/);
-  // Nothing changed: no empty commit, locally or on the remote.
-  const again = await netlog(['publish']);
-  assert.equal(again.code, 0);
-  assert.match(again.stdout, /nothing new to commit/);
-  assert.equal(remoteLog().length, 1);
-  assert.equal(git(['rev-list', '--count', 'HEAD'], data), '1');
+// An operator's shell: EDITOR and PAGER set, which simple-git refuses by default.
+const gitEnv = () => ({
+  HOME: home,
+  GIT_CONFIG_NOSYSTEM: '1',
+  GIT_CONFIG_GLOBAL: '/dev/null',
+  EDITOR: 'vi',
+  PAGER: 'less',
 });
+const git = (args: string[], cwd?: string) =>
+  execFileSync('git', args, {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, ...gitEnv() },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  }).trim();
+const asAnalyst = ['-c', 'user.name=analyst', '-c', 'user.email=analyst@example.org'];
 
-test('an unreachable remote keeps the commit; the next publish delivers it', async () => {
-  const away = `${remote}.away`;
-  await rename(remote, away);
-  await writeDay('dns', '2026-11-25', 7);
-  const failed = await netlog(['publish']);
-  assert.equal(failed.code, 1);
-  assert.match(failed.stdout, /push failed: 1 commit\(s\) kept locally; the next publish sends them/);
-  assert.equal(git(['log', '-1', '--format=%s'], data), 'netlog: 2026-11-25, 1 table, 1 file');
-  await rename(away, remote);
-  const delivered = await netlog(['publish']);
-  assert.equal(delivered.code, 0, delivered.stderr);
-  assert.match(delivered.stdout, /nothing new to commit\npushed/);
-  assert.equal(remoteLog()[0], 'netlog-test|netlog: 2026-11-25, 1 table, 1 file');
-  const lines = (await readFile(logFile, 'utf8'))
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as { msg: string; module?: string });
-  assert.ok(
-    lines.some(
-      (l) =>
-        l.module === 'git' &&
-        l.msg === 'git push failed: the commits stay local and go out on the next publish',
-    ),
+interface Fixture {
+  dir: string;
+  remote: string;
+  data: string;
+  config: string;
+  logFile: string;
+  netlog: (args: string[]) => ReturnType<typeof runCli>;
+  remoteLog: () => string[];
+  remoteFile: (path: string) => string;
+  logLines: () => Promise<{ msg: string; module?: string; level: number; [k: string]: unknown }[]>;
+}
+
+/** A bare remote (empty, on `branch`) and a data directory made a working copy of it by init-data. */
+async function setup(gitConfig: Record<string, unknown> = {}, branch = 'main'): Promise<Fixture> {
+  const dir = join(tmp.path, `case-${++n}`);
+  await mkdir(dir);
+  const remote = join(dir, 'analysts.git');
+  const data = join(dir, 'data');
+  const logFile = join(dir, 'elastic.log');
+  const config = join(dir, 'netlog.json');
+  await writeFile(
+    config,
+    JSON.stringify({
+      git: { push_retries: 0, author_name: 'netlog-test', author_email: 'netlog@test', branch, ...gitConfig },
+    }),
   );
-  assert.ok(lines.some((l) => l.module === 'git' && l.msg === 'git push'));
-});
+  git(['init', '--quiet', '--bare', `--initial-branch=${branch}`, remote]);
+  const fixture: Fixture = {
+    dir,
+    remote,
+    data,
+    config,
+    logFile,
+    netlog: (args) =>
+      runCli([...args, '--data', data, '--config', config], {
+        env: { NETLOG_LOG_FILE: logFile, ...gitEnv() },
+      }),
+    remoteLog: () => git(['--git-dir', remote, 'log', '--format=%an <%ae>|%s', branch]).split('\n'),
+    remoteFile: (path) => git(['--git-dir', remote, 'show', `${branch}:${path}`]),
+    logLines: async () =>
+      (await readFile(logFile, 'utf8'))
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { msg: string; module?: string; level: number }),
+  };
+  const init = await fixture.netlog(['init-data', '--remote', remote]);
+  assert.equal(init.code, 0, init.stderr);
+  assert.match(init.stdout, new RegExp(`: cloned \\(remote .*, branch ${branch}\\)`));
+  return fixture;
+}
 
-test('a remote that moved on is rebased onto: both sides survive, no merge commit, no force', async () => {
-  const other = join(tmp.path, 'other-clone');
-  git(['clone', '--quiet', remote, other]);
-  await mkdir(join(other, 'notes'), { recursive: true });
-  await writeFile(join(other, 'README.md'), 'analysts notes\n');
-  git(['add', 'README.md'], other);
-  git(
-    [
-      '-c',
-      'user.name=analyst',
-      '-c',
-      'user.email=a@example.org',
-      'commit',
-      '--quiet',
-      '-m',
-      'analyst: readme',
-    ],
-    other,
+async function writeDay(dir: string, table: string, day: string, count: number): Promise<void> {
+  await mkdir(join(dir, table, day.slice(0, 4)), { recursive: true });
+  await writeFile(
+    join(dir, table, day.slice(0, 4), `${day}.csv`),
+    formatCsv(['timestamp', 'count', 'bytes'], [[`${day}T00:00:00Z`, count, count * 10]]),
   );
-  git(['push', '--quiet', 'origin', 'main'], other);
-  await writeDay('tls', '2026-11-25', 3);
-  const result = await netlog(['publish']);
-  assert.equal(result.code, 0, result.stderr + result.stdout);
-  assert.deepEqual(remoteLog().slice(0, 2), [
-    'netlog-test|netlog: 2026-11-25, 1 table, 1 file',
-    'analyst|analyst: readme',
-  ]);
-  assert.equal(remoteFile('README.md'), 'analysts notes');
-  assert.equal(remoteFile('tls/2026/2026-11-25.csv'), 'timestamp,count,bytes\n2026-11-25T00:00:00Z,3,30');
-  assert.equal(git(['--git-dir', remote, 'rev-list', '--merges', '--count', 'main']), '0');
-});
+}
+const csv = (day: string, count: number) => `timestamp,count,bytes\n${day}T00:00:00Z,${count},${count * 10}`;
 
-test('a stale .git/index.lock is removed with a warning; a fresh one is reported', async () => {
-  const lock = join(data, '.git', 'index.lock');
-  await writeFile(lock, '');
-  const fresh = await netlog(['publish']);
-  assert.equal(fresh.code, 1);
-  assert.match(
-    fresh.stderr,
-    /index\.lock is \d+ s old: a git command is running in .*; try again when it is done/,
-  );
-  const old = new Date(Date.now() - 5 * 60_000);
-  await utimes(lock, old, old);
-  await writeDay('dhcp', '2026-11-25', 1);
-  const result = await netlog(['publish']);
-  assert.equal(result.code, 0, result.stderr);
-  assert.match(result.stderr, /removed a stale \.git\/index\.lock left by a crashed git/);
-  assert.equal(remoteLog()[0], 'netlog-test|netlog: 2026-11-25, 1 table, 1 file');
-});
+// Each case has its own remote and data directory: they run side by side.
+describe('publishing with git', { concurrency: true }, () => {
+  test('publish commits the day files once, named by day and tables, with the configured author, and pushes', async () => {
+    const f = await setup();
+    await writeDay(f.data, 'dns', '2026-11-24', 5);
+    await writeDay(f.data, 'total', '2026-11-24', 9);
+    await writeFile(join(f.data, 'notes.txt'), 'an operator file: not published\n');
+    await writeFile(join(f.data, 'dns', '2026', '.2026-11-25.csv.123.abcd.tmp'), 'half');
+    const result = await f.netlog(['publish']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(
+      result.stdout,
+      /^committed [0-9a-f]{10}: netlog: 2026-11-24, 2 tables, 3 files\npushed: the remote/,
+    );
+    assert.deepEqual(f.remoteLog(), ['netlog-test <netlog@test>|netlog: 2026-11-24, 2 tables, 3 files']);
+    assert.equal(
+      git(['--git-dir', f.remote, 'ls-tree', '-r', '--name-only', 'main']),
+      '.gitignore\ndns/2026/2026-11-24.csv\ntotal/2026/2026-11-24.csv',
+    );
+    assert.equal(f.remoteFile('dns/2026/2026-11-24.csv'), csv('2026-11-24', 5));
+    assert.match(f.remoteFile('.gitignore'), /^\.netlog\.lock$/m);
+    assert.match(f.remoteFile('.gitignore'), /^\*\.tmp$/m);
 
-test('publish on a folder that is not a working copy says how to set it up', async () => {
-  const result = await runCli(['publish', '--data', join(tmp.path, 'plain')], {
-    env: { NETLOG_LOG_FILE: logFile },
+    // Nothing changed: no empty commit, locally or on the remote, and no push.
+    const again = await f.netlog(['publish']);
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(again.stdout, 'nothing new to commit\npushed: the remote is up to date\n');
+    assert.equal(f.remoteLog().length, 1);
+    assert.equal(git(['rev-list', '--count', 'HEAD'], f.data), '1');
+    const logs = await f.logLines();
+    assert.equal(logs.filter((l) => l.module === 'git' && l.msg === 'git push').length, 1);
+    assert.ok(logs.some((l) => l.module === 'git' && l.msg === 'git: nothing new to commit'));
+    assert.ok(
+      logs.some((l) => l.module === 'git' && l.msg === 'git command'),
+      'every git command is logged',
+    );
+
+    // A rewritten day and a deleted one are one commit; the deletion reaches the remote.
+    await writeDay(f.data, 'dns', '2026-11-24', 6);
+    await rm(join(f.data, 'total', '2026', '2026-11-24.csv'));
+    const changed = await f.netlog(['publish']);
+    assert.equal(changed.code, 0, changed.stderr);
+    assert.equal(f.remoteLog()[0], 'netlog-test <netlog@test>|netlog: 2026-11-24, 2 tables, 2 files');
+    assert.equal(f.remoteFile('dns/2026/2026-11-24.csv'), csv('2026-11-24', 6));
+    assert.equal(
+      git(['--git-dir', f.remote, 'ls-tree', '-r', '--name-only', 'main']),
+      '.gitignore\ndns/2026/2026-11-24.csv',
+    );
   });
-  assert.equal(result.code, 1);
-  assert.match(result.stderr, /is not a git working copy: run netlog init-data --remote URL --data/);
+
+  test('an unreachable remote keeps the commit; the next publish delivers it with the newer one', async () => {
+    const f = await setup();
+    await writeDay(f.data, 'dns', '2026-11-24', 1);
+    assert.equal((await f.netlog(['publish'])).code, 0);
+    const away = `${f.remote}.away`;
+    await rename(f.remote, away);
+    await writeDay(f.data, 'dns', '2026-11-25', 7);
+    const failed = await f.netlog(['publish']);
+    assert.equal(failed.code, 1);
+    assert.match(
+      failed.stdout,
+      /\npush failed \('.*analysts\.git' does not appear to be a git repository\): 1 commit\(s\) kept locally; the next netlog publish sends them/,
+    );
+    assert.equal(git(['log', '-1', '--format=%s', 'main'], f.data), 'netlog: 2026-11-25, 1 table, 1 file');
+    assert.equal(git(['--git-dir', away, 'rev-list', '--count', 'main']), '1', 'the remote did not get it');
+
+    // The remote is back; a new day was written meanwhile: both commits go out, in order.
+    await rename(away, f.remote);
+    await writeDay(f.data, 'tls', '2026-11-26', 3);
+    const delivered = await f.netlog(['publish']);
+    assert.equal(delivered.code, 0, delivered.stderr);
+    assert.deepEqual(f.remoteLog(), [
+      'netlog-test <netlog@test>|netlog: 2026-11-26, 1 table, 1 file',
+      'netlog-test <netlog@test>|netlog: 2026-11-25, 1 table, 1 file',
+      'netlog-test <netlog@test>|netlog: 2026-11-24, 1 table, 2 files', // with the .gitignore
+    ]);
+    assert.equal(f.remoteFile('dns/2026/2026-11-25.csv'), csv('2026-11-25', 7));
+
+    // Nothing new, but a commit pending from a failed push: publish pushes it.
+    await rename(f.remote, away);
+    await writeDay(f.data, 'dns', '2026-11-27', 2);
+    assert.equal((await f.netlog(['publish'])).code, 1);
+    await rename(away, f.remote);
+    const pendingOnly = await f.netlog(['publish']);
+    assert.equal(pendingOnly.code, 0, pendingOnly.stderr);
+    assert.equal(pendingOnly.stdout, 'nothing new to commit\npushed: the remote is up to date\n');
+    assert.equal(f.remoteLog()[0], 'netlog-test <netlog@test>|netlog: 2026-11-27, 1 table, 1 file');
+
+    const logs = await f.logLines();
+    assert.equal(
+      logs.filter(
+        (l) =>
+          l.module === 'git' &&
+          l.level === 50 &&
+          l.msg === 'git push failed: the commits stay local and go out on the next publish',
+      ).length,
+      2,
+    );
+  });
+
+  test('push retries an unreachable remote with backoff before keeping the commit (in-process, short backoff)', async () => {
+    const f = await setup();
+    await writeDay(f.data, 'dns', '2026-11-24', 1);
+    await rename(f.remote, `${f.remote}.away`);
+    const lines: { msg: string; attempt?: number; delayMs?: number; reason?: string }[] = [];
+    const log = pino({ level: 'debug' }, { write: (l: string) => void lines.push(JSON.parse(l) as never) });
+    const config = defaultConfig();
+    config.git = { ...config.git, push_retries: 2, author_name: 'netlog-test', author_email: 'netlog@test' };
+    const started = Date.now();
+    const result = await publishData({ dataDir: f.data, config, log, retryBaseMs: 100 });
+    const wallMs = Date.now() - started;
+    assert.equal(result.committed, true);
+    assert.equal(result.pushed, false);
+    assert.equal(result.pending, 1);
+    assert.match(result.pushError ?? '', /does not appear to be a git repository/);
+    const retries = lines.filter((l) => l.msg === 'git push failed, retrying');
+    assert.deepEqual(
+      retries.map((l) => l.attempt),
+      [1, 2],
+    );
+    // Backoff doubles: 100 ms then 200 ms, each between half and all of it.
+    assert.ok(retries[0]!.delayMs! >= 50 && retries[0]!.delayMs! <= 100, JSON.stringify(retries));
+    assert.ok(retries[1]!.delayMs! >= 100 && retries[1]!.delayMs! <= 200, JSON.stringify(retries));
+    assert.ok(wallMs >= retries[0]!.delayMs! + retries[1]!.delayMs!, `${wallMs} ms`);
+    assert.equal(
+      lines.filter((l) => l.msg === 'git push failed: the commits stay local and go out on the next publish')
+        .length,
+      1,
+    );
+  });
+
+  test('a remote that moved on is rebased onto: both sides survive, linear history, no force', async () => {
+    const f = await setup();
+    await writeDay(f.data, 'dns', '2026-11-24', 1);
+    assert.equal((await f.netlog(['publish'])).code, 0);
+    const before = git(['--git-dir', f.remote, 'rev-parse', 'main']);
+    // An analyst (another clone) pushes a README and a day file of their own.
+    const other = join(f.dir, 'other-clone');
+    git(['clone', '--quiet', f.remote, other]);
+    await writeFile(join(other, 'README.md'), 'analysts notes\n');
+    await writeDay(other, 'websites', '2026-11-20', 42);
+    git(['add', 'README.md', 'websites'], other);
+    git([...asAnalyst, 'commit', '--quiet', '-m', 'analyst: readme and a day'], other);
+    git(['push', '--quiet', 'origin', 'main'], other);
+    // Meanwhile netlog writes two days of its own.
+    await writeDay(f.data, 'tls', '2026-11-25', 3);
+    await writeDay(f.data, 'dns', '2026-11-25', 4);
+
+    const result = await f.netlog(['publish']);
+    assert.equal(result.code, 0, result.stderr + result.stdout);
+    assert.match(result.stdout, /pushed \(after rebasing onto commits the remote had\)/);
+    assert.deepEqual(f.remoteLog(), [
+      'netlog-test <netlog@test>|netlog: 2026-11-25, 2 tables, 2 files',
+      'analyst <analyst@example.org>|analyst: readme and a day',
+      'netlog-test <netlog@test>|netlog: 2026-11-24, 1 table, 2 files',
+    ]);
+    assert.equal(f.remoteFile('README.md'), 'analysts notes');
+    assert.equal(f.remoteFile('websites/2026/2026-11-20.csv'), csv('2026-11-20', 42));
+    assert.equal(f.remoteFile('tls/2026/2026-11-25.csv'), csv('2026-11-25', 3));
+    assert.equal(f.remoteFile('dns/2026/2026-11-24.csv'), csv('2026-11-24', 1));
+    assert.equal(git(['--git-dir', f.remote, 'rev-list', '--merges', '--count', 'main']), '0');
+    // Never a force-push: the remote's old tip is an ancestor of the new one.
+    git(['--git-dir', f.remote, 'merge-base', '--is-ancestor', before, 'main']);
+    // The analysts' files are in the data directory now too.
+    assert.equal(await readFile(join(f.data, 'README.md'), 'utf8'), 'analysts notes\n');
+    const logs = await f.logLines();
+    assert.ok(logs.some((l) => l.msg === 'git push rejected: the remote moved on; rebasing onto it'));
+    assert.ok(logs.some((l) => l.msg === 'git rebase onto the remote done'));
+  });
+
+  test('both sides changed the same day file: the rebase is aborted, nothing lost, one clear error', async () => {
+    const f = await setup();
+    await writeDay(f.data, 'dns', '2026-11-24', 1);
+    assert.equal((await f.netlog(['publish'])).code, 0);
+    const other = join(f.dir, 'other-clone');
+    git(['clone', '--quiet', f.remote, other]);
+    await writeDay(other, 'dns', '2026-11-24', 100);
+    git([...asAnalyst, 'commit', '--quiet', '-am', 'analyst: fix dns'], other);
+    git(['push', '--quiet', 'origin', 'main'], other);
+    await writeDay(f.data, 'dns', '2026-11-24', 2);
+
+    const result = await f.netlog(['publish']);
+    assert.equal(result.code, 1);
+    assert.match(
+      result.stderr,
+      /the remote moved on and rebasing onto it failed \(both sides changed dns\/2026\/2026-11-24\.csv\): the rebase was aborted and the local commits are kept; resolve by hand \(git -C .* pull --rebase\), then run netlog publish/,
+    );
+    // Both versions still exist: ours as the local commit, theirs on the remote; no rebase left open.
+    assert.equal(git(['show', 'main:dns/2026/2026-11-24.csv'], f.data), csv('2026-11-24', 2));
+    assert.equal(f.remoteFile('dns/2026/2026-11-24.csv'), csv('2026-11-24', 100));
+    assert.equal(existsSync(join(f.data, '.git', 'rebase-merge')), false);
+    assert.equal(git(['status', '--porcelain', '--untracked-files=no'], f.data), '');
+  });
+
+  test('a stale .git/index.lock is removed with a warning; a fresh one, or a running git, is reported', async () => {
+    const f = await setup();
+    const lock = join(f.data, '.git', 'index.lock');
+    await writeFile(lock, '');
+    const fresh = await f.netlog(['publish']);
+    assert.equal(fresh.code, 1);
+    assert.match(
+      fresh.stderr,
+      /index\.lock is \d+ s old: a git command is running in .*; try again when it is done/,
+    );
+
+    const old = new Date(Date.now() - 5 * 60_000);
+    await utimes(lock, old, old);
+    // An old lock while a git process works in the data directory: still not ours to remove.
+    const running = spawn('git', ['hash-object', '--stdin'], {
+      cwd: f.data,
+      stdio: ['pipe', 'ignore', 'ignore'],
+    });
+    try {
+      const busy = await f.netlog(['publish']);
+      assert.equal(busy.code, 1);
+      assert.match(busy.stderr, new RegExp(`index\\.lock is held by a running git \\(pid ${running.pid}\\)`));
+    } finally {
+      running.stdin.end();
+      await new Promise((resolve) => running.on('close', resolve));
+    }
+
+    await writeDay(f.data, 'dhcp', '2026-11-25', 1);
+    const result = await f.netlog(['publish']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /netlog: warn: removed a stale \.git\/index\.lock left by a crashed git/);
+    assert.equal(existsSync(lock), false);
+    assert.equal(f.remoteLog()[0], 'netlog-test <netlog@test>|netlog: 2026-11-25, 1 table, 2 files');
+  });
+
+  test('a rebase left unfinished by a killed run is aborted first; its commits survive', async () => {
+    const f = await setup();
+    await writeDay(f.data, 'dns', '2026-11-24', 1);
+    await writeDay(f.data, 'dns', '2026-11-25', 1);
+    assert.equal((await f.netlog(['publish'])).code, 0);
+    await writeDay(f.data, 'tls', '2026-11-25', 1);
+    git(['add', 'tls'], f.data);
+    git(['-c', 'user.name=n', '-c', 'user.email=n@n', 'commit', '--quiet', '-m', 'local: tls'], f.data);
+    // A real rebase stopped halfway (an interactive one with a "break"), as a kill would leave it.
+    execFileSync('git', ['rebase', '-i', 'HEAD~1'], {
+      cwd: f.data,
+      env: { ...process.env, ...gitEnv(), GIT_SEQUENCE_EDITOR: 'sed -i 1ibreak' },
+      stdio: 'ignore',
+    });
+    assert.equal(existsSync(join(f.data, '.git', 'rebase-merge')), true);
+    const result = await f.netlog(['publish']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /aborted a rebase left unfinished by an earlier run/);
+    assert.equal(f.remoteLog()[0], 'n <n@n>|local: tls');
+  });
+
+  test('init-data adopts a clone, refuses a clone of another remote, and puts a folder of CSVs on top of the remote', async () => {
+    const f = await setup();
+    await writeDay(f.data, 'dns', '2026-11-24', 1);
+    await writeDay(f.data, 'dns', '2026-11-25', 1);
+    assert.equal((await f.netlog(['publish'])).code, 0);
+
+    const adopted = await f.netlog(['init-data', '--remote', f.remote]);
+    assert.equal(adopted.code, 0, adopted.stderr);
+    assert.match(adopted.stdout, /: adopted \(remote/);
+    const elsewhere = join(f.dir, 'elsewhere.git');
+    git(['init', '--quiet', '--bare', elsewhere]);
+    const refused = await f.netlog(['init-data', '--remote', elsewhere]);
+    assert.equal(refused.code, 1);
+    assert.match(
+      refused.stderr,
+      /is already a clone of .*analysts\.git, not .*elsewhere\.git: switch with git -C/,
+    );
+
+    // A folder of CSVs (no .git) from an older install: its files win, the remote's others stay.
+    const folder = join(f.dir, 'old-data');
+    await writeDay(folder, 'dns', '2026-11-25', 9);
+    await writeDay(folder, 'tls', '2026-11-25', 9);
+    const init = await runCli(['init-data', '--remote', f.remote, '--data', folder, '--config', f.config], {
+      env: { NETLOG_LOG_FILE: f.logFile, ...gitEnv() },
+    });
+    assert.equal(init.code, 0, init.stderr);
+    assert.match(init.stdout, /: initialised \(remote/);
+    assert.equal(
+      await readFile(join(folder, 'dns', '2026', '2026-11-24.csv'), 'utf8'),
+      `${csv('2026-11-24', 1)}\n`,
+    );
+    const published = await runCli(['publish', '--data', folder, '--config', f.config], {
+      env: { NETLOG_LOG_FILE: f.logFile, ...gitEnv() },
+    });
+    assert.equal(published.code, 0, published.stderr);
+    assert.equal(f.remoteLog()[0], 'netlog-test <netlog@test>|netlog: 2026-11-25, 2 tables, 2 files');
+    assert.equal(
+      git(['--git-dir', f.remote, 'ls-tree', '-r', '--name-only', 'main']),
+      '.gitignore\ndns/2026/2026-11-24.csv\ndns/2026/2026-11-25.csv\ntls/2026/2026-11-25.csv',
+    );
+    assert.equal(f.remoteFile('dns/2026/2026-11-25.csv'), csv('2026-11-25', 9));
+  });
+
+  test('the configured branch is used end to end', async () => {
+    const f = await setup({}, 'data');
+    await writeDay(f.data, 'dns', '2026-11-24', 1);
+    const result = await f.netlog(['publish']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(git(['--git-dir', f.remote, 'for-each-ref', '--format=%(refname)']), 'refs/heads/data');
+    git(['checkout', '--quiet', '-b', 'other'], f.data);
+    const wrong = await f.netlog(['publish']);
+    assert.equal(wrong.code, 1);
+    assert.match(
+      wrong.stderr,
+      /is on branch other, but netlog publishes data \(git\.branch\): switch back with git -C .* checkout data/,
+    );
+  });
+
+  test('publish on a folder that is not a working copy says how to set it up', async () => {
+    const plain = join(tmp.path, 'plain');
+    const result = await runCli(['publish', '--data', plain], {
+      env: { NETLOG_LOG_FILE: join(tmp.path, 'plain.log'), ...gitEnv() },
+    });
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /is not a git working copy: run netlog init-data --remote URL --data/);
+  });
 });

@@ -1,15 +1,33 @@
 import { ExitCode } from '../../errors.js';
 import { initDataRepo } from '../../publish/git.js';
-import { loadCommandConfig } from '../setup.js';
+import { maskUrlCredentials } from '../../publish/git-output.js';
+import { withRunLock } from '../../schedule/lock.js';
+import { loadConfig } from '../../config/load.js';
 import type { CommandContext } from '../context.js';
 import type { GlobalOptions } from '../program.js';
 
-/** `netlog init-data --remote URL`: the data directory becomes a working copy of the analysts' repository. */
+/**
+ * `netlog init-data --remote URL`: the data directory becomes a working copy of the analysts'
+ * repository on `git.branch` (a clone, an adopted clone, or a folder of CSVs put on top of it).
+ */
 export async function run(options: GlobalOptions & { remote: string }, ctx: CommandContext): Promise<number> {
-  const config = await loadCommandConfig(options, ctx);
-  const how = await initDataRepo({ dataDir: options.data, remote: options.remote, config, log: ctx.log });
+  // As loadCommandConfig does, without setup.ts's Elasticsearch client (0.5 s of imports per run).
+  const config = await loadConfig(options.config ?? ctx.env.NETLOG_CONFIG);
+  const how = await withRunLock(
+    options.data,
+    { cmd: 'init-data' },
+    () =>
+      initDataRepo({
+        dataDir: options.data,
+        remote: options.remote,
+        config,
+        log: ctx.log,
+        signal: ctx.signal,
+      }),
+    { log: ctx.log },
+  );
   ctx.out(
-    `${options.data}: ${how} (remote ${options.remote}, branch ${config.git.branch}); netlog publish now commits and pushes its CSV files`,
+    `${options.data}: ${how} (remote ${maskUrlCredentials(options.remote)}, branch ${config.git.branch}); netlog publish now commits and pushes its CSV files`,
   );
   return ExitCode.ok;
 }

@@ -1,15 +1,31 @@
 import { ExitCode } from '../../errors.js';
 import { publishData } from '../../publish/git.js';
-import { loadCommandConfig, reportPublish, withDataLock } from '../setup.js';
+import { describePublish } from '../../publish/publish-result.js';
+import { withRunLock } from '../../schedule/lock.js';
+import { loadConfig } from '../../config/load.js';
 import type { CommandContext } from '../context.js';
 import type { GlobalOptions } from '../program.js';
 
-/** `netlog publish`: commit changed day files and push; commits left by earlier failed pushes go too. */
-export async function run(options: GlobalOptions, ctx: CommandContext): Promise<number> {
-  const config = await loadCommandConfig(options, ctx);
-  return withDataLock(options, 'publish', ctx, async () => {
-    const result = await publishData({ dataDir: options.data, config, log: ctx.log, signal: ctx.signal });
-    reportPublish(result, ctx);
-    return result.pushed ? ExitCode.ok : ExitCode.runtime;
-  });
+interface Options extends GlobalOptions {
+  /** Seconds to wait for a running netlog (the morning load) to release the data directory. */
+  waitLock?: number;
+}
+
+/**
+ * `netlog publish`: commit changed day files and push; commits left by earlier failed pushes go too.
+ * Exit 0 when the remote has everything, 1 when commits are kept locally for the next run.
+ */
+export async function run(options: Options, ctx: CommandContext): Promise<number> {
+  // As loadCommandConfig does, without setup.ts's Elasticsearch client (0.5 s of imports per run).
+  const config = await loadConfig(options.config ?? ctx.env.NETLOG_CONFIG);
+  return withRunLock(
+    options.data,
+    { cmd: 'publish' },
+    async () => {
+      const result = await publishData({ dataDir: options.data, config, log: ctx.log, signal: ctx.signal });
+      for (const line of describePublish(result)) ctx.out(line);
+      return result.pushed ? ExitCode.ok : ExitCode.runtime;
+    },
+    { waitMs: (options.waitLock ?? 0) * 1000, signal: ctx.signal, log: ctx.log },
+  );
 }

@@ -1,34 +1,47 @@
+import { randomUUID } from 'node:crypto';
 import { ExitCode } from '../../errors.js';
 import { runSchedule, validateSchedule, type ScheduledJob } from '../../schedule/cron.js';
-import { loadCommandConfig, type EsFlags } from '../setup.js';
+import { loadConfig } from '../../config/load.js';
+import type { EsFlags } from '../setup.js';
 import type { CommandContext } from '../context.js';
 import type { GlobalOptions } from '../program.js';
 
 /**
- * `netlog schedule`: load-daily then publish on `schedule.load` / `schedule.publish`, in this process.
- * Each job reads the clock when it starts (yesterday is yesterday at run time) and takes the run lock
- * like any other run.
+ * `netlog schedule`: load-daily then publish on `schedule.load` / `schedule.publish` (UTC), until
+ * SIGINT/SIGTERM. The jobs run in this process, through the same `run` functions as the commands:
+ * one long-lived process for a container, the jobs' lines in the same log (with `job` and `jobRun`),
+ * and a stop signal that reaches the running job (it stops after its current file and releases the
+ * run lock) instead of being lost at a process boundary. Each run reads the clock when it starts and
+ * its config file afresh; each takes the run lock like any other run.
  */
 export async function run(options: GlobalOptions & EsFlags, ctx: CommandContext): Promise<number> {
-  const config = await loadCommandConfig(options, ctx);
-  // NETLOG_NOW (replays, tests) keeps its fixed clock; otherwise each run reads the clock when it starts.
-  const jobContext = (): CommandContext => ({ ...ctx, now: ctx.env.NETLOG_NOW ? ctx.now : new Date() });
+  // As loadCommandConfig does; the load job imports the Elasticsearch side when it first runs.
+  const config = await loadConfig(options.config ?? ctx.env.NETLOG_CONFIG);
+  const jobContext = (job: string): CommandContext => ({
+    ...ctx,
+    // NETLOG_NOW (replays, tests) keeps its fixed clock; otherwise yesterday is yesterday at run time.
+    now: ctx.env.NETLOG_NOW ? ctx.now : new Date(),
+    log: ctx.log.child({ job, jobRun: randomUUID().slice(0, 8) }),
+  });
   const jobs: ScheduledJob[] = [
     {
       name: 'load',
       expression: config.schedule.load,
-      run: async () => (await import('./load-daily.js')).run({ ...options }, jobContext()),
+      run: async () => (await import('./load-daily.js')).run({ ...options }, jobContext('load')),
     },
     {
       name: 'publish',
       expression: config.schedule.publish,
-      run: async () => (await import('./publish.js')).run({ ...options }, jobContext()),
+      run: async () => (await import('./publish.js')).run({ ...options }, jobContext('publish')),
     },
   ];
   validateSchedule(jobs);
   ctx.out(
-    `netlog schedule: load-daily at "${config.schedule.load}", publish at "${config.schedule.publish}" (UTC); Ctrl-C stops`,
+    `netlog schedule: load-daily at "${config.schedule.load}", publish at "${config.schedule.publish}" (UTC); SIGINT/SIGTERM stops`,
   );
-  await runSchedule(jobs, { log: ctx.log, signal: ctx.signal });
+  const summary = await runSchedule(jobs, { log: ctx.log, signal: ctx.signal });
+  ctx.out(
+    `netlog schedule stopped: ${summary.runs} run(s), ${summary.failures} failed, ${summary.skipped} tick(s) skipped`,
+  );
   return ExitCode.ok;
 }
