@@ -61,6 +61,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   let pending: { remaining: number; mode: FaultMode | 'refuse' } | undefined;
   const seen: SeenRequest[] = [];
   const sockets = new Set<Socket>();
+  const stalls = new Set<NodeJS.Timeout>();
 
   const setMode = (next: FaultMode): void => {
     mode = next;
@@ -151,7 +152,16 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       case 'stall': {
         entry.outcome = 'stall';
         useOne(m);
-        setTimeout(() => (res.destroyed ? undefined : forward(req, res)), m.ms);
+        // A held request must not keep the test process alive once its client has gone.
+        const timer = setTimeout(() => {
+          stalls.delete(timer);
+          if (!res.destroyed) forward(req, res);
+        }, m.ms);
+        stalls.add(timer);
+        res.on('close', () => {
+          clearTimeout(timer);
+          stalls.delete(timer);
+        });
         return;
       }
       case 'truncate':
@@ -210,6 +220,8 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       pending = { remaining: n, mode: next };
     },
     async refuse() {
+      for (const t of stalls) clearTimeout(t);
+      stalls.clear();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         for (const s of sockets) s.destroy();
