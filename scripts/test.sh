@@ -14,10 +14,13 @@ ES_VERSIONS=${ES_VERSIONS:-${ES_VERSION:-"8.19.21 9.5.4"}}
 npm run build --silent
 
 results=$(mktemp -d)
+# Every test's temp dir lands here and is kept until the end, for the leak scan below.
+NETLOG_TEST_OUT=$(mktemp -d /tmp/netlog-test-out.XXXXXX)
+export NETLOG_TEST_OUT
 started=() # versions whose node this script started: stopped on exit, even on failure
 cleanup() {
   for v in "${started[@]}"; do ES_VERSION=$v scripts/es-local.sh stop >/dev/null 2>&1 || true; done
-  rm -rf "$results"
+  rm -rf "$results" "$NETLOG_TEST_OUT"
 }
 trap cleanup EXIT
 
@@ -42,6 +45,12 @@ if [ "${NETLOG_TEST_ONLY:-}" != unit ]; then
     NETLOG_TEST_ES_URL=$url NETLOG_TEST_ES_VERSION=$v run_suite "integration-es-$v" test/integration/*.test.ts
     [ "$ours" = 0 ] || ES_VERSION=$v scripts/es-local.sh stop
   done
+fi
+
+if [ "${NETLOG_TEST_ONLY:-}" != unit ]; then
+  # After the whole suite: no IP literal and no test secret in any CSV or log line any test wrote.
+  echo "=== leak scan of every CSV and log file the suite wrote"
+  node --import tsx test/helpers/scan-leaks.ts "$NETLOG_TEST_OUT" || failed_runs=$((failed_runs + 1))
 fi
 
 pass=0 fail=0 skip=0
