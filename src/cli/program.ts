@@ -118,6 +118,11 @@ export function buildProgram(makeContext: MakeContext, onExitCode: (code: number
   program
     .command('publish')
     .description('commit changed CSV files and push them; unpublished commits from earlier runs go out too')
+    .option(
+      '--wait-lock <seconds>',
+      'wait up to this long for a running netlog (the morning load) to release the data directory',
+      positiveIntOption('--wait-lock', 86_400),
+    )
     .action(action('publish', () => import('./commands/publish.js')));
 
   esOptions(
