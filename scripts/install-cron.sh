@@ -1,14 +1,64 @@
 #!/usr/bin/env bash
-# Installs elastic.cron for this checkout: NETLOG_HOME becomes this folder, PATH gains the folder of
-# the node found now, NETLOG_ENV may be given as the first argument. Replaces the user's crontab
-# (the old one is saved to logs/crontab.backup).
+# Installs elastic.cron for this checkout into the current user's crontab.
+#
+#   scripts/install-cron.sh [ENV_FILE] [--data DIR] [--print]
+#
+# Writes into a copy of elastic.cron: NETLOG_HOME = this checkout, PATH = the folder of the node found
+# now first, NETLOG_ENV = ENV_FILE (default /etc/netlog/netlog.env), NETLOG_DATA = DIR (default data).
+# The user's other crontab entries are kept; an earlier netlog block (between the ">>> netlog" and
+# "<<< netlog" lines) is replaced, so running it again is safe. The previous crontab is saved to
+# logs/crontab.backup. --print shows the resulting crontab instead of installing it.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-env_file=${1:-/etc/netlog/netlog.env}
-node_dir=$(dirname "$(command -v node)")
-[ -f "$env_file" ] || echo "install-cron: warning: $env_file does not exist yet; create it (ES_URL, ES_API_KEY, NETLOG_HASH_KEY_FILE) before 06:00 UTC" >&2
+env_file=/etc/netlog/netlog.env
+data_dir=
+print=0
+while [ $# -gt 0 ]; do
+  case $1 in
+    --print) print=1 ;;
+    --data) data_dir=${2:?--data needs a directory}; shift ;;
+    -h | --help) sed -n '2,11p' "$0"; exit 0 ;;
+    -*) echo "install-cron: unknown option $1" >&2; exit 2 ;;
+    *) env_file=$1 ;;
+  esac
+  shift
+done
+
+node_bin=$(command -v node) || { echo "install-cron: node is not on PATH: install node >= 20 first" >&2; exit 1; }
+node_major=$("$node_bin" -p 'process.versions.node.split(".")[0]')
+[ "$node_major" -ge 20 ] || { echo "install-cron: $node_bin is node $node_major; netlog needs node >= 20" >&2; exit 1; }
+# The job runs the build: check it is there and starts, now rather than at 06:00.
+"$node_bin" "$ROOT/bin/netlog.js" --version >/dev/null 2>&1 ||
+  { echo "install-cron: $ROOT/bin/netlog.js does not start: run npm ci && npm run build in $ROOT" >&2; exit 1; }
+for value in "$ROOT" "$env_file" "$data_dir" "$(dirname "$node_bin")"; do
+  case $value in *[%\|\"\$\`\\]* | *[[:space:]]*)
+    echo "install-cron: \"$value\" holds a space or one of % | \" \$ \` \\, which a crontab line cannot carry as is" >&2
+    exit 1 ;;
+  esac
+done
+[ -r "$env_file" ] ||
+  echo "install-cron: note: $env_file does not exist yet: put ES credentials there (ES_API_KEY=..., chmod 600) if the cluster needs them" >&2
+
+path=/usr/local/bin:/usr/bin:/bin
+case :$path: in *:"$(dirname "$node_bin")":*) ;; *) path=$(dirname "$node_bin"):$path ;; esac
+block=$(sed \
+  -e "s|^NETLOG_HOME=.*|NETLOG_HOME=$ROOT|" \
+  -e "s|^NETLOG_ENV=.*|NETLOG_ENV=$env_file|" \
+  -e "s|^PATH=.*|PATH=$path|" \
+  ${data_dir:+-e "s|^NETLOG_DATA=.*|NETLOG_DATA=$data_dir|"} \
+  "$ROOT/elastic.cron")
+
+current=$(crontab -l 2>/dev/null || true)
+# The user's entries without an earlier netlog block.
+others=$(printf '%s\n' "$current" | sed '/^# >>> netlog/,/^# <<< netlog/d')
+new=$( [ -n "$others" ] && printf '%s\n\n' "$others"; printf '%s\n' "$block")
+
+if [ "$print" = 1 ]; then
+  printf '%s\n' "$new"
+  exit 0
+fi
 mkdir -p "$ROOT/logs"
-crontab -l >"$ROOT/logs/crontab.backup" 2>/dev/null || true
-sed -e "s|^NETLOG_HOME=.*|NETLOG_HOME=$ROOT|" -e "s|^NETLOG_ENV=.*|NETLOG_ENV=$env_file|" -e "s|^PATH=.*|PATH=$node_dir:/usr/local/bin:/usr/bin:/bin|" \
-  "$ROOT/elastic.cron" | crontab -
-echo "installed; crontab -l shows it (previous crontab saved to logs/crontab.backup)"
+printf '%s\n' "$current" >"$ROOT/logs/crontab.backup"
+printf '%s\n' "$new" | crontab -
+echo "installed: load-daily 06:00, publish 06:10 (UTC with cronie; the system zone with Debian's cron), verify --repair Sundays 07:00"
+echo "check with crontab -l; runs append to $ROOT/logs/cron.log (previous crontab: logs/crontab.backup)"
