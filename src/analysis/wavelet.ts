@@ -1,7 +1,9 @@
 /**
- * The discrete wavelet transform, periodised, for orthonormal Daubechies wavelets (haar = db1, db2,
- * db4). Periodisation makes each level an orthogonal matrix, so the inverse is its transpose and
- * decomposition followed by reconstruction returns the input up to rounding. Pure.
+ * The discrete wavelet transform (DWT) and its inverse, periodised, for the orthonormal Daubechies
+ * wavelets haar (= db1), db2, db3 and db4. Periodisation makes each level an orthogonal matrix, so the
+ * inverse is its transpose and decomposition followed by reconstruction returns the input up to
+ * rounding (tested to 1e-9). Written here rather than taken from npm: the packages found either do
+ * not periodise (so reconstruction needs their own padding rules) or are unmaintained. Pure.
  *
  * Filter coefficients are the standard Daubechies decomposition low-pass filters (as in PyWavelets),
  * refined to machine precision.
@@ -79,37 +81,45 @@ export interface Decomposition {
   readonly wavelet: string;
   /** Coarsest approximation first, then details from coarsest to finest: [cA_L, cD_L, …, cD_1]. */
   readonly coefficients: number[][];
-  /** Length of the input before padding. */
-  readonly length: number;
+  /** The length of the signal entering each level, finest first (the input's length at index 0). */
+  readonly lengths: readonly number[];
+}
+
+/** The names of the wavelets this module knows, for usage messages. */
+export function waveletNames(): string[] {
+  return Object.keys(WAVELETS);
 }
 
 function filters(wavelet: string): { lo: readonly number[]; hi: number[] } {
   const lo = WAVELETS[wavelet];
-  if (!lo) throw new Error(`unknown wavelet "${wavelet}": use one of ${Object.keys(WAVELETS).join(', ')}`);
+  if (!lo) throw new Error(`unknown wavelet "${wavelet}": use one of ${waveletNames().join(', ')}`);
   const L = lo.length;
-  // Quadrature mirror: g[k] = (-1)^(k+1) h[L-1-k].
+  // Quadrature mirror, as PyWavelets' dec_hi: g[k] = (-1)^(k+1) h[L-1-k].
   const hi = lo.map((_, k) => (k % 2 === 0 ? -1 : 1) * lo[L - 1 - k]!);
   return { lo, hi };
 }
 
-/** The deepest level a series of length n supports with this wavelet (at least 1). */
+/** The deepest useful level for a series of length n (PyWavelets' dwt_max_level), at least 1. */
 export function maxLevel(n: number, wavelet: string): number {
   const L = filters(wavelet).lo.length;
   return Math.max(1, Math.floor(Math.log2(n / (L - 1))));
 }
 
+// One level, in PyWavelets' "periodization" convention: c[i] = Σ_j f[j] · x[(2i + L/2 − j) mod n].
+// Using the same alignment as PyWavelets means an analyst can check any coefficient against Python.
 function analyse(x: readonly number[], lo: readonly number[], hi: readonly number[]): [number[], number[]] {
   const n = x.length;
   const half = n / 2;
-  const a = new Array<number>(half).fill(0);
-  const d = new Array<number>(half).fill(0);
+  const shift = lo.length / 2;
+  const a = new Array<number>(half);
+  const d = new Array<number>(half);
   for (let i = 0; i < half; i++) {
     let sa = 0;
     let sd = 0;
-    for (let k = 0; k < lo.length; k++) {
-      const v = x[(2 * i + k) % n]!;
-      sa += lo[k]! * v;
-      sd += hi[k]! * v;
+    for (let j = 0; j < lo.length; j++) {
+      const v = x[(((2 * i + shift - j) % n) + n) % n]!;
+      sa += lo[j]! * v;
+      sd += hi[j]! * v;
     }
     a[i] = sa;
     d[i] = sd;
@@ -117,6 +127,7 @@ function analyse(x: readonly number[], lo: readonly number[], hi: readonly numbe
   return [a, d];
 }
 
+// The transpose of `analyse` (which is orthogonal), hence its inverse.
 function synthesise(
   a: readonly number[],
   d: readonly number[],
@@ -124,74 +135,58 @@ function synthesise(
   hi: readonly number[],
 ): number[] {
   const n = a.length * 2;
+  const shift = lo.length / 2;
   const x = new Array<number>(n).fill(0);
   for (let i = 0; i < a.length; i++) {
-    for (let k = 0; k < lo.length; k++) x[(2 * i + k) % n]! += lo[k]! * a[i]! + hi[k]! * d[i]!;
+    for (let j = 0; j < lo.length; j++)
+      x[(((2 * i + shift - j) % n) + n) % n]! += lo[j]! * a[i]! + hi[j]! * d[i]!;
   }
   return x;
 }
 
 /**
- * Multi-level decomposition. The series is padded by mirroring its end to a multiple of 2^level
- * (reconstruction trims it back).
+ * Multi-level decomposition, coefficient for coefficient what PyWavelets'
+ * `wavedec(x, wavelet, mode='periodization', level)` returns: a level whose input has an odd length
+ * first repeats its last value (reconstruction trims it off again).
  */
 export function wavedec(series: readonly number[], wavelet: string, level: number): Decomposition {
+  if (!Number.isInteger(level) || level < 1)
+    throw new Error(`wavelet level ${level}: give a whole number ≥ 1`);
+  if (series.length < 2)
+    throw new Error(`a wavelet decomposition needs at least 2 values, not ${series.length}`);
   const { lo, hi } = filters(wavelet);
-  const block = 2 ** level;
-  const padded = [...series];
-  for (let i = 0; padded.length % block !== 0; i++)
-    padded.push(series[series.length - 1 - (i % series.length)]!);
   const details: number[][] = [];
-  let approx = padded;
+  const lengths: number[] = [];
+  let approx = [...series];
   for (let l = 0; l < level; l++) {
+    lengths.push(approx.length);
+    if (approx.length % 2 === 1) approx.push(approx[approx.length - 1]!);
     const [a, d] = analyse(approx, lo, hi);
     details.unshift(d);
     approx = a;
   }
-  return { wavelet, coefficients: [approx, ...details], length: series.length };
+  return { wavelet, coefficients: [approx, ...details], lengths };
 }
 
-/** Reconstruction from (possibly modified) coefficients. */
+/** Reconstruction from (possibly modified) coefficients: the inverse of `wavedec`. */
 export function waverec(decomposition: Decomposition): number[] {
   const { lo, hi } = filters(decomposition.wavelet);
   const [approx, ...details] = decomposition.coefficients;
   let x = approx!;
-  for (const d of details) x = synthesise(x, d, lo, hi);
-  return x.slice(0, decomposition.length);
+  details.forEach((d, i) => {
+    const length = decomposition.lengths[details.length - 1 - i]!;
+    x = synthesise(x, d, lo, hi).slice(0, length);
+  });
+  return x;
 }
 
-/** Soft thresholding: shrink towards zero by t. */
-export function softThreshold(values: readonly number[], t: number): number[] {
-  return values.map((v) => Math.sign(v) * Math.max(0, Math.abs(v) - t));
+/** The energy (sum of squares) of each band: the approximation first, then details coarsest to finest. */
+export function bandEnergies(decomposition: Decomposition): number[] {
+  return decomposition.coefficients.map((band) => band.reduce((sum, c) => sum + c * c, 0));
 }
 
-/** The median of a list (0 for an empty one). */
-export function median(values: readonly number[]): number {
-  if (values.length === 0) return 0;
-  const s = [...values].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
-
-/** Median absolute deviation from the median. */
-export function mad(values: readonly number[]): number {
-  const m = median(values);
-  return median(values.map((v) => Math.abs(v - m)));
-}
-
-/**
- * Wavelet denoising with the universal threshold (Donoho–Johnstone): σ from the MAD of the finest
- * details, λ = σ·√(2 ln n), every detail coefficient soft-thresholded.
- */
-export function denoise(
-  series: readonly number[],
-  wavelet: string,
-  level: number,
-): { denoised: number[]; threshold: number } {
-  const dec = wavedec(series, wavelet, level);
-  const finest = dec.coefficients.at(-1)!;
-  const sigma = mad(finest) / 0.6745;
-  const threshold = sigma * Math.sqrt(2 * Math.log(Math.max(2, series.length)));
-  const coefficients = dec.coefficients.map((c, i) => (i === 0 ? c : softThreshold(c, threshold)));
-  return { denoised: waverec({ ...dec, coefficients }), threshold };
+/** The largest absolute difference between a series and its decomposition-then-reconstruction. */
+export function reconstructionError(series: readonly number[], wavelet: string, level: number): number {
+  const back = waverec(wavedec(series, wavelet, level));
+  return series.reduce((worst, v, i) => Math.max(worst, Math.abs(v - back[i]!)), 0);
 }

@@ -1,6 +1,7 @@
 import { UsageError } from '../errors.js';
 import { resolveDays, selectTables, type RangeFlags } from '../pipeline/plan.js';
 import { loadTableRange, type LoadedTable } from '../analysis/load-series.js';
+import { metricAggregate } from '../analysis/series.js';
 import { loadCommandConfig } from './setup.js';
 import type { Config, TableConfig } from '../config/schema.js';
 import type { CommandContext } from './context.js';
@@ -9,32 +10,63 @@ import type { GlobalOptions } from './program.js';
 /** The day range of the analysis commands (--days N, or --from/--to). */
 export type AnalysisRange = RangeFlags;
 
-/** The first steps of the analysis commands: config, tables, days, and the day files loaded. */
+/** Default range of the analysis commands: the last 7 complete days. */
+export const DEFAULT_ANALYSIS_DAYS = 7;
+
+/**
+ * The first steps of the analysis commands: config, tables, days, and the day files loaded. Days that
+ * are not complete are logged (one line per table) and become gaps. `requireData: 'each'` (plot,
+ * wavelet) refuses a table without any complete day; `'any'` (report) only refuses when no table has one.
+ */
 export async function loadForAnalysis(
   options: GlobalOptions & AnalysisRange,
   tableNames: string[] | undefined,
   ctx: CommandContext,
+  requireData: 'each' | 'any' = 'each',
 ): Promise<{ config: Config; tables: TableConfig[]; days: string[]; loaded: LoadedTable[] }> {
   const config = await loadCommandConfig(options, ctx);
   const tables = selectTables(config, tableNames);
-  const days = resolveDays(options, ctx.now, config.timezone, 7);
+  const days = resolveDays(options, ctx.now, config.timezone, DEFAULT_ANALYSIS_DAYS);
   const loaded: LoadedTable[] = [];
+  const noData = (names: string) =>
+    new UsageError(
+      `${names}: no complete day file from ${days[0]} to ${days.at(-1)} in ${options.data}: check --data and the dates (netlog verify lists what is there)`,
+    );
   for (const table of tables) {
     const l = await loadTableRange(options.data, table, days, config.timezone);
     const problems = l.days.filter((d) => d.status !== 'ok');
-    if (problems.length === l.days.length) {
-      throw new UsageError(
-        `${table.name}: no complete day file between ${days[0]} and ${days.at(-1)} in ${options.data}: check --data and the dates (netlog verify lists what is there)`,
-      );
-    }
-    for (const p of problems)
+    if (requireData === 'each' && problems.length === l.days.length) throw noData(table.name);
+    if (problems.length > 0)
       ctx.log.warn(
-        { table: table.name, day: p.day, status: p.status, detail: p.detail },
-        `${table.name} ${p.day} is ${p.status}: shown as a gap`,
+        {
+          table: table.name,
+          days: problems.length,
+          first: `${problems[0]!.day} ${problems[0]!.status}`,
+          statuses: countBy(problems.map((p) => p.status)),
+        },
+        'days without a complete file are shown as gaps',
       );
     loaded.push(l);
   }
+  if (loaded.every((l) => l.days.every((d) => d.status !== 'ok')))
+    throw noData(tables.map((t) => t.name).join(', '));
   return { config, tables, days, loaded };
+}
+
+function countBy(values: readonly string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const v of values) out[v] = (out[v] ?? 0) + 1;
+  return out;
+}
+
+/** Refuses a metric that one of the tables does not have, naming the ones it has. */
+export function checkMetric(tables: readonly TableConfig[], metric: string): void {
+  for (const t of tables) {
+    if (metricAggregate(t, metric) === undefined)
+      throw new UsageError(
+        `${t.name} has no metric "${metric}": it has ${t.metrics.map((m) => m.name).join(', ')} (--metric)`,
+      );
+  }
 }
 
 /** The column a top-N chart ranks: the first name-like level (destination, domain), else the last level. */
@@ -44,4 +76,9 @@ export function rankingColumn(table: TableConfig): string | undefined {
       (l) => l.transform === 'host' || l.transform === 'domain' || l.transform === 'server',
     ) ?? table.levels.at(-1)
   )?.column;
+}
+
+/** "from – to" of the days, for titles. */
+export function spanText(days: readonly string[]): string {
+  return days.length === 1 ? days[0]! : `${days[0]} – ${days.at(-1)}`;
 }

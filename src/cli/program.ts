@@ -156,10 +156,19 @@ export function buildProgram(makeContext: MakeContext, onExitCode: (code: number
       .command('plot')
       .description('line charts of tables over a range (SVG or PNG)')
       .requiredOption('--tables <names>', 'tables to plot (comma-separated)', tablesOption)
-      .option('--resample <step>', '15m, 1h or 1d', '15m')
+      .option(
+        '--resample <step>',
+        '15m, 1h or 1d (steps of the configured zone; a step with a gap is a gap)',
+        '15m',
+      )
       .option('--metric <name>', 'metric column to plot', 'count')
-      .option('--top <n>', 'for flow tables: top-N destinations chart', positiveIntOption('--top', 100))
-      .option('--out <file>', 'output .svg or .png', 'out/plot.png'),
+      .option(
+        '--top <n>',
+        'for a flow table: a bar chart of its top N keys (destinations, domains) instead of lines',
+        positiveIntOption('--top', 100),
+      )
+      .option('--out <file>', 'output .svg or .png', 'out/plot.png')
+      .option('--csv <file>', 'also write the plotted numbers as CSV (timestamp + one column per table)'),
   ).action(action('plot', () => import('./commands/plot.js')));
 
   rangeOptions(
@@ -168,9 +177,17 @@ export function buildProgram(makeContext: MakeContext, onExitCode: (code: number
       .description("wavelet decomposition, denoising and anomaly detection of a table's series")
       .requiredOption('--table <name>', 'the table')
       .option('--metric <name>', 'metric column', 'count')
-      .option('--wavelet <name>', 'haar, db2, db4, …', 'db4')
-      .option('--level <n>', 'decomposition level', positiveIntOption('--level', 12))
+      .option('--wavelet <name>', 'haar, db2, db3 or db4', 'db4')
+      .option(
+        '--level <n>',
+        'approximation level of the expectation (default 4: features longer than 4 hours are kept)',
+        positiveIntOption('--level', 12),
+      )
       .option('--threshold <k>', 'robust z-score above which a point is an anomaly', '5')
+      .option(
+        '--stabilise <how>',
+        'anscombe (default for counts and sums: same threshold day and night) or none',
+      )
       .option('--out <file>', 'anomalies as .csv or .json', 'out/anomalies.csv')
       .option('--chart <file>', 'chart of series, denoised line and anomalies (.svg or .png)'),
   ).action(action('wavelet', () => import('./commands/wavelet.js')));

@@ -1,41 +1,30 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { generateDay } from '../../src/sample/generate.js';
-import { accumulateExpected, emptyExpectedDay } from '../../src/sample/expected.js';
+import { dirname } from 'node:path';
+import { sampleDayTables } from '../../src/sample/day-tables.js';
 import { formatCsv } from '../../src/store/csv.js';
-import { PROTOCOLS } from '../../src/sample/catalog.js';
+import { dayFilePath } from '../../src/store/layout.js';
 
 /**
- * Time-series day files written straight from the generator's expectations (no Elasticsearch): the
- * data an analyst would pull, for the analysis tests. Returns the per-day expectations.
+ * Day files written straight from the generator (no Elasticsearch): the time series (`total` and one
+ * per protocol) and `websites`, as an analyst would pull them, for the analysis tests. The same code
+ * as scripts/sample-csv.ts.
  */
 export async function writeSampleTimeSeries(
   dataDir: string,
   days: readonly string[],
-  options: { seed: number; docsPerDay: number; anomalyDay?: string },
+  options: { seed: number; docsPerDay: number; anomalyDay?: string; tables?: readonly string[] },
 ): Promise<void> {
   for (const day of days) {
-    const expected = emptyExpectedDay(day);
-    for (const doc of generateDay(day, {
+    const tables = sampleDayTables(day, {
       seed: options.seed,
       docsPerDay: options.docsPerDay,
       anomalies: day === options.anomalyDay,
-    }))
-      accumulateExpected(expected, doc);
-    const tables = {
-      total: expected.total,
-      ...Object.fromEntries(PROTOCOLS.map((p) => [p, expected.protocols[p]])),
-    };
-    for (const [table, buckets] of Object.entries(tables)) {
-      const dir = join(dataDir, table, day.slice(0, 4));
-      await mkdir(dir, { recursive: true });
-      await writeFile(
-        join(dir, `${day}.csv`),
-        formatCsv(
-          ['timestamp', 'count', 'bytes'],
-          Object.entries(buckets).map(([t, b]) => [t, b.count, b.bytes]),
-        ),
-      );
+    });
+    for (const [name, table] of Object.entries(tables)) {
+      if (options.tables && !options.tables.includes(name)) continue;
+      const path = dayFilePath(dataDir, name, day);
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(path, formatCsv(table.header, table.rows));
     }
   }
 }

@@ -1,11 +1,23 @@
 import { ExitCode, UsageError } from '../../errors.js';
-import { bucketSeries, topKeys } from '../../analysis/load-series.js';
-import { parseStep, resample } from '../../analysis/resample.js';
-import { lineChartSpec, metricUnit, topNChartSpec } from '../../analysis/chart.js';
-import { writeChart } from '../../analysis/render.js';
-import { loadForAnalysis, rankingColumn, type AnalysisRange } from '../analysis-setup.js';
+import { bucketSeries, metricAggregate, topKeys, type SeriesPoint } from '../../analysis/series.js';
+import { parseStep, resample, STEPS, stepWords } from '../../analysis/resample.js';
+import { gapBands, lineChartSpec, topNChartSpec } from '../../analysis/chart.js';
+import { chartFormat, writeChart } from '../../analysis/render.js';
+import { formatCsv } from '../../store/csv.js';
+import { writeFileAtomic } from '../../store/atomic-write.js';
+import { isTimeSeries } from '../../store/layout.js';
+import { isoUtc } from '../../time/day.js';
+import {
+  checkMetric,
+  loadForAnalysis,
+  rankingColumn,
+  spanText,
+  type AnalysisRange,
+} from '../analysis-setup.js';
 import type { CommandContext } from '../context.js';
 import type { GlobalOptions } from '../program.js';
+
+const AGGREGATE_WORDS = { sum: 'total', max: 'largest', min: 'smallest' } as const;
 
 interface Options extends GlobalOptions, AnalysisRange {
   tables: string[];
@@ -13,50 +25,86 @@ interface Options extends GlobalOptions, AnalysisRange {
   metric: string;
   top?: number;
   out: string;
+  csv?: string;
 }
 
-/** `netlog plot`: line charts of tables over a range, or a top-N chart of a flow table. */
+/**
+ * `netlog plot`: line charts of tables over a range (gaps drawn as gaps and named), or with --top the
+ * top-N keys of one flow table. --csv also writes the plotted numbers, one column per table.
+ */
 export async function run(options: Options, ctx: CommandContext): Promise<number> {
   const step = parseStep(options.resample);
-  if (step === undefined) throw new UsageError(`--resample ${options.resample}: use 15m, 1h or 1d`);
+  if (step === undefined) throw new UsageError(`--resample ${options.resample}: use ${STEPS.join(', ')}`);
+  chartFormat(options.out, '--out');
+  if (options.csv !== undefined && !options.csv.endsWith('.csv'))
+    throw new UsageError(`--csv ${options.csv}: give a file name ending in .csv`);
+  if (options.top !== undefined && options.tables.length !== 1)
+    throw new UsageError('--top charts one flow table: e.g. --tables internal_to_external --top 10');
   const { config, tables, days, loaded } = await loadForAnalysis(options, options.tables, ctx);
-  for (const t of tables) {
-    if (!t.metrics.some((m) => m.name === options.metric))
-      throw new UsageError(
-        `${t.name} has no metric "${options.metric}": it has ${t.metrics.map((m) => m.name).join(', ')}`,
-      );
-  }
-  const span = `${days[0]} – ${days.at(-1)}`;
+  checkMetric(tables, options.metric);
+  const span = spanText(days);
+  const gaps = gapBands(
+    loaded.map((l) => ({ name: l.table.name, days: l.days })),
+    config.timezone,
+  );
+
   if (options.top !== undefined) {
-    if (loaded.length !== 1 || tables[0]!.levels.length === 0)
-      throw new UsageError('--top charts one flow table: e.g. --tables internal_to_external --top 10');
-    const column = rankingColumn(tables[0]!)!;
+    const table = tables[0]!;
+    if (isTimeSeries(table))
+      throw new UsageError(
+        `--top ranks the keys of a flow table; ${table.name} is a time series without keys (e.g. --tables websites --top 10)`,
+      );
+    const column = rankingColumn(table)!;
     const rows = topKeys(loaded[0]!, column, options.metric, options.top);
     await writeChart(
       options.out,
       topNChartSpec({
-        title: `${tables[0]!.name}: top ${options.top} ${column} by ${options.metric}, ${span}`,
-        xTitle: `${options.metric} (total)`,
+        title: `${table.name}: top ${options.top} ${column}s by ${options.metric}, ${span}`,
+        metric: options.metric,
+        xTitle: `${options.metric}, ${AGGREGATE_WORDS[metricAggregate(table, options.metric)!]} over the complete days${gaps.length ? ` (${gaps.length} day(s) without data)` : ''}`,
         rows,
       }),
     );
+    if (options.csv !== undefined)
+      await writeFileAtomic(
+        options.csv,
+        formatCsv(
+          [column, options.metric],
+          rows.map((r) => [r.key, r.value]),
+        ),
+      );
   } else {
     const series = loaded.map((l) => ({
       name: l.table.name,
-      points: resample(bucketSeries(l, options.metric, config.timezone), step),
+      points: resample(
+        bucketSeries(l, options.metric, config.timezone),
+        step,
+        config.timezone,
+        metricAggregate(l.table, options.metric),
+      ),
     }));
     await writeChart(
       options.out,
       lineChartSpec({
-        title: `${tables.map((t) => t.name).join(', ')}: ${options.metric}, ${span}`,
-        yTitle: metricUnit(options.metric, options.resample),
+        title: `${tables.map((t) => t.name).join(', ')}: ${options.metric} per ${stepWords(step)}, ${span}`,
+        metric: options.metric,
+        step,
         series,
+        gaps,
       }),
     );
+    if (options.csv !== undefined) await writeFileAtomic(options.csv, seriesCsv(series));
   }
-  const gaps = loaded.flatMap((l) =>
-    l.days.filter((d) => d.status !== 'ok').map((d) => `${l.table.name} ${d.day} (${d.status})`),
-  );
-  ctx.out(`chart written to ${options.out}${gaps.length ? `; gaps: ${gaps.join(', ')}` : ''}`);
+  ctx.out(`chart written to ${options.out}${options.csv ? `, numbers to ${options.csv}` : ''}`);
+  for (const g of gaps) ctx.out(`  gap ${g.label}`);
   return ExitCode.ok;
+}
+
+/** The plotted series as CSV: timestamp (ISO UTC), one column per series, empty cells in gaps. */
+function seriesCsv(series: readonly { name: string; points: readonly SeriesPoint[] }[]): string {
+  const first = series[0]?.points ?? [];
+  return formatCsv(
+    ['timestamp', ...series.map((s) => s.name)],
+    first.map((p, i) => [isoUtc(p.t), ...series.map((s) => s.points[i]?.value ?? '')]),
+  );
 }
