@@ -69,8 +69,18 @@ function openGit(dir: string, config: GitConfig, log: Logger, signal?: AbortSign
       LC_ALL: 'C',
     })
     .outputHandler((_command, _stdout, _stderr, args) => {
-      log.debug({ args: args.filter((a) => !a.startsWith('user.')).map(maskUrlCredentials) }, 'git command');
+      log.debug({ args: shownArgs(args) }, 'git command');
     });
+}
+
+/** A git command line for the log: without the `-c` settings every call carries, URL secrets masked. */
+function shownArgs(args: readonly string[]): string[] {
+  const shown: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '-c') i++;
+    else shown.push(maskUrlCredentials(args[i]!));
+  }
+  return shown;
 }
 
 /** A GitError for a failed git step: what, where, and git's own reason in one line. */
@@ -296,7 +306,8 @@ async function countPending(git: SimpleGit, config: GitConfig): Promise<number> 
  * commits stay local: the result says `pushed: false` with the count pending, and the next publish
  * sends them. Setup and commit failures throw GitError; a rebase that conflicts is aborted (nothing
  * lost) and throws GitError naming the files. A stale `.git/index.lock` is removed with a warning.
- * `retryBaseMs` (default 2 s) is the first backoff, for tests.
+ * `retryBaseMs` (default 2 s) is the first backoff, for tests. Call it holding the data directory's
+ * run lock (`withRunLock`), as the commands do: it does not take the lock itself.
  */
 export async function publishData(options: {
   dataDir: string;
