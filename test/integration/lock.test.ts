@@ -142,6 +142,15 @@ describe('the run lock', { concurrency: true }, () => {
     assert.match(waits[0]!, /"cmd":"load-daily"/);
   });
 
+  test('publish --wait-lock takes whole seconds only: exit 2, one line', async () => {
+    const result = await runCli(['publish', '--wait-lock', '0', '--data', join(tmp.path, 'nowhere')]);
+    assert.equal(result.code, 2);
+    assert.equal(
+      result.stderr,
+      "netlog: option '--wait-lock <seconds>' argument '0' is invalid. --wait-lock must be a whole number from 1 to 86400, not \"0\"\n",
+    );
+  });
+
   test('of eight processes racing for a free lock, exactly one holds it', async () => {
     const data = join(await caseDir(), 'data');
     const goAt = Date.now() + 800;

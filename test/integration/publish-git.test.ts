@@ -413,6 +413,21 @@ describe('publishing with git', { concurrency: true }, () => {
     );
   });
 
+  test('init-data refuses a --remote that git would read as an option', async () => {
+    const result = await runCli(
+      ['init-data', '--remote=--upload-pack=touch /tmp/x', '--data', join(tmp.path, 'opt')],
+      {
+        env: { NETLOG_LOG_FILE: join(tmp.path, 'opt.log'), ...gitEnv() },
+      },
+    );
+    assert.equal(result.code, 2);
+    assert.equal(
+      result.stderr,
+      'netlog: error: --remote "--upload-pack=touch /tmp/x" is not a repository URL or path\n',
+    );
+    assert.equal(existsSync(join(tmp.path, 'opt', '.git')), false);
+  });
+
   test('publish on a folder that is not a working copy says how to set it up', async () => {
     const plain = join(tmp.path, 'plain');
     const result = await runCli(['publish', '--data', plain], {
