@@ -1,11 +1,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
 import pino from 'pino';
 import { ROOT } from '../helpers/es.js';
 import { runCli } from '../helpers/cli.js';
@@ -22,6 +23,8 @@ before(async () => {
   tmp = await tempDir('lock');
 });
 after(async () => {
+  for (const child of children)
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   await tmp.cleanup();
 });
 const caseDir = async () => {
@@ -59,6 +62,9 @@ interface Outcome {
   replaced?: { holder: { pid: number }; reason: string } | null;
 }
 
+/** Every contender started, so that a failed test cannot leave a holder running (and the file hanging). */
+const children: ChildProcess[] = [];
+
 function contender(dataDir: string, cmd: string, holdMs: number | 'forever', goAt = 0) {
   const child = spawn(
     process.execPath,
@@ -67,6 +73,7 @@ function contender(dataDir: string, cmd: string, holdMs: number | 'forever', goA
       stdio: ['ignore', 'pipe', 'inherit'],
     },
   );
+  children.push(child);
   let out = '';
   const first = new Promise<Outcome>((resolve, reject) => {
     child.stdout.on('data', (d: Buffer) => {
@@ -126,20 +133,27 @@ describe('the run lock', { concurrency: true }, () => {
 
   test('publish --wait-lock waits for the holder to finish, then runs', async () => {
     const p = await publishable(await caseDir());
-    const holder = contender(p.data, 'load-daily', 1500);
+    const holder = contender(p.data, 'load-daily', 'forever');
     assert.equal((await holder.first).won, true);
-    const started = Date.now();
-    const result = await p.netlog(['publish', '--wait-lock', '30']);
-    const waitedMs = Date.now() - started;
-    assert.equal(result.code, 0, result.stderr);
+    const publishing = p.netlog(['publish', '--wait-lock', '60']);
+    // Release the lock only once publish has said it is waiting (the log), however slow its start.
+    const waitLine = async () =>
+      (await readFile(p.logFile, 'utf8').catch(() => ''))
+        .split('\n')
+        .filter((l) => l.includes('"msg":"waiting for the run lock"'));
+    for (let i = 0; i < 400 && (await waitLine()).length === 0; i++) await sleep(50);
+    const waits = await waitLine();
+    assert.equal(waits.length, 1, 'publish is waiting');
+    assert.match(
+      waits[0]!,
+      new RegExp(`"holder":\\{"pid":${holder.child.pid},"hostname":"[^"]+","cmd":"load-daily"`),
+    );
+    assert.equal(p.remoteCommits(), '0', 'nothing published while the holder runs');
+    holder.child.kill('SIGTERM');
     assert.equal(await holder.exit, 0);
-    assert.ok(waitedMs >= 1000, `${waitedMs} ms`);
+    const result = await publishing;
+    assert.equal(result.code, 0, result.stderr);
     assert.equal(p.remoteCommits(), '1');
-    const waits = (await readFile(p.logFile, 'utf8'))
-      .split('\n')
-      .filter((l) => l.includes('"msg":"waiting for the run lock"'));
-    assert.equal(waits.length, 1);
-    assert.match(waits[0]!, /"cmd":"load-daily"/);
   });
 
   test('publish --wait-lock takes whole seconds only: exit 2, one line', async () => {
@@ -154,8 +168,10 @@ describe('the run lock', { concurrency: true }, () => {
   test('of eight processes racing for a free lock, exactly one holds it', async () => {
     const data = join(await caseDir(), 'data');
     const goAt = Date.now() + 800;
-    const racers = Array.from({ length: 8 }, () => contender(data, 'load-daily', 1500, goAt));
+    // Winners hold on until every racer has answered: a slow starter cannot come after a release.
+    const racers = Array.from({ length: 8 }, () => contender(data, 'load-daily', 'forever', goAt));
     const outcomes = await Promise.all(racers.map((r) => r.first));
+    racers.forEach((r, i) => outcomes[i]!.won && r.child.kill('SIGTERM'));
     const codes = await Promise.all(racers.map((r) => r.exit));
     const winners = outcomes.filter((o) => o.won);
     assert.equal(winners.length, 1, JSON.stringify(outcomes));
@@ -182,8 +198,9 @@ describe('the run lock', { concurrency: true }, () => {
     assert.deepEqual([left.pid, left.cmd], [held.pid, 'load-backfill'], 'the killed run left its lock');
 
     const goAt = Date.now() + 800;
-    const racers = Array.from({ length: 6 }, () => contender(data, 'load-daily', 1500, goAt));
+    const racers = Array.from({ length: 6 }, () => contender(data, 'load-daily', 'forever', goAt));
     const outcomes = await Promise.all(racers.map((r) => r.first));
+    racers.forEach((r, i) => outcomes[i]!.won && r.child.kill('SIGTERM'));
     await Promise.all(racers.map((r) => r.exit));
     const winners = outcomes.filter((o) => o.won);
     assert.equal(winners.length, 1, JSON.stringify(outcomes));
