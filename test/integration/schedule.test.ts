@@ -170,8 +170,28 @@ test('netlog schedule runs load-daily and publish on their seconds-level schedul
   let stdout = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  const scheduleLines = async () =>
+    (await readFile(logFile, 'utf8'))
+      .trim()
+      .split('\n')
+      .flatMap((l) => {
+        try {
+          return [JSON.parse(l) as Line];
+        } catch {
+          return []; // a line being written right now
+        }
+      })
+      .filter((l) => l.cmd === 'schedule');
+  // Until the log shows a failed load, a skipped load tick and a finished publish (about 4 s; up to
+  // 30 s on a busy machine), then stop it as a container runtime would.
+  const seenEnough = (lines: Line[]) =>
+    lines.some((l) => l.msg === 'scheduled job failed' && l.job === 'load') &&
+    lines.some(
+      (l) => l.msg === 'scheduled run skipped: this job is still running or waiting' && l.job === 'load',
+    ) &&
+    lines.some((l) => l.msg === 'scheduled job finished' && l.job === 'publish');
   try {
-    await sleep(5500);
+    for (let i = 0; i < 150 && !seenEnough(await scheduleLines()); i++) await sleep(200);
     child.kill('SIGTERM');
     assert.equal(await exited, 0);
   } finally {
@@ -185,11 +205,7 @@ test('netlog schedule runs load-daily and publish on their seconds-level schedul
     /^netlog schedule: load-daily at "\* \* \* \* \* \*", publish at "\*\/2 \* \* \* \* \*" \(UTC\)/,
   );
   assert.match(stdout, /netlog schedule stopped: \d+ run\(s\), \d+ failed, [1-9]\d* tick\(s\) skipped\n$/);
-  const lines = (await readFile(logFile, 'utf8'))
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as Line)
-    .filter((l) => l.cmd === 'schedule');
+  const lines = await scheduleLines();
   const events = lines.filter((l) =>
     ['scheduled job started', 'scheduled job finished', 'scheduled job failed'].includes(l.msg),
   );
