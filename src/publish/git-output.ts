@@ -45,6 +45,7 @@ export function gitFailureReason(text: string): string {
  */
 export type PushFailure = 'behind' | 'refused' | 'unreachable';
 
+/** Reads a failed push's output (simple-git's error message) as a PushFailure. */
 export function classifyPushFailure(text: string): PushFailure {
   if (/\[rejected\]\s*\((fetch first|non-fast-forward)\)/.test(text)) return 'behind';
   if (
