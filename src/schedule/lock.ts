@@ -146,12 +146,6 @@ export async function acquireRunLock(
   const now = options.now ?? (() => new Date());
   const host = hostname();
   const log = options.log?.child({ module: 'lock' });
-  const holder: LockHolder = {
-    pid: process.pid,
-    hostname: host,
-    cmd: owner.cmd,
-    startedAt: now().toISOString(),
-  };
   const deadline = Date.now() + (options.waitMs ?? 0);
   let replaced: RunLock['replaced'];
   let waiting = false;
@@ -160,6 +154,13 @@ export async function acquireRunLock(
   for (let turns = 1; ; turns++) {
     if (turns > 1_000)
       throw new LockError(`could not take the lock ${path}: other runs keep taking it; try again`);
+    // The start time is when the lock is taken (not when we began to wait for it): the age counts from it.
+    const holder: LockHolder = {
+      pid: process.pid,
+      hostname: host,
+      cmd: owner.cmd,
+      startedAt: now().toISOString(),
+    };
     if (await createLockFile(path, holder)) {
       heldHere.add(key);
       log?.debug({ lock: path }, 'run lock taken');
