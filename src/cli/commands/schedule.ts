@@ -32,7 +32,9 @@ export async function run(options: GlobalOptions & EsFlags, ctx: CommandContext)
     {
       name: 'publish',
       expression: config.schedule.publish,
-      run: async () => (await import('./publish.js')).run({ ...options }, jobContext('publish')),
+      // As in elastic.cron: a manual run holding the data directory delays the publish, up to 50 min.
+      run: async () =>
+        (await import('./publish.js')).run({ ...options, waitLock: 3000 }, jobContext('publish')),
     },
   ];
   validateSchedule(jobs);
