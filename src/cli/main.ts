@@ -21,6 +21,14 @@ export async function main(argv: readonly string[]): Promise<void> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // `netlog verify | head` closes stdout early: stop writing to it (the run itself carries on, so a
+  // repair is not left half done) instead of dying on the unhandled EPIPE.
+  let stdoutClosed = false;
+  const onStdoutError = (err: NodeJS.ErrnoException): void => {
+    if (err.code !== 'EPIPE') throw err;
+    stdoutClosed = true;
+  };
+  process.stdout.on('error', onStdoutError);
 
   let log: Logger | undefined;
   const runId = randomUUID().slice(0, 8);
@@ -39,7 +47,9 @@ export async function main(argv: readonly string[]): Promise<void> {
       now,
       env: process.env,
       signal: controller.signal,
-      out: (line) => process.stdout.write(`${line}\n`),
+      out: (line) => {
+        if (!stdoutClosed) process.stdout.write(`${line}\n`);
+      },
       isTTY: process.stderr.isTTY === true,
     };
   };

@@ -1,8 +1,10 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
+import { ROOT } from '../helpers/es.js';
 import { listFiles } from '../helpers/sample.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -161,18 +163,18 @@ const cases: [string, string[] | (() => Promise<string[]>), RegExp, NodeJS.Proce
   ],
 ];
 
+const quietEnv = {
+  NETLOG_HASH_KEY: 'bad-input-key-0123456789',
+  NETLOG_NOW: '2026-11-25T06:00:00Z',
+  ES_URL: 'http://localhost:9',
+};
+
 for (const [name, args, message, env] of cases) {
   test(name, async () => {
     const data = join(tmp.path, `data-${name.replace(/\W+/g, '-')}`);
     const argv = typeof args === 'function' ? await args() : args;
     const result = await runCli([...argv, '--data', data], {
-      env: {
-        NETLOG_HASH_KEY: 'bad-input-key-0123456789',
-        NETLOG_LOG_FILE: join(tmp.path, 'log'),
-        NETLOG_NOW: '2026-11-25T06:00:00Z',
-        ES_URL: 'http://localhost:9',
-        ...env,
-      },
+      env: { ...quietEnv, NETLOG_LOG_FILE: join(tmp.path, 'log'), ...env },
     });
     assert.equal(result.code, 2, `${result.stdout}${result.stderr}`);
     assert.match(result.stderr, message);
@@ -184,4 +186,26 @@ for (const [name, args, message, env] of cases) {
 
 test('no bad input echoed a password into the log', async () => {
   assert.ok(!(await readFile(join(tmp.path, 'log'), 'utf8')).includes(SECRET));
+});
+
+test('a reader that closes early (| head -1) gets its line and no stack trace', async () => {
+  // verify prints one line per missing file (300 here), most of them after head has gone.
+  const data = join(tmp.path, 'data-head');
+  const script =
+    `node "${ROOT}bin/netlog.js" verify --days 30 --data "${data}" 2>"${tmp.path}/head.err" | head -1; ` +
+    'echo "exit=${PIPESTATUS[0]}"';
+  const result = await new Promise<string>((ok, fail) =>
+    execFile(
+      'bash',
+      ['-c', script],
+      { env: { ...process.env, ...quietEnv, NETLOG_LOG_FILE: join(tmp.path, 'head.log') } },
+      (err, stdout) => (err ? fail(err) : ok(stdout)),
+    ),
+  );
+  const [first, exit] = result.trim().split('\n');
+  assert.match(first ?? '', /^missing +total 2026-10-26 /);
+  // 3: verify found problems, as without the pipe (not 1 from a crash).
+  assert.equal(exit, 'exit=3');
+  const stderr = await readFile(join(tmp.path, 'head.err'), 'utf8');
+  assert.doesNotMatch(stderr, /EPIPE|Unhandled|at /);
 });
