@@ -55,7 +55,8 @@ for (const day of daysBetween(values.from, values.to)) {
       requests++;
       tookMs += body.took;
       const page = body.aggregations?.[ROWS_AGG];
-      after = page && (page.buckets?.length ?? 0) > 0 ? page.after_key : undefined;
+      // As netlog does: a page with fewer buckets than asked for is the last one.
+      after = page && (page.buckets?.length ?? 0) >= config.es.page_size ? page.after_key : undefined;
     } while (after !== undefined);
   }
 }

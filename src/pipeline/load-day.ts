@@ -76,7 +76,11 @@ export async function fetchTableDay(
   const fetchPage = (after?: Record<string, unknown>): Promise<SearchResult> => {
     const pending = es.signal?.aborted
       ? Promise.reject(new InterruptedError())
-      : searchAggregations(es, { index: table.index, table: table.name, day: range.day }, buildDayQuery(table, range, config, after));
+      : searchAggregations(
+          es,
+          { index: table.index, table: table.name, day: range.day },
+          buildDayQuery(table, range, config, after),
+        );
     // Awaited on the next turn of the loop; if this page fails first, its outcome is dropped.
     pending.catch(() => undefined);
     return pending;
@@ -88,10 +92,15 @@ export async function fetchTableDay(
     tookMs += result.took;
     if (totalHits < 0) totalHits = result.totalHits;
     const page = flattenAggregations(result.aggregations, table);
+    // A composite page holding fewer buckets than asked for is the last: Elasticsearch fills a page
+    // before it stops. It still sends an after_key, but following it would cost one more pass over
+    // the day's documents for an empty page. (Should that ever be wrong, the totals check below
+    // fails the day instead of writing it short.)
+    const more = page.afterKey !== undefined && page.rows.length >= config.es.page_size;
     // Ask for the next composite page before working on this one: Elasticsearch computes it while
     // this page is transformed and written, instead of the two taking turns. At most two pages are
     // held at once.
-    next = page.afterKey === undefined ? undefined : fetchPage(page.afterKey);
+    next = more ? fetchPage(page.afterKey) : undefined;
     buckets += page.rows.length;
     for (const raw of page.rows) merger.add(raw, transformRow(raw, table.levels, transform));
     // Composite pages are sorted by time first: every bucket before the page's last one is complete.
@@ -104,7 +113,9 @@ export async function fetchTableDay(
   // between composite pages; fewer never is.)
   const count = table.metrics.find((m) => m.type === 'count');
   if (count && (totals[count.name] ?? 0) < totalHits) {
-    throw new DataError(`${table.name} ${range.day}: ${totalHits} documents matched but only ${totals[count.name]} are in buckets (a multi-valued or unmapped level field?)`);
+    throw new DataError(
+      `${table.name} ${range.day}: ${totalHits} documents matched but only ${totals[count.name]} are in buckets (a multi-valued or unmapped level field?)`,
+    );
   }
   return { buckets, requests, tookMs, totalHits, totals };
 }
@@ -129,7 +140,8 @@ export async function loadTableDay(params: LoadDayParams): Promise<LoadDayResult
   const { table, day, config, dataDir } = params;
   const range = dayRange(day, config.timezone);
   const partial = !isDayOver(range, params.now);
-  if (partial && !params.partial) throw new DataError(`${day} is not over yet: use --partial to write it as a partial file`);
+  if (partial && !params.partial)
+    throw new DataError(`${day} is not over yet: use --partial to write it as a partial file`);
   const path = params.dryRun ? undefined : dayFilePath(dataDir, table.name, day, partial);
   const writer: AtomicWriter | undefined = path === undefined ? undefined : await openAtomicWriter(path);
   // A time series must come back as exactly the day's buckets, in order; a partial day as those
@@ -143,13 +155,20 @@ export async function loadTableDay(params: LoadDayParams): Promise<LoadDayResult
       const kept = partial ? chunk.filter((r) => r.time <= params.now.getTime()) : chunk;
       if (expectedTimes && !partial) {
         kept.forEach((r, i) => {
-          if (r.time !== expectedTimes[rows + i]) throw bucketError(table.name, range, expectedTimes.length, `an unexpected bucket ${isoUtc(r.time)}`);
+          if (r.time !== expectedTimes[rows + i])
+            throw bucketError(
+              table.name,
+              range,
+              expectedTimes.length,
+              `an unexpected bucket ${isoUtc(r.time)}`,
+            );
         });
       }
       rows += kept.length;
       if (kept.length > 0) await writer?.write(formatDayRows(kept));
     });
-    if (expectedTimes && !partial && rows !== expectedTimes.length) throw bucketError(table.name, range, expectedTimes.length, `${rows}`);
+    if (expectedTimes && !partial && rows !== expectedTimes.length)
+      throw bucketError(table.name, range, expectedTimes.length, `${rows}`);
     if (params.es.signal?.aborted) throw new InterruptedError();
     await writer?.commit();
   } catch (err) {
@@ -171,12 +190,25 @@ export async function loadTableDay(params: LoadDayParams): Promise<LoadDayResult
     totals: stats.totals,
   };
   params.log[params.quiet ? 'debug' : 'info'](
-    { table: table.name, day, rows, buckets: stats.buckets, requests: stats.requests, tookMs: stats.tookMs, wallMs: result.wallMs, partial, dryRun: params.dryRun === true, ...stats.totals },
+    {
+      table: table.name,
+      day,
+      rows,
+      buckets: stats.buckets,
+      requests: stats.requests,
+      tookMs: stats.tookMs,
+      wallMs: result.wallMs,
+      partial,
+      dryRun: params.dryRun === true,
+      ...stats.totals,
+    },
     'table day loaded',
   );
   return result;
 }
 
 function bucketError(table: string, range: DayRange, expected: number, got: string): DataError {
-  return new DataError(`${table} ${range.day}: expected ${expected} buckets from ${isoUtc(range.start)}, got ${got}`);
+  return new DataError(
+    `${table} ${range.day}: expected ${expected} buckets from ${isoUtc(range.start)}, got ${got}`,
+  );
 }

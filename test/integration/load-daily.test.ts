@@ -11,6 +11,7 @@ import {
   useSampleSuite,
   writeTestConfig,
 } from '../helpers/sample.js';
+import { defaultConfig } from '../../src/config/validate.js';
 import { findIpLiterals } from '../../src/transform/ip.js';
 
 const PREFIX = 'it-daily-';
@@ -182,6 +183,14 @@ describe('load-daily on a generated day', () => {
       dns.count,
       Object.values(suite.expected.days[DAY]!.protocols.dns).reduce((s, b) => s + b.count, 0),
     );
+    // One request per full composite page and one for the last, short page; none for an empty one.
+    const config = defaultConfig();
+    for (const l of loaded) {
+      const table = config.tables.find((t) => t.name === l.table)!;
+      const paged = table.levels.length > 0 && table.aggregation === 'composite';
+      const pages = paged ? Math.floor(Number(l.buckets) / config.es.page_size) + 1 : 1;
+      assert.equal(l.requests, pages, `${String(l.table)}: ${String(l.buckets)} buckets`);
+    }
   });
 });
 

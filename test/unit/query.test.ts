@@ -62,7 +62,7 @@ test('flow tables page a composite: time, then one terms source per level field,
     aggs: { rows: { composite: Record<string, unknown> } };
   };
   assert.deepEqual(body.aggs.rows.composite, {
-    size: 2000,
+    size: 5000,
     sources: [
       { time: { date_histogram: { field: '@timestamp', fixed_interval: '15m' } } },
       { l0f0: { terms: { field: 'source.ip', missing_bucket: true } } },
