@@ -55,7 +55,11 @@ const MAX_REMEMBERED = 100_000;
  * Reduces a host-field value for the `host`, `domain` or `server` transforms. `host` picks short name
  * or registrable domain by whether the name is internal.
  */
-export function reduceHost(value: string, mode: 'host' | 'domain' | 'server', internalDomains: readonly string[]): HostValue {
+export function reduceHost(
+  value: string,
+  mode: 'host' | 'domain' | 'server',
+  internalDomains: readonly string[],
+): HostValue {
   let memo = reduced.get(internalDomains);
   if (memo === undefined) reduced.set(internalDomains, (memo = new Map()));
   const key = `${mode}\u0000${value}`;
@@ -68,11 +72,18 @@ export function reduceHost(value: string, mode: 'host' | 'domain' | 'server', in
   return result;
 }
 
-function reduceHostOnce(value: string, mode: 'host' | 'domain' | 'server', internalDomains: readonly string[]): HostValue {
+function reduceHostOnce(
+  value: string,
+  mode: 'host' | 'domain' | 'server',
+  internalDomains: readonly string[],
+): HostValue {
   const host = extractHost(value);
   if (isIpLiteral(host)) return { kind: 'ip', ip: host };
   if (host === '') return { kind: 'name', name: '' };
   if (mode === 'server') return { kind: 'name', name: shortName(host) };
   if (mode === 'domain') return { kind: 'name', name: registrableDomain(host) };
-  return { kind: 'name', name: isInternalName(host, internalDomains) ? shortName(host) : registrableDomain(host) };
+  return {
+    kind: 'name',
+    name: isInternalName(host, internalDomains) ? shortName(host) : registrableDomain(host),
+  };
 }
