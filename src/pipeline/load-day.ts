@@ -28,6 +28,7 @@ export interface LoadDayParams {
   readonly dataDir: string;
   readonly pseudonymise: Pseudonymise;
   readonly now: Date;
+  /** Bound to the table and the day (runJobs binds them), so its lines do not repeat them. */
   readonly log: Logger;
   /** Write a day that is not over yet, as `<day>.partial.csv`. */
   readonly partial?: boolean;
@@ -191,8 +192,6 @@ export async function loadTableDay(params: LoadDayParams): Promise<LoadDayResult
   };
   params.log[params.quiet ? 'debug' : 'info'](
     {
-      table: table.name,
-      day,
       rows,
       buckets: stats.buckets,
       requests: stats.requests,
