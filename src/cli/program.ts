@@ -52,6 +52,14 @@ export function buildProgram(makeContext: MakeContext, onExitCode: (code: number
     c
       .option('--es <url>', 'Elasticsearch URL (default: ES_URL or http://localhost:9200)')
       .option('--insecure', 'do not verify the TLS certificate of Elasticsearch (warned; for testing only)');
+  // Commands that write the data directory take its run lock; by default a second run exits 4 at once.
+  const waitLockOption = (c: Command): Command =>
+    c.option(
+      '--wait-lock <seconds>',
+      'wait up to this long for another netlog run (the morning load, a backfill) to release the data directory; default: exit 4 at once',
+      positiveIntOption('--wait-lock', 86_400),
+    );
+
   const rangeOptions = (c: Command): Command =>
     c
       .addOption(
@@ -60,7 +68,7 @@ export function buildProgram(makeContext: MakeContext, onExitCode: (code: number
       .option('--from <date>', 'first day (YYYY-MM-DD)', dayOption)
       .option('--to <date>', 'last day (YYYY-MM-DD), included', dayOption);
 
-  esOptions(
+  const loadDaily = esOptions(
     program
       .command('load-daily')
       .description("write one day's CSV for every configured table (default: yesterday)")
@@ -73,9 +81,10 @@ export function buildProgram(makeContext: MakeContext, onExitCode: (code: number
       .option('--dry-run', 'query and report, write nothing')
       .option('--partial', 'allow a day that is not over yet; its file is marked .partial.csv')
       .option('--publish', 'commit and push the data directory afterwards'),
-  ).action(action('load-daily', () => import('./commands/load-daily.js')));
+  );
+  waitLockOption(loadDaily).action(action('load-daily', () => import('./commands/load-daily.js')));
 
-  esOptions(
+  const loadBackfill = esOptions(
     rangeOptions(
       program
         .command('load-backfill')
@@ -90,9 +99,10 @@ export function buildProgram(makeContext: MakeContext, onExitCode: (code: number
         )
         .option('--publish', 'commit and push the data directory afterwards'),
     ),
-  ).action(action('load-backfill', () => import('./commands/load-backfill.js')));
+  );
+  waitLockOption(loadBackfill).action(action('load-backfill', () => import('./commands/load-backfill.js')));
 
-  esOptions(
+  const verify = esOptions(
     rangeOptions(
       program
         .command('verify')
@@ -103,7 +113,8 @@ export function buildProgram(makeContext: MakeContext, onExitCode: (code: number
         .option('--concurrency <n>', 'repairs fetched at once', positiveIntOption('--concurrency', 16), 2)
         .option('--publish', 'commit and push the data directory after a repair'),
     ),
-  ).action(action('verify', () => import('./commands/verify.js')));
+  );
+  waitLockOption(verify).action(action('verify', () => import('./commands/verify.js')));
 
   esOptions(
     program.command('doctor').description('check the connection, the indices and the fields of every table'),
@@ -115,15 +126,13 @@ export function buildProgram(makeContext: MakeContext, onExitCode: (code: number
     .requiredOption('--remote <url>', 'the repository analysts pull (URL or path)')
     .action(action('init-data', () => import('./commands/init-data.js')));
 
-  program
-    .command('publish')
-    .description('commit changed CSV files and push them; unpublished commits from earlier runs go out too')
-    .option(
-      '--wait-lock <seconds>',
-      'wait up to this long for a running netlog (the morning load) to release the data directory',
-      positiveIntOption('--wait-lock', 86_400),
-    )
-    .action(action('publish', () => import('./commands/publish.js')));
+  waitLockOption(
+    program
+      .command('publish')
+      .description(
+        'commit changed CSV files and push them; unpublished commits from earlier runs go out too',
+      ),
+  ).action(action('publish', () => import('./commands/publish.js')));
 
   esOptions(
     program

@@ -8,11 +8,18 @@ import { createPseudonymiser, type Pseudonymise } from '../transform/pseudonymis
 import type { Config } from '../config/schema.js';
 import type { CommandContext } from './context.js';
 import type { GlobalOptions } from './program.js';
-import { acquireRunLock } from '../schedule/lock.js';
-import { publishData, type PublishResult } from '../publish/git.js';
+import { withRunLock } from '../schedule/lock.js';
+import { publishData } from '../publish/git.js';
+import { describePublish } from '../publish/publish-result.js';
 import { ExitCode } from '../errors.js';
 
 /** Shared first steps of the commands: config before anything else, then the Elasticsearch edge. */
+
+/** The flag of the commands that take the run lock. */
+export interface LockFlags {
+  /** Seconds to wait for another run to release the data directory (default: fail at once). */
+  waitLock?: number;
+}
 
 export interface EsFlags {
   es?: string;
@@ -80,20 +87,21 @@ export function openPseudonymiser(config: Config, ctx: CommandContext): Pseudony
   return createPseudonymiser(config.pseudonym, key);
 }
 
-/** Runs `fn` holding the data directory's run lock (two runs never write the same files at once). */
+/**
+ * Runs `fn` holding the data directory's run lock (two runs never write the same files at once). A
+ * held lock fails at once (exit 4) unless `--wait-lock` gives the holder time to finish.
+ */
 export async function withDataLock<T>(
-  options: GlobalOptions,
+  options: GlobalOptions & LockFlags,
   cmd: string,
   ctx: CommandContext,
   fn: () => Promise<T>,
 ): Promise<T> {
-  const lock = await acquireRunLock(options.data, { cmd });
-  ctx.log.debug({ lock: lock.path }, 'run lock taken');
-  try {
-    return await fn();
-  } finally {
-    await lock.release();
-  }
+  return withRunLock(options.data, { cmd }, fn, {
+    waitMs: (options.waitLock ?? 0) * 1000,
+    signal: ctx.signal,
+    log: ctx.log,
+  });
 }
 
 /**
@@ -108,20 +116,6 @@ export async function publishAfter(
 ): Promise<number> {
   if (!options.publish || code === ExitCode.interrupted) return code;
   const result = await publishData({ dataDir: options.data, config, log: ctx.log, signal: ctx.signal });
-  reportPublish(result, ctx);
+  for (const line of describePublish(result)) ctx.out(line);
   return !result.pushed && code === ExitCode.ok ? ExitCode.runtime : code;
-}
-
-/** One line for the human about a publish. */
-export function reportPublish(result: PublishResult, ctx: CommandContext): void {
-  ctx.out(
-    result.committed
-      ? `committed ${result.commit?.slice(0, 10)} (${result.files} file(s))`
-      : 'nothing new to commit',
-  );
-  if (result.pushed) ctx.out('pushed: the remote is up to date');
-  else
-    ctx.out(
-      `push failed: ${result.pending} commit(s) kept locally; the next publish sends them (see logs/elastic.log)`,
-    );
 }

@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ROOT } from '../helpers/es.js';
 import { runCli } from '../helpers/cli.js';
 import { listFiles, useSampleSuite } from '../helpers/sample.js';
+import { acquireRunLock } from '../../src/schedule/lock.js';
 
 const PREFIX = 'it-lock-';
 const suite = useSampleSuite({
@@ -74,6 +75,35 @@ test('two concurrent runs do not both write: the second exits 4 naming the holde
   assert.equal(result.code, 130, result.stderr);
   assert.ok((await listFiles(data)).filter((f) => f.endsWith('.csv')).length > 0, 'the first run wrote');
   assert.equal(await exists(join(data, '.netlog.lock')), false, 'released when it stopped');
+});
+
+test('load-daily --wait-lock waits for the holder to release the data directory, then loads', async () => {
+  const data = join(suite.dir, 'waiting');
+  const log = join(suite.dir, 'waiting.log');
+  // The holder is this test process, as a backfill would hold the lock.
+  const lock = await acquireRunLock(data, { cmd: 'load-backfill' });
+  const waiting = spawnNetlog(['load-daily', '--tables', 'dns', '--data', data, '--wait-lock', '60'], log);
+  const waitLines = async () =>
+    (await readFile(log, 'utf8').catch(() => ''))
+      .split('\n')
+      .filter((l) => l.includes('"msg":"waiting for the run lock"'));
+  for (let i = 0; i < 400 && (await waitLines()).length === 0; i++) await sleep(50);
+  assert.match((await waitLines())[0] ?? '', new RegExp(`"holder":\\{"pid":${process.pid},`));
+  assert.deepEqual(await listFiles(data), ['.netlog.lock'], 'nothing written while the holder runs');
+  await lock.release();
+  const result = await waiting.exit;
+  assert.equal(result.code, 0, result.stderr);
+  assert.deepEqual(await listFiles(data), ['dns/2026/2026-11-10.csv']);
+  const dnsCount = Object.values(suite.expected.days['2026-11-10']!.protocols.dns).reduce(
+    (sum, b) => sum + b.count,
+    0,
+  );
+  const stored = (await readFile(join(data, 'dns/2026/2026-11-10.csv'), 'utf8'))
+    .trim()
+    .split('\n')
+    .slice(1)
+    .reduce((sum, line) => sum + Number(line.split(',')[1]), 0);
+  assert.equal(stored, dnsCount);
 });
 
 test('a lock left by a dead process is taken over', async () => {

@@ -10,13 +10,14 @@ import {
   publishAfter,
   withDataLock,
   type EsFlags,
+  type LockFlags,
 } from '../setup.js';
 import { createProgress } from '../progress.js';
 import { reportRun } from '../report-run.js';
 import type { CommandContext } from '../context.js';
 import type { GlobalOptions } from '../program.js';
 
-interface Options extends GlobalOptions, EsFlags, RangeFlags {
+interface Options extends GlobalOptions, EsFlags, LockFlags, RangeFlags {
   tables?: string[];
   force?: boolean;
   concurrency: number;

@@ -9,12 +9,13 @@ import {
   publishAfter,
   withDataLock,
   type EsFlags,
+  type LockFlags,
 } from '../setup.js';
 import { reportRun } from '../report-run.js';
 import type { CommandContext } from '../context.js';
 import type { GlobalOptions } from '../program.js';
 
-interface Options extends GlobalOptions, EsFlags {
+interface Options extends GlobalOptions, EsFlags, LockFlags {
   date?: string;
   tables?: string[];
   dryRun?: boolean;

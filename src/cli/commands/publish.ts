@@ -5,11 +5,10 @@ import { withRunLock } from '../../schedule/lock.js';
 import { loadConfig } from '../../config/load.js';
 import type { CommandContext } from '../context.js';
 import type { GlobalOptions } from '../program.js';
+// Type only: setup.ts's runtime imports (the Elasticsearch client) stay out of publish.
+import type { LockFlags } from '../setup.js';
 
-interface Options extends GlobalOptions {
-  /** Seconds to wait for a running netlog (the morning load) to release the data directory. */
-  waitLock?: number;
-}
+interface Options extends GlobalOptions, LockFlags {}
 
 /**
  * `netlog publish`: commit changed day files and push; commits left by earlier failed pushes go too.

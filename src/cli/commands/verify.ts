@@ -19,6 +19,7 @@ import {
   publishAfter,
   withDataLock,
   type EsFlags,
+  type LockFlags,
   type EsHandle,
 } from '../setup.js';
 import { displayPath } from '../report-run.js';
@@ -26,7 +27,7 @@ import type { Config } from '../../config/schema.js';
 import type { CommandContext } from '../context.js';
 import type { GlobalOptions } from '../program.js';
 
-interface Options extends GlobalOptions, EsFlags, RangeFlags {
+interface Options extends GlobalOptions, EsFlags, LockFlags, RangeFlags {
   tables?: string[];
   againstEs?: boolean;
   repair?: boolean;
