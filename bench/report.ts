@@ -192,19 +192,22 @@ export function renderResults(report: RunReport, notes: string): string {
     for (const side of ['netlog', 'netlog-c1']) {
       const per = counts.map((d) => ({ d, s: stat(set, d, side) })).filter((x) => x.s);
       if (per.length === 0) continue;
-      const maxes = per.map((x) => x.s!.rssMax);
-      const growth = Math.max(...maxes) - Math.min(...maxes);
+      // Flat: the median peak RSS of the most days is at most rssFlatMb above that of the fewest
+      // (medians: the maximum of a few runs is mostly V8's collection timing). The limit holds for
+      // every run (the maximum).
+      const growth = per.at(-1)!.s!.rss - per[0]!.s!.rss;
       const flat = growth <= TARGETS.rssFlatMb;
-      const within = set !== '1M' || Math.max(...maxes) <= TARGETS.rssMb;
+      const highest = Math.max(...per.map((x) => x.s!.rssMax));
+      const within = set !== '1M' || highest <= TARGETS.rssMb;
       rssOk &&= flat && within;
       rssLines.push(
-        `${set}/day, ${SIDE_LABEL[side]}: ${per.map((x) => `${x.d} d → ${f1(x.s!.rssMax)} MB`).join(', ')} (spread ${f1(growth)} MB; live heap ${per.map((x) => `${f1(x.s!.liveHeap)}`).join(' / ')} MB)`,
+        `${set}/day, ${SIDE_LABEL[side]}: median ${per.map((x) => `${x.d} d → ${f1(x.s!.rss)} MB`).join(', ')} (growth ${f1(growth)} MB; highest of any run ${f1(highest)} MB; live heap ${per.map((x) => `${f1(x.s!.liveHeap)}`).join(' / ')} MB)`,
       );
     }
   }
   if (rssLines.length > 0) {
     out.push(
-      `3. **peak RSS flat in the number of days (within ${TARGETS.rssFlatMb} MB) and at most ${TARGETS.rssMb} MB at 1M documents a day**: ${mark(rssOk)}: ` +
+      `3. **peak RSS flat in the number of days (median growing by at most ${TARGETS.rssFlatMb} MB) and at most ${TARGETS.rssMb} MB at 1M documents a day in every run**: ${mark(rssOk)}: ` +
         rssLines.join('; ') +
         '.',
     );
