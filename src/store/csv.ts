@@ -11,8 +11,8 @@ export function formatCsv(columns: readonly string[], rows: readonly (readonly C
   return formatCsvRows([columns, ...rows]);
 }
 
-// The quoting csv-stringify applied with these options, written out: day files are formatted row by
-// row on the hot path, where the general-purpose stringifier cost more than the transform itself. A
+// RFC 4180 quoting, written out (csv-stringify did this until its cost showed up in bench/: day files
+// are formatted row by row on the hot path, where it cost more than the transform itself). A
 // field is quoted when it holds the delimiter, a quote or a line break ("\n", and "\r", which a CSV
 // reader also takes for one); quotes inside are doubled.
 const NEEDS_QUOTES = /[",\r\n]/;
