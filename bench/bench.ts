@@ -52,19 +52,25 @@ interface DataSet {
   readonly dayCounts: number[];
 }
 
+/** "100k", "1M", "20k": the data set's name in the tables, from its documents a day. */
+const volumeName = (docs: number): string =>
+  docs >= 1_000_000 && docs % 1_000_000 === 0
+    ? `${docs / 1_000_000}M`
+    : docs >= 1000 && docs % 1000 === 0
+      ? `${docs / 1000}k`
+      : String(docs);
+
+/** A data set per volume, each under an index prefix naming it (another volume never finds it loaded). */
+const dataSet = (docsPerDay: number, dayCounts: number[]): DataSet => ({
+  name: volumeName(docsPerDay),
+  prefix: `bench-${volumeName(docsPerDay).toLowerCase()}-network-`,
+  docsPerDay,
+  dayCounts,
+});
+
 const DATA_SETS: DataSet[] = [
-  {
-    name: '100k',
-    prefix: 'bench-network-',
-    docsPerDay: Number(env.BENCH_DOCS ?? 100_000),
-    dayCounts: numbers(env.BENCH_DAYS ?? '7,30'),
-  },
-  {
-    name: '1M',
-    prefix: 'bench1m-network-',
-    docsPerDay: Number(env.BENCH_BIG_DOCS ?? 1_000_000),
-    dayCounts: numbers(env.BENCH_BIG_DAYS ?? '1,3'),
-  },
+  dataSet(Number(env.BENCH_DOCS ?? 100_000), numbers(env.BENCH_DAYS ?? '7,30')),
+  dataSet(Number(env.BENCH_BIG_DOCS ?? 1_000_000), numbers(env.BENCH_BIG_DAYS ?? '1,3')),
 ].filter((d) => d.dayCounts.length > 0 && d.docsPerDay > 0);
 
 type Side = 'netlog' | 'netlog-c1' | 'python' | 'floor';
