@@ -27,7 +27,9 @@ export async function run(options: GlobalOptions & EsFlags, ctx: CommandContext)
     {
       name: 'load',
       expression: config.schedule.load,
-      run: async () => (await import('./load-daily.js')).run({ ...options }, jobContext('load')),
+      // As in elastic.cron: a manual backfill or repair holding the data directory delays the load, up to 9 min.
+      run: async () =>
+        (await import('./load-daily.js')).run({ ...options, waitLock: 540 }, jobContext('load')),
     },
     {
       name: 'publish',
