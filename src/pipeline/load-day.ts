@@ -96,7 +96,7 @@ export async function fetchTableDay(
     // A composite page holding fewer buckets than asked for is the last: Elasticsearch fills a page
     // before it stops. It still sends an after_key, but following it would cost one more pass over
     // the day's documents for an empty page. (Should that ever be wrong, the totals check below
-    // fails the day instead of writing it short.)
+    // fails the day instead of writing it short, for every table with a count metric.)
     const more = page.afterKey !== undefined && page.rows.length >= config.es.page_size;
     // Ask for the next composite page before working on this one: Elasticsearch computes it while
     // this page is transformed and written, instead of the two taking turns. At most two pages are
