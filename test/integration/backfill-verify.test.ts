@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { ROOT } from '../helpers/es.js';
 import { runCli } from '../helpers/cli.js';
 import { listFiles, readCsvRecords, useSampleSuite } from '../helpers/sample.js';
+import { waitFor } from '../helpers/wait.js';
 import { checkDayFile } from '../../src/store/check-day.js';
 import { defaultConfig } from '../../src/config/validate.js';
 import { dayRange } from '../../src/time/day.js';
@@ -207,8 +207,10 @@ test('a backfill killed with SIGKILL leaves no torn file; the re-run completes o
     },
   );
   // Kill it once some files exist but long before 300 are done.
-  for (let i = 0; i < 200 && (await listFiles(data)).filter((f) => f.endsWith('.csv')).length < 25; i++)
-    await sleep(50);
+  await waitFor(async () => (await listFiles(data)).filter((f) => f.endsWith('.csv')).length >= 25, {
+    timeoutMs: 10_000,
+    everyMs: 50,
+  });
   child.kill('SIGKILL');
   await new Promise((resolve) => child.once('exit', resolve));
   const written = (await listFiles(data)).filter((f) => f.endsWith('.csv') && !f.includes('/.'));

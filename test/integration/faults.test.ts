@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { ROOT } from '../helpers/es.js';
 import { runCli } from '../helpers/cli.js';
 import { listFiles, useSampleSuite } from '../helpers/sample.js';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
+import { waitFor } from '../helpers/wait.js';
 
 const PREFIX = 'it-fault-';
 const suite = useSampleSuite({
@@ -297,7 +297,7 @@ test('SIGTERM while a request hangs stops at once: exit 130, no file, the lock r
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const exit = new Promise<number | null>((resolve) => child.on('close', resolve));
-  for (let i = 0; i < 500 && !proxy.seen.some((s) => s.outcome === 'stall'); i++) await sleep(20);
+  await waitFor(() => proxy.seen.some((s) => s.outcome === 'stall'), { timeoutMs: 10_000, everyMs: 20 });
   const signalled = Date.now();
   child.kill('SIGTERM');
   const code = await exit;

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ROOT } from '../helpers/es.js';
 import { runCli } from '../helpers/cli.js';
-import { listFiles, useSampleSuite } from '../helpers/sample.js';
+import { listFiles, readCsvRecords, useSampleSuite } from '../helpers/sample.js';
+import { logLinesWithMsg, waitFor } from '../helpers/wait.js';
 import { acquireRunLock } from '../../src/schedule/lock.js';
 
 const PREFIX = 'it-lock-';
@@ -51,7 +52,7 @@ test('two concurrent runs do not both write: the second exits 4 naming the holde
     ['load-backfill', '--days', '100', '--data', data, '--concurrency', '1'],
     join(suite.dir, 'first.log'),
   );
-  for (let i = 0; i < 200 && !(await exists(join(data, '.netlog.lock'))); i++) await sleep(20);
+  await waitFor(() => exists(join(data, '.netlog.lock')), { timeoutMs: 4000, everyMs: 20 });
   const holder = JSON.parse(await readFile(join(data, '.netlog.lock'), 'utf8')) as {
     pid: number;
     cmd: string;
@@ -83,11 +84,8 @@ test('load-daily --wait-lock waits for the holder to release the data directory,
   // The holder is this test process, as a backfill would hold the lock.
   const lock = await acquireRunLock(data, { cmd: 'load-backfill' });
   const waiting = spawnNetlog(['load-daily', '--tables', 'dns', '--data', data, '--wait-lock', '60'], log);
-  const waitLines = async () =>
-    (await readFile(log, 'utf8').catch(() => ''))
-      .split('\n')
-      .filter((l) => l.includes('"msg":"waiting for the run lock"'));
-  for (let i = 0; i < 400 && (await waitLines()).length === 0; i++) await sleep(50);
+  const waitLines = () => logLinesWithMsg(log, 'waiting for the run lock');
+  await waitFor(async () => (await waitLines()).length > 0, { timeoutMs: 20_000, everyMs: 50 });
   assert.match((await waitLines())[0] ?? '', new RegExp(`"holder":\\{"pid":${process.pid},`));
   assert.deepEqual(await listFiles(data), ['.netlog.lock'], 'nothing written while the holder runs');
   await lock.release();
@@ -98,11 +96,8 @@ test('load-daily --wait-lock waits for the holder to release the data directory,
     (sum, b) => sum + b.count,
     0,
   );
-  const stored = (await readFile(join(data, 'dns/2026/2026-11-10.csv'), 'utf8'))
-    .trim()
-    .split('\n')
-    .slice(1)
-    .reduce((sum, line) => sum + Number(line.split(',')[1]), 0);
+  const { records } = await readCsvRecords(join(data, 'dns/2026/2026-11-10.csv'));
+  const stored = records.reduce((sum, r) => sum + Number(r.count), 0);
   assert.equal(stored, dnsCount);
 });
 
@@ -134,8 +129,10 @@ test('SIGTERM during a backfill releases the lock and keeps only whole files', a
     ['load-backfill', '--days', '100', '--data', data, '--concurrency', '1'],
     join(suite.dir, 'sigterm.log'),
   );
-  for (let i = 0; i < 300 && (await listFiles(data)).filter((f) => f.endsWith('.csv')).length < 3; i++)
-    await sleep(10);
+  await waitFor(async () => (await listFiles(data)).filter((f) => f.endsWith('.csv')).length >= 3, {
+    timeoutMs: 3000,
+    everyMs: 10,
+  });
   run.child.kill('SIGTERM');
   const result = await run.exit;
   assert.equal(result.code, 130, result.stderr);

@@ -6,11 +6,11 @@ import { mkdir, readFile, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { setTimeout as sleep } from 'node:timers/promises';
 import pino from 'pino';
 import { ROOT } from '../helpers/es.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
+import { logLinesWithMsg, waitFor } from '../helpers/wait.js';
 import { acquireRunLock, withRunLock } from '../../src/schedule/lock.js';
 import { LockError } from '../../src/errors.js';
 
@@ -137,11 +137,8 @@ describe('the run lock', { concurrency: true }, () => {
     assert.equal((await holder.first).won, true);
     const publishing = p.netlog(['publish', '--wait-lock', '60']);
     // Release the lock only once publish has said it is waiting (the log), however slow its start.
-    const waitLine = async () =>
-      (await readFile(p.logFile, 'utf8').catch(() => ''))
-        .split('\n')
-        .filter((l) => l.includes('"msg":"waiting for the run lock"'));
-    for (let i = 0; i < 400 && (await waitLine()).length === 0; i++) await sleep(50);
+    const waitLine = () => logLinesWithMsg(p.logFile, 'waiting for the run lock');
+    await waitFor(async () => (await waitLine()).length > 0, { timeoutMs: 20_000, everyMs: 50 });
     const waits = await waitLine();
     assert.equal(waits.length, 1, 'publish is waiting');
     assert.match(

@@ -9,6 +9,7 @@ import pino from 'pino';
 import { ROOT } from '../helpers/es.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
+import { waitFor } from '../helpers/wait.js';
 import { runSchedule, validateSchedule, type ScheduledJob } from '../../src/schedule/cron.js';
 import { ConfigError, LockError } from '../../src/errors.js';
 
@@ -191,7 +192,7 @@ test('netlog schedule runs load-daily and publish on their seconds-level schedul
     ) &&
     lines.some((l) => l.msg === 'scheduled job finished' && l.job === 'publish');
   try {
-    for (let i = 0; i < 150 && !seenEnough(await scheduleLines()); i++) await sleep(200);
+    await waitFor(async () => seenEnough(await scheduleLines()), { timeoutMs: 30_000, everyMs: 200 });
     child.kill('SIGTERM');
     assert.equal(await exited, 0);
   } finally {
