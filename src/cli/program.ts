@@ -60,6 +60,13 @@ export function buildProgram(makeContext: MakeContext, onExitCode: (code: number
       positiveIntOption('--wait-lock', 86_400),
     );
 
+  // Commands that write pseudonyms: a key other than the data's is refused unless a new epoch is asked for.
+  const newKeyOption = (c: Command): Command =>
+    c.option(
+      '--new-key',
+      "start a new pseudonym epoch: the key (or pseudonym scheme) differs from the data's on purpose; pseudonyms from now on do not join with earlier ones",
+    );
+
   const rangeOptions = (c: Command): Command =>
     c
       .addOption(
@@ -82,7 +89,9 @@ export function buildProgram(makeContext: MakeContext, onExitCode: (code: number
       .option('--partial', 'allow a day that is not over yet; its file is marked .partial.csv')
       .option('--publish', 'commit and push the data directory afterwards'),
   );
-  waitLockOption(loadDaily).action(action('load-daily', () => import('./commands/load-daily.js')));
+  newKeyOption(waitLockOption(loadDaily)).action(
+    action('load-daily', () => import('./commands/load-daily.js')),
+  );
 
   const loadBackfill = esOptions(
     rangeOptions(
@@ -100,7 +109,9 @@ export function buildProgram(makeContext: MakeContext, onExitCode: (code: number
         .option('--publish', 'commit and push the data directory afterwards'),
     ),
   );
-  waitLockOption(loadBackfill).action(action('load-backfill', () => import('./commands/load-backfill.js')));
+  newKeyOption(waitLockOption(loadBackfill)).action(
+    action('load-backfill', () => import('./commands/load-backfill.js')),
+  );
 
   const verify = esOptions(
     rangeOptions(
@@ -114,7 +125,7 @@ export function buildProgram(makeContext: MakeContext, onExitCode: (code: number
         .option('--publish', 'commit and push the data directory after a repair'),
     ),
   );
-  waitLockOption(verify).action(action('verify', () => import('./commands/verify.js')));
+  newKeyOption(waitLockOption(verify)).action(action('verify', () => import('./commands/verify.js')));
 
   esOptions(
     program.command('doctor').description('check the connection, the indices and the fields of every table'),

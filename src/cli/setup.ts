@@ -3,8 +3,10 @@ import { loadConfig } from '../config/load.js';
 import { readConnection } from '../config/env.js';
 import { createEsClient, describeEndpoint } from '../es/client.js';
 import { withEsRetry, type SearchContext } from '../es/search.js';
-import { readHashKey } from '../config/env.js';
-import { createPseudonymiser, type Pseudonymise } from '../transform/pseudonymise.js';
+import { readHashKey } from '../config/hash-key.js';
+import { createPseudonymiser, keyFingerprint, type Pseudonymise } from '../transform/pseudonymise.js';
+import { checkPseudonymRecord } from '../store/pseudonym-file.js';
+import type { PseudonymScheme } from '../store/pseudonym-record.js';
 import type { Config } from '../config/schema.js';
 import type { CommandContext } from './context.js';
 import type { GlobalOptions } from './program.js';
@@ -76,15 +78,66 @@ export async function checkEsReachable(es: EsHandle): Promise<void> {
   );
 }
 
-/** The pseudonymiser from the configured algorithm and the key in the environment (refuses to run without one). */
-export function openPseudonymiser(config: Config, ctx: CommandContext): Pseudonymise {
-  const key = readHashKey(ctx.env);
+/** The flag of the commands that write pseudonyms. */
+export interface KeyFlags {
+  /** Start a new pseudonym epoch: the key (or scheme) differs from the data's on purpose. */
+  newKey?: boolean;
+}
+
+export interface PseudonymHandle {
+  readonly pseudonymise: Pseudonymise;
+  readonly scheme: PseudonymScheme;
+}
+
+/**
+ * The pseudonymiser from the configured algorithm and the key in the environment (refuses to run
+ * without one, or with a weak one). The legacy sha1 mode is unkeyed and needs none.
+ */
+export function openPseudonymiser(config: Config, ctx: CommandContext): PseudonymHandle {
+  let key: Buffer = Buffer.alloc(0);
   if (config.pseudonym.algorithm === 'sha1') {
     ctx.log.warn(
       'pseudonym.algorithm is sha1: unkeyed hashes of IP addresses can be reversed by brute force; use hmac-sha256 unless old CSVs must match',
     );
+    if (ctx.env.NETLOG_HASH_KEY || ctx.env.NETLOG_HASH_KEY_FILE)
+      ctx.log.warn('pseudonym.algorithm is sha1, which uses no key: the key in the environment is not used');
+  } else {
+    const read = readHashKey(ctx.env);
+    for (const w of read.warnings) ctx.log.warn(w);
+    key = read.key;
   }
-  return createPseudonymiser(config.pseudonym, key);
+  return {
+    pseudonymise: createPseudonymiser(config.pseudonym, key),
+    scheme: { ...config.pseudonym, fingerprint: keyFingerprint(config.pseudonym, key) },
+  };
+}
+
+/**
+ * Checks the key against the data's pseudonym record (`<data>/pseudonym.json`): a different key is
+ * refused (exit 2) before anything is written, unless `--new-key` starts a new epoch. With `write`
+ * (inside the run lock, before the first day file) the record is created or the new epoch recorded.
+ */
+export async function checkKeyRecord(
+  handle: PseudonymHandle,
+  options: GlobalOptions & KeyFlags,
+  ctx: CommandContext,
+  write: boolean,
+): Promise<void> {
+  const outcome = await checkPseudonymRecord(options.data, handle.scheme, {
+    newKey: options.newKey === true,
+    now: ctx.now,
+    write,
+  });
+  if (outcome.started?.first === false)
+    ctx.log.warn(
+      { epoch: outcome.started.epoch, fingerprint: handle.scheme.fingerprint },
+      'a new pseudonym epoch starts: pseudonyms written from now on do not join with earlier ones',
+    );
+  else if (outcome.started)
+    ctx.log.info(
+      { epoch: outcome.started.epoch, fingerprint: handle.scheme.fingerprint },
+      'pseudonym record created',
+    );
 }
 
 /**

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { ConfigError } from '../errors.js';
 
 /**
@@ -79,33 +78,4 @@ export function readConnection(
     ...(requestTimeoutMs !== undefined && { requestTimeoutMs }),
     insecure,
   };
-}
-
-/**
- * The pseudonymisation key from NETLOG_HASH_KEY or the file named by NETLOG_HASH_KEY_FILE. Without a
- * key netlog refuses to run rather than write weakly hashed data.
- */
-export function readHashKey(env: NodeJS.ProcessEnv): Buffer {
-  let key: string | undefined = env.NETLOG_HASH_KEY;
-  if (key === undefined && env.NETLOG_HASH_KEY_FILE !== undefined) {
-    try {
-      key = readFileSync(env.NETLOG_HASH_KEY_FILE, 'utf8').trim();
-    } catch (cause) {
-      throw new ConfigError(
-        `cannot read NETLOG_HASH_KEY_FILE ${env.NETLOG_HASH_KEY_FILE}: ${(cause as NodeJS.ErrnoException).code}; check the path and permissions`,
-        { cause },
-      );
-    }
-  }
-  if (key === undefined || key === '') {
-    throw new ConfigError(
-      'no pseudonymisation key: set NETLOG_HASH_KEY or NETLOG_HASH_KEY_FILE (e.g. openssl rand -hex 32 > /etc/netlog/hash.key)',
-    );
-  }
-  if (key.length < 16) {
-    throw new ConfigError(
-      'the pseudonymisation key is too short: use at least 16 characters (e.g. openssl rand -hex 32)',
-    );
-  }
-  return Buffer.from(key, 'utf8');
 }

@@ -128,7 +128,13 @@ export const configSchema = z
           .enum(['hmac-sha256', 'sha1'])
           .default('hmac-sha256')
           .describe('sha1 (unkeyed) only for continuity with old CSVs: it can be reversed by brute force'),
-        length: z.number().int().min(8).max(64).default(16).describe('hex characters kept'),
+        length: z
+          .number()
+          .int()
+          .min(16, 'at least 16 hex characters (64 bits): shorter pseudonyms of different addresses collide')
+          .max(64)
+          .default(16)
+          .describe('hex characters kept'),
       })
       .prefault({}),
     es: z

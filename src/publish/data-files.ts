@@ -4,8 +4,8 @@ import type { StatusEntry } from './git-output.js';
 /**
  * Which files of the data directory belong in the analysts' repository. Pure.
  *
- * Published: every `*.csv` (the day files, partial ones included), and the top-level `.gitignore` and
- * README. Never: the run lock, temporary files of atomic writes, or anything else an operator leaves
+ * Published: every `*.csv` (the day files, partial ones included), and the top-level `.gitignore`,
+ * README and `pseudonym.json` (the key fingerprint record). Never: the run lock, temporary files of atomic writes, or anything else an operator leaves
  * in the folder.
  */
 
@@ -14,7 +14,12 @@ export const REQUIRED_GITIGNORE_LINES: readonly string[] = [LOCK_FILE, `${LOCK_T
 
 /** True for a path (relative to the data directory, forward slashes) that publish commits. */
 export function isPublishedPath(relPath: string): boolean {
-  return relPath.endsWith('.csv') || relPath === '.gitignore' || /^README(\.[A-Za-z]+)?$/.test(relPath);
+  return (
+    relPath.endsWith('.csv') ||
+    relPath === '.gitignore' ||
+    relPath === 'pseudonym.json' ||
+    /^README(\.[A-Za-z]+)?$/.test(relPath)
+  );
 }
 
 /** The paths of changed, new and deleted files that publish should stage, sorted. */

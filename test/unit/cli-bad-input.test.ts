@@ -14,6 +14,7 @@ let tmp: { path: string; cleanup: () => Promise<void> };
 before(async () => {
   tmp = await tempDir('badinput');
 });
+
 after(async () => {
   await tmp.cleanup();
 });
@@ -158,9 +159,34 @@ const cases: [string, string[] | (() => Promise<string[]>), RegExp, NodeJS.Proce
   [
     'a hash key that is too short',
     ['load-daily'],
-    /the pseudonymisation key is too short/,
+    /the pseudonymisation key in NETLOG_HASH_KEY is weak \(5 base64 characters carry fewer than 128 bits\)/,
     { NETLOG_HASH_KEY: 'short' },
   ],
+  [
+    'a hash key of one character repeated',
+    ['load-daily'],
+    /is weak \(it is one character repeated\)/,
+    { NETLOG_HASH_KEY: 'x'.repeat(64) },
+  ],
+  [
+    'a hex hash key of fewer than 128 bits',
+    ['load-daily'],
+    /is weak \(31 hex digits carry fewer than 128 bits\)/,
+    { NETLOG_HASH_KEY: '0123456789abcdef0123456789abcde' },
+  ],
+  [
+    'NETLOG_HASH_KEY_FILE=/dev/zero',
+    ['load-daily'],
+    /NETLOG_HASH_KEY_FILE \/dev\/zero is larger than 4096 bytes: it must hold one key/,
+    { NETLOG_HASH_KEY: undefined, NETLOG_HASH_KEY_FILE: '/dev/zero' },
+  ],
+  [
+    'both NETLOG_HASH_KEY and NETLOG_HASH_KEY_FILE',
+    ['load-daily'],
+    /both NETLOG_HASH_KEY and NETLOG_HASH_KEY_FILE are set: set only one/,
+    { NETLOG_HASH_KEY_FILE: '/etc/hostname' },
+  ],
+  ['--new-key on verify without --repair', ['verify', '--new-key'], /give it with --repair/],
 ];
 
 const quietEnv = {

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { validateConfig } from '../../src/config/validate.js';
-import { readConnection, readHashKey } from '../../src/config/env.js';
+import { readConnection } from '../../src/config/env.js';
+import { readHashKey } from '../../src/config/hash-key.js';
 import { ConfigError } from '../../src/errors.js';
 
 test("the built-in config has the original job's tables", () => {
@@ -62,8 +63,11 @@ test('duplicate tables and duplicate columns are rejected', () => {
 
 test('secrets come from the environment and are checked', () => {
   assert.throws(() => readHashKey({}), ConfigError);
-  assert.throws(() => readHashKey({ NETLOG_HASH_KEY: 'short' }), /too short/);
-  assert.equal(readHashKey({ NETLOG_HASH_KEY: 'a-long-enough-key' }).toString(), 'a-long-enough-key');
+  assert.throws(() => readHashKey({ NETLOG_HASH_KEY: 'short' }), /weak/);
+  assert.equal(
+    readHashKey({ NETLOG_HASH_KEY: 'a-long-enough-key-0123' }).key.toString(),
+    'a-long-enough-key-0123',
+  );
   assert.throws(() => readConnection({ ES_URL: 'http://user:pw@es:9200' }), /must not carry credentials/);
   assert.throws(() => readConnection({ ES_USERNAME: 'u' }), /go together/);
   assert.throws(() => readConnection({ ES_URL: 'ftp://x' }), /http:\/\/ or https:\/\//);

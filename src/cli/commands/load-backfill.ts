@@ -4,12 +4,14 @@ import { runJobs, type Job } from '../../pipeline/run-jobs.js';
 import { checkStoredDay } from '../../store/scan.js';
 import {
   checkEsReachable,
+  checkKeyRecord,
   loadCommandConfig,
   openEs,
   openPseudonymiser,
   publishAfter,
   withDataLock,
   type EsFlags,
+  type KeyFlags,
   type LockFlags,
 } from '../setup.js';
 import { createProgress } from '../progress.js';
@@ -17,7 +19,7 @@ import { reportRun } from '../report-run.js';
 import type { CommandContext } from '../context.js';
 import type { GlobalOptions } from '../program.js';
 
-interface Options extends GlobalOptions, EsFlags, LockFlags, RangeFlags {
+interface Options extends GlobalOptions, EsFlags, LockFlags, RangeFlags, KeyFlags {
   tables?: string[];
   force?: boolean;
   concurrency: number;
@@ -34,11 +36,14 @@ export async function run(options: Options, ctx: CommandContext): Promise<number
   const config = await loadCommandConfig(options, ctx);
   const tables = selectTables(config, options.tables);
   const days = resolveDays(options, ctx.now, config.timezone);
-  const pseudonymise = openPseudonymiser(config, ctx);
+  const keyed = openPseudonymiser(config, ctx);
+  // A key that is not the data's is refused before any connection, lock or file.
+  await checkKeyRecord(keyed, options, ctx, false);
   const es = openEs(options, config, ctx);
   try {
     await checkEsReachable(es);
     return await withDataLock(options, 'load-backfill', ctx, async () => {
+      await checkKeyRecord(keyed, options, ctx, true);
       const all: Job[] = days.flatMap((day) => tables.map((table) => ({ table, day })));
       const jobs: Job[] = [];
       const skipped: Record<string, number> = {};
@@ -77,7 +82,7 @@ export async function run(options: Options, ctx: CommandContext): Promise<number
           config,
           es: es.search,
           dataDir: options.data,
-          pseudonymise,
+          pseudonymise: keyed.pseudonymise,
           now: ctx.now,
           log: ctx.log,
           quiet: true,

@@ -3,19 +3,21 @@ import { runJobs } from '../../pipeline/run-jobs.js';
 import { yesterday } from '../../time/day.js';
 import {
   checkEsReachable,
+  checkKeyRecord,
   loadCommandConfig,
   openEs,
   openPseudonymiser,
   publishAfter,
   withDataLock,
   type EsFlags,
+  type KeyFlags,
   type LockFlags,
 } from '../setup.js';
 import { reportRun } from '../report-run.js';
 import type { CommandContext } from '../context.js';
 import type { GlobalOptions } from '../program.js';
 
-interface Options extends GlobalOptions, EsFlags, LockFlags {
+interface Options extends GlobalOptions, EsFlags, LockFlags, KeyFlags {
   date?: string;
   tables?: string[];
   dryRun?: boolean;
@@ -29,13 +31,17 @@ export async function run(options: Options, ctx: CommandContext): Promise<number
   const tables = selectTables(config, options.tables);
   const day = options.date ?? yesterday(ctx.now, config.timezone);
   checkLoadDay(day, ctx.now, config.timezone, options.partial === true);
-  const pseudonymise = openPseudonymiser(config, ctx);
+  const keyed = openPseudonymiser(config, ctx);
+  // A key that is not the data's is refused before any connection, lock or file (a dry run writes
+  // nothing, so it checks too and fails alike: its numbers would not be those of a real run).
+  await checkKeyRecord(keyed, options, ctx, false);
   const es = openEs(options, config, ctx);
   const locked = <T>(fn: () => Promise<T>): Promise<T> =>
     options.dryRun ? fn() : withDataLock(options, 'load-daily', ctx, fn);
   try {
     await checkEsReachable(es);
     return await locked(async () => {
+      if (!options.dryRun) await checkKeyRecord(keyed, options, ctx, true);
       ctx.log.info(
         { day, tables: tables.length, dataDir: options.data, dryRun: options.dryRun === true },
         'load-daily started',
@@ -46,7 +52,7 @@ export async function run(options: Options, ctx: CommandContext): Promise<number
           config,
           es: es.search,
           dataDir: options.data,
-          pseudonymise,
+          pseudonymise: keyed.pseudonymise,
           now: ctx.now,
           log: ctx.log,
           partial: options.partial === true,

@@ -1,4 +1,5 @@
-import { ExitCode } from '../../errors.js';
+import { ExitCode, NetlogError, UsageError } from '../../errors.js';
+import { hasHashKey } from '../../config/hash-key.js';
 import { fetchDayTotals } from '../../es/day-totals.js';
 import { resolveDays, selectTables, type RangeFlags } from '../../pipeline/plan.js';
 import { runJobs, type Job } from '../../pipeline/run-jobs.js';
@@ -13,21 +14,24 @@ import { dayRange } from '../../time/day.js';
 import { scrubIpLiterals } from '../../transform/ip.js';
 import {
   checkEsReachable,
+  checkKeyRecord,
   loadCommandConfig,
   openEs,
   openPseudonymiser,
   publishAfter,
   withDataLock,
   type EsFlags,
+  type KeyFlags,
   type LockFlags,
   type EsHandle,
+  type PseudonymHandle,
 } from '../setup.js';
 import { displayPath } from '../report-run.js';
 import type { Config } from '../../config/schema.js';
 import type { CommandContext } from '../context.js';
 import type { GlobalOptions } from '../program.js';
 
-interface Options extends GlobalOptions, EsFlags, LockFlags, RangeFlags {
+interface Options extends GlobalOptions, EsFlags, LockFlags, RangeFlags, KeyFlags {
   tables?: string[];
   againstEs?: boolean;
   repair?: boolean;
@@ -47,7 +51,14 @@ export async function run(options: Options, ctx: CommandContext): Promise<number
   const tables = selectTables(config, options.tables);
   const days = resolveDays(options, ctx.now, config.timezone, DEFAULT_DAYS);
   const needsEs = options.againstEs === true || options.repair === true;
-  const pseudonymise = options.repair ? openPseudonymiser(config, ctx) : undefined;
+  if (options.newKey && !options.repair)
+    throw new UsageError('--new-key starts a new pseudonym epoch for a repair: give it with --repair');
+  // A repair writes pseudonyms: its key must be the data's (checked before any connection). Without
+  // --repair a key in the environment is still checked, so that a changed key is reported rather than
+  // found only when the next load refuses.
+  const keyed = options.repair || hasHashKey(ctx.env) ? openPseudonymiser(config, ctx) : undefined;
+  if (keyed && options.repair) await checkKeyRecord(keyed, options, ctx, false);
+  const keyProblem = keyed && !options.repair ? await keyMismatch(keyed, options, ctx) : undefined;
   const es = needsEs ? openEs(options, config, ctx) : undefined;
   try {
     if (es) await checkEsReachable(es);
@@ -58,6 +69,7 @@ export async function run(options: Options, ctx: CommandContext): Promise<number
       ctx.out(`${p.status.padEnd(10)} ${p.table} ${p.day}  ${displayPath(p.path)}: ${p.detail}`);
     for (const t of leftovers)
       ctx.out(`leftover   ${displayPath(t)}: temporary file of an interrupted write`);
+    if (keyProblem !== undefined) ctx.out(`key        ${keyProblem}`);
     ctx.log.info(
       {
         checked: checked.length,
@@ -67,7 +79,7 @@ export async function run(options: Options, ctx: CommandContext): Promise<number
       },
       'verify checked',
     );
-    if (problems.length === 0 && leftovers.length === 0) {
+    if (problems.length === 0 && leftovers.length === 0 && keyProblem === undefined) {
       ctx.out(
         `all ${checked.length} day file(s) of ${tables.length} table(s) from ${days[0]} to ${days.at(-1)} are complete${options.againstEs ? ' and match Elasticsearch' : ''}`,
       );
@@ -76,6 +88,7 @@ export async function run(options: Options, ctx: CommandContext): Promise<number
     if (!options.repair) return ExitCode.partial;
 
     return await withDataLock(options, 'verify --repair', ctx, async () => {
+      await checkKeyRecord(keyed!, options, ctx, true);
       await removeTempFiles(leftovers);
       const byName = new Map(tables.map((t) => [t.name, t]));
       const toRepair: Job[] = problems.map((p) => ({ table: byName.get(p.table)!, day: p.day }));
@@ -85,7 +98,7 @@ export async function run(options: Options, ctx: CommandContext): Promise<number
           config,
           es: es!.search,
           dataDir: options.data,
-          pseudonymise: pseudonymise!,
+          pseudonymise: keyed!.pseudonymise,
           now: ctx.now,
           log: ctx.log,
         },
@@ -141,4 +154,19 @@ function countBy(problems: readonly DayFileStatus[]): Record<string, number> {
   const out: Record<string, number> = {};
   for (const p of problems) out[p.status] = (out[p.status] ?? 0) + 1;
   return out;
+}
+
+/** Why the key in the environment cannot write to this data, or undefined when it can. */
+async function keyMismatch(
+  keyed: PseudonymHandle,
+  options: Options,
+  ctx: CommandContext,
+): Promise<string | undefined> {
+  try {
+    await checkKeyRecord(keyed, options, ctx, false);
+    return undefined;
+  } catch (err) {
+    if (err instanceof NetlogError) return err.message;
+    throw err;
+  }
 }
