@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseCidr } from '../transform/ip.js';
+import { NAME_PATTERN } from '../transform/safe-value.js';
 import { isValidTimeZone } from '../time/day.js';
 
 /**
@@ -49,9 +50,9 @@ export const levelSchema = z
       .max(4)
       .describe('fields tried in order; the first with a value wins (e.g. a name, then the IP)'),
     transform: z
-      .enum(['ip', 'host', 'domain', 'server', 'keep'])
+      .enum(['ip', 'host', 'domain', 'server', 'keep', 'text'])
       .describe(
-        'ip: keyed pseudonym; host: URL/host → registrable domain (external) or short name (internal), IPs pseudonymised; domain: registrable domain; server: short name; keep: as is (IP literals still pseudonymised)',
+        'ip: keyed pseudonym; host: URL/host → registrable domain (external) or short name (internal), addresses pseudonymised; domain: registrable domain; server: short name; keep: a number or a token passing the identifier check as is, anything else pseudonymised; text: free text, addresses pseudonymised and formulas escaped. Any value that is not known safe is pseudonymised',
       ),
   })
   .describe('one nested level under the 15-minute buckets');
@@ -122,6 +123,21 @@ export const configSchema = z
       .array(z.string().regex(/^[a-z0-9.-]+$/))
       .default(['lan', 'local', 'internal', 'intranet', 'corp', 'home.arpa'])
       .describe('name suffixes of internal servers, reduced to their short name'),
+    internal_names: z
+      .strictObject({
+        allow: z
+          .array(
+            z
+              .string()
+              .regex(NAME_PATTERN, 'a name pattern: lower-case letters, digits, - and the wildcards * and ?'),
+          )
+          .optional()
+          .describe(
+            'internal server names shown as they are (e.g. fs*, dc0?); the others are pseudonymised. Without it: every name that passes the identifier check, except personal devices (iphone, android, laptop, …)',
+          ),
+      })
+      .prefault({})
+      .describe('which internal server names a table may show'),
     pseudonym: z
       .strictObject({
         algorithm: z

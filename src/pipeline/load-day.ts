@@ -69,7 +69,11 @@ export async function fetchTableDay(
 ): Promise<FetchStats> {
   const { table, config, es } = params;
   const merger = new RowMerger(table.metrics);
-  const transform = { pseudonymise: params.pseudonymise, internalDomains: config.internal_domains };
+  const transform = {
+    pseudonymise: params.pseudonymise,
+    internalDomains: config.internal_domains,
+    internalNames: config.internal_names,
+  };
   let requests = 0;
   let tookMs = 0;
   let totalHits = -1;

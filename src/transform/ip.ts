@@ -1,4 +1,5 @@
 import { isIP, isIPv4 } from 'node:net';
+import { holdsSpelledAddress, parseAddress } from './address.js';
 
 /**
  * IP literals: recognising them, parsing CIDRs, and scrubbing them out of free text (error messages
@@ -123,23 +124,51 @@ function prefixMatches(a: readonly number[], b: readonly number[], prefix: numbe
   return ((a[whole]! ^ b[whole]!) & mask) === 0;
 }
 
-// Candidates: dotted quads, and runs of hex digits, colons and dots with at least two colons
-// (an IPv6 literal always has two). Each candidate is confirmed by node's own parser, so times
-// such as 00:15:00 are left alone.
-const ipv4Candidate = /(?<![\d.])\d{1,3}(?:\.\d{1,3}){3}(?![\d.])/g;
+// Candidates: dotted quads (zero-padded too, a trailing dot allowed), and runs of hex digits, colons
+// and dots with at least two colons (an IPv6 literal always has two), an IPv4 tail (mapped addresses
+// are taken whole) and a zone id. Each candidate is confirmed by a parser, so times such as 00:15:00
+// are left alone.
+const ipv4Candidate = /(?<![\d.])\d{1,3}(?:\.\d{1,3}){3}(?!\d|\.\d)/g;
 const ipv6Candidate =
-  /(?<![0-9A-Za-z:])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,8}(?:(?::|)\d{1,3}(?:\.\d{1,3}){3})?(?:%[0-9A-Za-z]+)?(?![0-9A-Za-z:])/g;
+  /(?<![0-9A-Za-z:])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,8}(?:(?::|)\d{1,3}(?:\.\d{1,3}){3})?(?:%[0-9A-Za-z]+)?(?![0-9A-Za-z:]|\.\d)/g;
+
+/**
+ * A CIDR block written right after an address (`10.0.0.0/8`, `fc00::/7`) whose host bits are all zero
+ * and whose prefix leaves at least 256 hosts: a network, as netlog's own hints write it ("use e.g.
+ * 10.0.0.0/8"), not a host. Left readable by the scrubber.
+ */
+function isNetworkBlock(text: string, offset: number, address: string): boolean {
+  const m = /^\/(\d{1,3})(?!\d)/.exec(text.slice(offset + address.length));
+  if (!m) return false;
+  const cidr = parseCidr(`${address}/${m[1]}`);
+  if (cidr === undefined || cidr.prefix > (cidr.version === 4 ? 24 : 64)) return false;
+  const bits = cidr.version === 4 ? 32 : 128;
+  for (let b = cidr.prefix; b < bits; b++) if ((cidr.bytes[b >> 3]! >> (7 - (b & 7))) & 1) return false;
+  return true;
+}
 
 /** Replaces every IPv4/IPv6 literal in free text with what `replacement` makes of it. */
 export function replaceIpLiterals(text: string, replacement: (ip: string) => string): string {
-  return text
-    .replace(ipv6Candidate, (m) => (isIpLiteral(m) ? replacement(m) : m))
-    .replace(ipv4Candidate, (m) => (isIpLiteral(m) ? replacement(m) : m));
+  const confirm = (m: string, offset: number, whole: string): string =>
+    parseAddress(m) !== undefined && !isNetworkBlock(whole, offset, m) ? replacement(m) : m;
+  return text.replace(ipv6Candidate, confirm).replace(ipv4Candidate, confirm);
 }
 
-/** Replaces every IPv4/IPv6 literal in free text with `[ip]` (log lines, error messages). */
+// Tokens of a log line that may hold an address spelled otherwise: inside a name (ip-10-0-0-5,
+// 2001-db8--1), in hex (0xC0A80101), or a MAC address. A bare decimal number is left alone in a log
+// line: it is a count or a size far more often than an address.
+const token = /[0-9A-Za-z_.:%-]+/g;
+
+/**
+ * Replaces every address in free text (log lines, error messages) with `[ip]`: the usual spellings
+ * (a trailing dot, a zone, an IPv4-mapped IPv6 address whole, zero-padded quads), addresses inside
+ * names (ip-10-0-0-5), in hex, and MAC addresses. Network blocks written as CIDRs (netlog's own hints:
+ * "use e.g. 10.0.0.0/8") stay readable.
+ */
 export function scrubIpLiterals(text: string): string {
-  return replaceIpLiterals(text, () => '[ip]');
+  return replaceIpLiterals(text, () => '[ip]').replace(token, (t, offset: number, whole: string) =>
+    holdsSpelledAddress(t) && !isNetworkBlock(whole, offset, t) ? '[ip]' : t,
+  );
 }
 
 /** Every IPv4/IPv6 literal found in free text (for leak checks). */

@@ -1,12 +1,24 @@
 import { reduceHost } from './domain.js';
-import { replaceIpLiterals } from './ip.js';
+import { parseAddress } from './address.js';
+import {
+  DEFAULT_NAME_POLICY,
+  NO_NAME,
+  freeText,
+  isWritableKey,
+  keptValue,
+  normaliseForPseudonym,
+  type InternalNamePolicy,
+} from './safe-value.js';
+import { InternalError } from '../errors.js';
 import type { Pseudonymise } from './pseudonymise.js';
 import type { RawRow, RawValue } from './flatten.js';
 import type { Level } from '../config/schema.js';
 
 /**
  * Raw bucket values → the CSV's key columns: for each level the first field that has a value, then the
- * level's transform. Whatever the transform, no IP literal survives: IPs become pseudonyms. Pure.
+ * level's transform. Whatever the transform, a keyed cell holds only what is known safe (safe-value.ts):
+ * a pseudonym, a public registrable domain, a vetted internal name, a plain number or kept token, or
+ * the "no name" value; `text` alone holds free text, scrubbed and formula-escaped. Pure.
  */
 
 export interface KeyedRow {
@@ -18,6 +30,8 @@ export interface KeyedRow {
 export interface TransformOptions {
   readonly pseudonymise: Pseudonymise;
   readonly internalDomains: readonly string[];
+  /** Which internal server names are shown (config internal_names); default: all but personal devices. */
+  readonly internalNames?: InternalNamePolicy;
 }
 
 /** One level's value for the CSV. */
@@ -26,20 +40,43 @@ export function transformValue(
   level: Pick<Level, 'transform'>,
   options: TransformOptions,
 ): string {
-  if (value === null) return '';
+  if (value === null) return NO_NAME;
   const text = String(value);
-  switch (level.transform) {
+  if (level.transform === 'text') return freeText(text, options.pseudonymise);
+  const out = keyedValue(text, level.transform, options);
+  // The allowlist by construction; this guards it against a future bug: a cell that is not a
+  // pseudonym, a name, a number or empty is never written.
+  if (!isWritableKey(out))
+    throw new InternalError(
+      `transform ${level.transform} produced a value that is not allowed in a keyed cell`,
+    );
+  return out;
+}
+
+function keyedValue(
+  text: string,
+  transform: Exclude<Level['transform'], 'text'>,
+  options: TransformOptions,
+): string {
+  switch (transform) {
     case 'ip':
-      return options.pseudonymise(text);
+      // An IP field: the pseudonym of the address (any spelling), or of the text when it is not one.
+      return text === '' ? NO_NAME : options.pseudonymise(parseAddress(text) ?? normaliseForPseudonym(text));
     case 'host':
     case 'domain':
     case 'server': {
-      const reduced = reduceHost(text, level.transform, options.internalDomains);
-      return reduced.kind === 'ip' ? options.pseudonymise(reduced.ip) : reduced.name;
+      const reduced = reduceHost(
+        text,
+        transform,
+        options.internalDomains,
+        options.internalNames ?? DEFAULT_NAME_POLICY,
+      );
+      if (reduced.kind === 'ip') return options.pseudonymise(reduced.ip);
+      if (reduced.kind === 'pseudonymise') return options.pseudonymise(reduced.text);
+      return reduced.name;
     }
     case 'keep':
-      // Kept as is, except any address in it (a URL with an IP host, say), which becomes its pseudonym.
-      return replaceIpLiterals(text, options.pseudonymise);
+      return keptValue(text, options.pseudonymise);
   }
 }
 

@@ -1,12 +1,15 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { findIpLiterals } from '../../src/transform/ip.js';
+import { parse } from 'csv-parse/sync';
+import { columnRole, oracleHits, type OracleHit } from './leak-oracle.js';
 
 /**
- * The leak scan of issue 7: every CSV and every log file under some directories, searched for IPv4/IPv6
- * literals and for secrets (hash keys, API keys, passwords, also base64-encoded). Used by the leak test
- * on what its own runs wrote, and after the whole suite on everything the suite kept:
+ * The leak scan: every CSV and every log file under some directories, searched with the independent
+ * leak oracle (leak-oracle.ts: addresses in any spelling, MACs, `user@`, formulas in key cells) and for
+ * secrets (hash keys, API keys, passwords, also base64-encoded). Each CSV cell is judged by its
+ * column's role, each log line as a whole. Used by the leak tests on what their own runs wrote, and
+ * after the whole suite on everything the suite kept:
  *
  *   node --import tsx test/helpers/scan-leaks.ts <dir>...   # exit 1 and one line per leak if any
  *
@@ -16,7 +19,7 @@ import { findIpLiterals } from '../../src/transform/ip.js';
 export interface Leak {
   readonly file: string;
   readonly line: number;
-  readonly kind: 'ip' | 'secret';
+  readonly kind: OracleHit['kind'] | 'secret';
   readonly match: string;
 }
 
@@ -63,7 +66,7 @@ export function secretForms(secrets: readonly string[], users: readonly string[]
   return [...forms];
 }
 
-/** Scans the CSV and log files below `roots` for IP literals and for any of `secrets` (exact text). */
+/** Scans the CSV and log files below `roots` with the leak oracle and for any of `secrets` (exact text). */
 export async function scanForLeaks(
   roots: readonly string[],
   secrets: readonly string[],
@@ -78,10 +81,28 @@ export async function scanForLeaks(
       text.split('\n').forEach((line, i) => {
         if (line === '') return;
         lines++;
-        for (const ip of findIpLiterals(line)) leaks.push({ file, line: i + 1, kind: 'ip', match: ip });
         for (const s of secrets)
           if (line.includes(s)) leaks.push({ file, line: i + 1, kind: 'secret', match: s });
       });
+      const add = (line: number, hits: readonly OracleHit[]) => {
+        for (const h of hits) leaks.push({ file, line, kind: h.kind, match: h.match });
+      };
+      if (file.endsWith('.csv')) {
+        let records: string[][];
+        try {
+          records = parse(text, { relax_column_count: true, skip_empty_lines: true }) as string[][];
+        } catch {
+          // Not CSV (a test's deliberately corrupted file): every line is judged as a log line.
+          text.split('\n').forEach((line, i) => add(i + 1, oracleHits(line, 'log')));
+          continue;
+        }
+        const roles = (records[0] ?? []).map(columnRole);
+        records.slice(1).forEach((row, r) => {
+          row.forEach((cell, c) => add(r + 2, oracleHits(cell, roles[c] ?? 'key')));
+        });
+      } else {
+        text.split('\n').forEach((line, i) => add(i + 1, oracleHits(line, 'log')));
+      }
     }
   }
   return { files, lines, leaks };
@@ -120,10 +141,7 @@ function displayPath(base: string, file: string): string {
 /** One line per leak, relative to `base` when below it. */
 export function formatLeaks(leaks: readonly Leak[], base: string): string {
   return leaks
-    .map(
-      (l) =>
-        `${l.kind === 'ip' ? 'IP literal' : 'secret'} ${JSON.stringify(l.match)} in ${displayPath(base, l.file)}:${l.line}`,
-    )
+    .map((l) => `${l.kind} ${JSON.stringify(l.match)} in ${displayPath(base, l.file)}:${l.line}`)
     .join('\n');
 }
 
@@ -145,7 +163,7 @@ async function main(roots: string[]): Promise<number> {
     return 1;
   }
   console.log(
-    `leak scan: ${files} CSV and log file(s), ${lines} lines: no IP literal, none of ${secrets.length + extra.length} secrets`,
+    `leak scan: ${files} CSV and log file(s), ${lines} lines: no address (any spelling), MAC, user@ or formula, none of ${secrets.length + extra.length} secrets`,
   );
   return 0;
 }

@@ -44,9 +44,10 @@ test('host reduction: registrable domains outside, short names inside, IPs pseud
   assert.deepEqual(host('[2001:db8::7]:443'), { kind: 'ip', ip: '2001:db8::7' });
   assert.deepEqual(host('2001:db8::7'), { kind: 'ip', ip: '2001:db8::7' });
   assert.equal(extractHost('example.org.'), 'example.org');
+  // `domain` of an internal name: .lan is no public suffix, so there is no registrable domain to show.
   assert.deepEqual(reduceHost('fs01.corp.example.lan', 'domain', internalDomains), {
-    kind: 'name',
-    name: 'example.lan',
+    kind: 'pseudonymise',
+    text: 'fs01.corp.example.lan',
   });
 });
 
@@ -65,7 +66,7 @@ test("the sample catalog's hand-written domains agree with the reducer", () => {
     );
 });
 
-test('the first field with a value wins; keep still hides addresses', () => {
+test('the first field with a value wins; keep pseudonymises what is not a plain token, text scrubs it', () => {
   const levels = [
     { column: 'source', fields: ['source.ip'], transform: 'ip' as const },
     { column: 'destination', fields: ['destination.domain', 'destination.ip'], transform: 'host' as const },
@@ -82,11 +83,14 @@ test('the first field with a value wins; keep still hides addresses', () => {
     options,
   );
   assert.deepEqual(unnamed.keys, ['27c29c139bc4eaf7', '4532857a3b3c5f57']);
+  // Python: hmac.new(b'test-key-0123456789', b'get http://10.1.0.10/x', sha256).hexdigest()[:16]
+  assert.equal(transformValue('GET http://10.1.0.10/x', { transform: 'keep' }, options), '67d7f5000b5240a0');
   assert.equal(
-    transformValue('GET http://10.1.0.10/x', { transform: 'keep' }, options),
+    transformValue('GET http://10.1.0.10/x', { transform: 'text' }, options),
     'GET http://27c29c139bc4eaf7/x',
   );
   assert.equal(transformValue(443, { transform: 'keep' }, options), '443');
+  assert.equal(transformValue('allowed_by-rule.7', { transform: 'keep' }, options), 'allowed_by-rule.7');
 });
 
 test('property: no transform lets an IP literal through', () => {
@@ -101,8 +105,8 @@ test('property: no transform lets an IP literal through', () => {
   fc.assert(
     fc.property(
       value,
-      fc.constantFrom('ip', 'host', 'domain', 'server', 'keep') as fc.Arbitrary<
-        'ip' | 'host' | 'domain' | 'server' | 'keep'
+      fc.constantFrom('ip', 'host', 'domain', 'server', 'keep', 'text') as fc.Arbitrary<
+        'ip' | 'host' | 'domain' | 'server' | 'keep' | 'text'
       >,
       (v, transform) => {
         const out = transformValue(v, { transform }, options);
