@@ -133,8 +133,10 @@ function hasV6Window(groups: readonly string[]): boolean {
   for (let i = 0; i < groups.length; i++) {
     for (let j = i + 2; j <= Math.min(groups.length, i + MAX_V6_WINDOW); j++) {
       const window = groups.slice(i, j);
-      // "a::b" needs an empty group; a window of non-empty groups needs all eight.
+      // "a::b" needs an empty group; a window of non-empty groups needs all eight. Two groups and a
+      // digit at least: "--from" is an option, not ::f.
       if (!window.includes('') && window.length < 8) continue;
+      if (window.filter((g) => g !== '').length < 2 || !window.some((g) => /\d/.test(g))) continue;
       if (isIP(window.join(':')) === 6) return true;
     }
   }
@@ -167,7 +169,11 @@ export function holdsSpelledAddress(raw: string, separators: RegExp = /[-_.]/): 
   if (/0x[0-9a-f]/.test(t)) return true;
   const groups = t.split(separators);
   for (let i = 0; i + 4 <= groups.length; i++) {
-    if (paddedQuad(groups.slice(i, i + 4)) !== undefined) return true;
+    const quad = groups.slice(i, i + 4);
+    if (paddedQuad(quad) !== undefined) return true;
+    // An octal quad (0300.0250.01.01).
+    if (quad.every((g) => /^0[0-7]+$|^\d{1,3}$/.test(g)) && inetAton(quad.join('.')) !== undefined)
+      return true;
   }
   // MAC: six pairs of hex digits, or three quads (Cisco), with any of the usual separators.
   if (/(?:^|[^0-9a-f])[0-9a-f]{2}(?:[-_.: ][0-9a-f]{2}){5}(?![0-9a-f])/.test(t)) return true;

@@ -165,7 +165,12 @@ const token = /[0-9A-Za-z_.:%-]+/g;
  * names (ip-10-0-0-5), in hex, and MAC addresses. Network blocks written as CIDRs (netlog's own hints:
  * "use e.g. 10.0.0.0/8") stay readable.
  */
-export function scrubIpLiterals(text: string): string {
+export function scrubIpLiterals(raw: string): string {
+  // Fullwidth digits and dots are digits and dots to a resolver: fold them first (ASCII text is as is).
+  // eslint-disable-next-line no-control-regex
+  const text = /[^\u0000-\u007f]/.test(raw)
+    ? raw.normalize('NFKC').replace(/[\u3002\uff0e\uff61]/g, '.')
+    : raw;
   return replaceIpLiterals(text, () => '[ip]').replace(token, (t, offset: number, whole: string) =>
     holdsSpelledAddress(t) && !isNetworkBlock(whole, offset, t) ? '[ip]' : t,
   );

@@ -83,7 +83,11 @@ export function isShownInternalName(name: string, policy: InternalNamePolicy): b
   // A bare number is an address spelling or an octet (`10` of 10.in-addr.arpa), never a server name.
   if (!isSafeName(name) || /^\d+$/.test(name)) return false;
   if (policy.allow !== undefined) return patterns(policy).some((re) => re.test(name));
-  return !name.split('-').some((part) => DEVICE_WORDS.some((w) => part.includes(w)));
+  return !holdsDeviceWord(name);
+}
+
+function holdsDeviceWord(name: string): boolean {
+  return DEVICE_WORDS.some((w) => name.includes(w));
 }
 
 /** A glob pattern of internal_names.allow: lower-case letters, digits, '-', '*', '?'. */
@@ -100,8 +104,14 @@ const PLAIN_NUMBER = /^-?\d{1,7}(?:\.\d{1,12})?$/;
 export function keptValue(text: string, pseudonymise: (value: string) => string): string {
   if (text === '') return NO_NAME;
   if (PLAIN_NUMBER.test(text) && Math.abs(Number(text)) < 2 ** 24) return text;
-  if (KEPT.test(text) && !containsAddress(text) && parseReverseDns(text) === undefined) return text;
-  return pseudonymise(parseAddress(text) ?? normaliseForPseudonym(text));
+  if (
+    KEPT.test(text) &&
+    !containsAddress(text) &&
+    parseReverseDns(text) === undefined &&
+    !holdsDeviceWord(text.toLowerCase())
+  )
+    return text;
+  return pseudonymise(parseAddress(text) ?? addressOfReverse(text) ?? normaliseForPseudonym(text));
 }
 
 /** The normalised form of a value that is pseudonymised whole: NFKC, lower case, trimmed. */
@@ -129,7 +139,12 @@ export function freeText(text: string, pseudonymise: (value: string) => string):
   const scrubbed = normal.replace(/[0-9a-z._:%@[\]-]+/gi, (token) => {
     const address = parseAddress(token) ?? addressOfReverse(token);
     if (address !== undefined) return pseudonymise(address);
-    if (/[^@]@/.test(token) || containsAddress(token) || parseReverseDns(token) !== undefined)
+    if (
+      /[^@]@/.test(token) ||
+      containsAddress(token) ||
+      parseReverseDns(token) !== undefined ||
+      (/[a-z0-9][-.][a-z0-9]/i.test(token) && holdsDeviceWord(token.toLowerCase()))
+    )
       return pseudonymise(normaliseForPseudonym(token));
     return token;
   });

@@ -67,12 +67,15 @@ export async function writeTestConfig(
   return path;
 }
 
-/** Every file below `dir`, relative, sorted. */
+/**
+ * Every file below `dir`, relative, sorted; but the key record `pseudonym.json` at the top, which
+ * every writing run keeps there (test/integration/privacy.test.ts checks it, and when it is written).
+ */
 export async function listFiles(dir: string): Promise<string[]> {
   try {
     const entries = await readdir(dir, { recursive: true, withFileTypes: true });
     return entries
-      .filter((e) => e.isFile())
+      .filter((e) => e.isFile() && !(e.name === 'pseudonym.json' && e.parentPath === dir))
       .map((e) => join(e.parentPath, e.name).slice(dir.length + 1))
       .sort();
   } catch {
