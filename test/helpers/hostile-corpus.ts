@@ -154,6 +154,8 @@ const MISC = [
   '10.0.0.5/24',
   '10.1',
   '0x0a.0x00.0x00.0x05',
+  '10-0-0-5.nip.io',
+  'www.10.0.0.5.nip.io',
 ];
 
 /** Every value of the corpus (at least 150), each once. */

@@ -137,3 +137,25 @@ test('the log scrubber: trailing dots, mapped IPv6 whole, zones, embedded addres
     assert.deepEqual(hits, [], `${v} → ${scrubIpLiterals(line)}`);
   }
 });
+
+test('the oracle can fail: it finds the raw spellings netlog must hide', () => {
+  const raw = [
+    'ip-10-0-0-5',
+    '3232235777',
+    '0xC0A80101',
+    '010.000.000.001',
+    '2001:db8:0:0:0:0:0:1:443',
+    '10.0.0.5%eth0',
+    'user=alice;ip=10.0.0.9',
+    '::ffff:10.20.30.41',
+    '4.3.2.10.in-addr.arpa',
+    'alice@fileserver',
+    'nougat [aa:bb:cc:dd:ee:ff]._workstation._tcp.local',
+    '=HYPERLINK("x")',
+    '１０．０．０．５',
+    '2001-db8--1.ipv6-literal.net',
+  ];
+  for (const v of raw) assert.notDeepEqual(oracleHits(v, 'key'), [], v);
+  for (const v of ['google.com', 'fs01', '443', '', '27c29c139bc4eaf7'])
+    assert.deepEqual(oracleHits(v, 'key'), [], v);
+});
