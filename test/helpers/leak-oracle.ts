@@ -75,8 +75,11 @@ function addressIn(token: string, role: CellRole | 'log'): string | undefined {
     const quad = parts.slice(i, i + 4);
     if (quad.every((p) => /^\d{1,3}$/.test(p)) && quad.every((p) => Number(p) <= 255)) return quad.join('.');
   }
-  for (const sep of ['-', '_', ':']) {
-    const groups = token.split(sep);
+  for (const [piece, sep] of [
+    ...['-', '_', ':'].map((sep) => [token, sep] as const),
+    ...token.split('.').flatMap((label) => ['-', '_'].map((sep) => [label, sep] as const)),
+  ]) {
+    const groups = piece.split(sep);
     for (let i = 0; i < groups.length; i++)
       for (let j = i + 3; j <= Math.min(groups.length, i + 9); j++) {
         const w = groups.slice(i, j).join(':');
