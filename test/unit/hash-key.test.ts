@@ -7,6 +7,10 @@ import { readHashKey, weakKeyReason } from '../../src/config/hash-key.js';
 import { createPseudonymiser, keyFingerprint } from '../../src/transform/pseudonymise.js';
 import { decideRecord, formatRecord, parseRecord } from '../../src/store/pseudonym-record.js';
 import { tempDir } from '../helpers/tmp.js';
+import { createHash } from 'node:crypto';
+import { openPseudonymiser } from '../../src/cli/setup.js';
+import { defaultConfig } from '../../src/config/validate.js';
+import type { CommandContext } from '../../src/cli/context.js';
 
 const KEY = 'unit-hash-key-5f0e2c9a1b7d';
 
@@ -131,4 +135,20 @@ test('the pseudonym record: first epoch, same key, refused key, --new-key epochs
   for (const bad of ['', '{', '[]', '{"algorithm":"md5"}', JSON.stringify({ ...record, length: 8 })])
     assert.ok('problem' in parseRecord(bad), bad);
   assert.ok('problem' in parseRecord(JSON.stringify({ ...record, fingerprint: 'fedcba9876543210' })));
+});
+
+test('the legacy sha1 mode needs no key (and says the one given is not used); hmac-sha256 needs one', () => {
+  const lines: string[] = [];
+  const log = { warn: (msg: string) => lines.push(msg) } as unknown as CommandContext['log'];
+  const ctx = (env: NodeJS.ProcessEnv) => ({ log, env }) as unknown as CommandContext;
+  const sha1 = { ...defaultConfig(), pseudonym: { algorithm: 'sha1' as const, length: 16 } };
+  const handle = openPseudonymiser(sha1, ctx({}));
+  assert.equal(
+    handle.pseudonymise('10.1.0.10'),
+    createHash('sha1').update('10.1.0.10').digest('hex').slice(0, 16),
+  );
+  assert.match(lines[0]!, /sha1: unkeyed hashes .* can be reversed/);
+  openPseudonymiser(sha1, ctx({ NETLOG_HASH_KEY: KEY }));
+  assert.match(lines.at(-1)!, /uses no key: the key in the environment is not used/);
+  assert.throws(() => openPseudonymiser(defaultConfig(), ctx({})), /no pseudonymisation key/);
 });

@@ -24,7 +24,6 @@ import {
   type KeyFlags,
   type LockFlags,
   type EsHandle,
-  type PseudonymHandle,
 } from '../setup.js';
 import { displayPath } from '../report-run.js';
 import type { Config } from '../../config/schema.js';
@@ -56,9 +55,10 @@ export async function run(options: Options, ctx: CommandContext): Promise<number
   // A repair writes pseudonyms: its key must be the data's (checked before any connection). Without
   // --repair a key in the environment is still checked, so that a changed key is reported rather than
   // found only when the next load refuses.
-  const keyed = options.repair || hasHashKey(ctx.env) ? openPseudonymiser(config, ctx) : undefined;
-  if (keyed && options.repair) await checkKeyRecord(keyed, options, ctx, false);
-  const keyProblem = keyed && !options.repair ? await keyMismatch(keyed, options, ctx) : undefined;
+  const keyed = options.repair ? openPseudonymiser(config, ctx) : undefined;
+  if (keyed) await checkKeyRecord(keyed, options, ctx, false);
+  const keyProblem =
+    !options.repair && hasHashKey(ctx.env) ? await keyMismatch(config, options, ctx) : undefined;
   const es = needsEs ? openEs(options, config, ctx) : undefined;
   try {
     if (es) await checkEsReachable(es);
@@ -156,14 +156,14 @@ function countBy(problems: readonly DayFileStatus[]): Record<string, number> {
   return out;
 }
 
-/** Why the key in the environment cannot write to this data, or undefined when it can. */
+/** Why the key in the environment cannot write to this data (weak, unreadable, another key), or undefined. */
 async function keyMismatch(
-  keyed: PseudonymHandle,
+  config: Config,
   options: Options,
   ctx: CommandContext,
 ): Promise<string | undefined> {
   try {
-    await checkKeyRecord(keyed, options, ctx, false);
+    await checkKeyRecord(openPseudonymiser(config, ctx), options, ctx, false);
     return undefined;
   } catch (err) {
     if (err instanceof NetlogError) return err.message;
