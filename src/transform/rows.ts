@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { reduceHost } from './domain.js';
 import { parseAddress } from './address.js';
 import {
@@ -61,6 +62,8 @@ function keyedValue(
   switch (transform) {
     case 'ip':
       // An IP field: the pseudonym of the address (any spelling), or of the text when it is not one.
+      // Elasticsearch's ip fields come back in the usual spelling: the hot path skips the parsing.
+      if (isIP(text) !== 0) return options.pseudonymise(text);
       return text === '' ? NO_NAME : options.pseudonymise(parseAddress(text) ?? normaliseForPseudonym(text));
     case 'host':
     case 'domain':
