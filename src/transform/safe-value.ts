@@ -39,15 +39,12 @@ export const DEVICE_WORDS: readonly string[] = [
   'galaxy',
   'pixel',
   'macbook',
-  'mbp',
-  'mba',
   'imac',
   'laptop',
   'notebook',
   'phone',
   'desktop',
   'tablet',
-  'watch',
 ];
 
 /** Which internal server names may be shown as they are. */
