@@ -8,6 +8,17 @@ import { runCli } from '../helpers/cli.js';
 import { listFiles, useSampleSuite } from '../helpers/sample.js';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
 import { waitFor } from '../helpers/wait.js';
+import { keyFingerprint } from '../../src/transform/pseudonymise.js';
+import { decideRecord, formatRecord } from '../../src/store/pseudonym-record.js';
+
+/** The pseudonym.json a run with `key` writes (default scheme). */
+function keyRecord(key: string): string {
+  const scheme = { algorithm: 'hmac-sha256', length: 16 } as const;
+  const fingerprint = keyFingerprint(scheme, Buffer.from(key));
+  const decision = decideRecord(undefined, { ...scheme, fingerprint }, { newKey: false, now: new Date() });
+  if (decision.kind !== 'write') throw new Error('a first record is always written');
+  return formatRecord(decision.record);
+}
 
 const PREFIX = 'it-fault-';
 const suite = useSampleSuite({
@@ -414,12 +425,15 @@ test(
   async () => {
     const data = join(suite.dir, 'full');
     await mkdir(data, { recursive: true });
-    assert.ok(tryMount(data, 'size=8k'));
+    // A page each for the previous file, the key record and the run lock: the day file finds no room.
+    assert.ok(tryMount(data, 'size=12k'));
     try {
       const previous =
         'timestamp,source,destination,count,bytes\n2026-11-12T00:00:00Z,aaaa,example.com,1,1\n';
       await mkdir(join(data, 'internal_to_external/2026'), { recursive: true });
       await writeFile(join(data, 'internal_to_external/2026/2026-11-12.csv'), previous);
+      // The key record of an installation that has run before: the full disk hits the day file.
+      await writeFile(join(data, 'pseudonym.json'), keyRecord('fault-test-key-0123456789'));
       const result = await netlog(
         ['load-daily', '--tables', 'internal_to_external', '--data', data],
         suite.es.url,
