@@ -7,7 +7,7 @@ import { reduceHost } from '../../src/transform/domain.js';
 import { scrubIpLiterals } from '../../src/transform/ip.js';
 import { CANARIES, HOSTILE_VALUES } from '../helpers/hostile-corpus.js';
 import { oracleHits } from '../helpers/leak-oracle.js';
-import type { Level } from '../../src/config/schema.js';
+import { configSchema, type Level } from '../../src/config/schema.js';
 
 const KEY = 'safe-value-test-key-0123456789';
 const pseudonymise = createPseudonymiser({ algorithm: 'hmac-sha256', length: 16 }, Buffer.from(KEY));
@@ -158,4 +158,15 @@ test('the oracle can fail: it finds the raw spellings netlog must hide', () => {
   for (const v of raw) assert.notDeepEqual(oracleHits(v, 'key'), [], v);
   for (const v of ['google.com', 'fs01', '443', '', '27c29c139bc4eaf7'])
     assert.deepEqual(oracleHits(v, 'key'), [], v);
+});
+
+test('config: internal_names.allow takes lower-case name patterns, pseudonym.length at least 16', () => {
+  const ok = configSchema.safeParse({ internal_names: { allow: ['fs*', 'dc0?'] } });
+  assert.equal(ok.success, true);
+  assert.deepEqual(configSchema.parse({}).internal_names, {});
+  for (const bad of [['FS*'], ['fs 01'], ['=cmd'], ['a.b']])
+    assert.equal(configSchema.safeParse({ internal_names: { allow: bad } }).success, false, bad[0]);
+  const short = configSchema.safeParse({ pseudonym: { length: 8 } });
+  assert.equal(short.success, false);
+  assert.match(JSON.stringify(short.error?.issues), /at least 16 hex characters/);
 });
