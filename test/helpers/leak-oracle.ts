@@ -83,6 +83,8 @@ function addressIn(token: string, role: CellRole | 'log'): string | undefined {
     for (let i = 0; i < groups.length; i++)
       for (let j = i + 3; j <= Math.min(groups.length, i + 9); j++) {
         const w = groups.slice(i, j).join(':');
+        // A run of separators alone ("--", "::") names no host; an address has a digit somewhere.
+        if (!/[0-9]/.test(w)) continue;
         if ((j - i === 8 || w.includes('::')) && isV6(w)) return w;
       }
   }
