@@ -1,8 +1,7 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { Writable } from 'node:stream';
 import pino, { type Logger } from 'pino';
 import { scrubIpLiterals } from './transform/ip.js';
+import { openLogFile, scrubSecrets } from './log-file.js';
 
 /**
  * One root logger per process: JSON lines to logs/elastic.log (every run, git included) and short
@@ -37,15 +36,17 @@ export interface LogOptions {
   consoleLevel?: pino.LevelWithSilent;
   /** Extra fields on every line (cmd, runId). */
   base?: Record<string, unknown>;
+  /** Secret values hidden from every line wherever they appear (log-file.ts `secretsOf`). */
+  secrets?: readonly string[];
 }
 
-/** Creates the root logger. */
+/** Creates the root logger; UsageError when the log file cannot be opened (log-file.ts). */
 export function createLogger(options: LogOptions = {}): Logger {
   const file = options.file ?? process.env.NETLOG_LOG_FILE ?? DEFAULT_LOG_FILE;
-  mkdirSync(dirname(file), { recursive: true });
   const streams: pino.StreamEntry[] = [
-    { level: 'debug', stream: pino.destination({ dest: file, sync: true, mkdir: true }) },
+    { level: 'debug', stream: pino.destination({ dest: openLogFile(file), sync: true }) },
   ];
+  const secrets = options.secrets ?? [];
   const consoleLevel = options.consoleLevel ?? 'info';
   if (consoleLevel !== 'silent') streams.push({ level: consoleLevel, stream: consoleStream(process.stderr) });
   return pino(
@@ -54,7 +55,7 @@ export function createLogger(options: LogOptions = {}): Logger {
       base: { pid: process.pid, ...options.base },
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-      hooks: { streamWrite: scrubIpLiterals },
+      hooks: { streamWrite: (line) => scrubSecrets(scrubIpLiterals(line), secrets) },
       serializers: { err: pino.stdSerializers.err },
     },
     pino.multistream(streams, { dedupe: false }),

@@ -4,6 +4,7 @@ import { CommanderError } from 'commander';
 import { buildProgram } from './program.js';
 import { ExitCode, InterruptedError, NetlogError } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
+import { scrubSecrets, secretsOf } from '../log-file.js';
 import { scrubIpLiterals } from '../transform/ip.js';
 import type { CommandContext } from './context.js';
 
@@ -34,11 +35,17 @@ export async function main(argv: readonly string[]): Promise<void> {
 
   let log: Logger | undefined;
   const runId = randomUUID().slice(0, 8);
-  const makeContext = (cmd: string, options: { quiet?: boolean; logFile?: string }): CommandContext => {
+  let secrets = secretsOf(process.env);
+  const makeContext = (
+    cmd: string,
+    options: { quiet?: boolean; logFile?: string; es?: string },
+  ): CommandContext => {
+    secrets = secretsOf(process.env, options.es);
     log = createLogger({
       ...(options.logFile !== undefined && { file: options.logFile }),
       consoleLevel: options.quiet ? 'warn' : 'info',
       base: { cmd, runId },
+      secrets,
     });
     const fixed = process.env.NETLOG_NOW;
     const now = fixed ? new Date(fixed) : new Date();
@@ -62,7 +69,7 @@ export async function main(argv: readonly string[]): Promise<void> {
     await program.parseAsync(argv);
     process.exitCode = commandExitCode;
   } catch (err) {
-    process.exitCode = reportError(err, log);
+    process.exitCode = reportError(err, log, secrets);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -87,7 +94,7 @@ function keepHeapSmall(): void {
 }
 
 /** Prints one line for a known error, the stack for an unknown one, and returns the exit code. */
-function reportError(err: unknown, log: Logger | undefined): number {
+function reportError(err: unknown, log: Logger | undefined, secrets: readonly string[]): number {
   if (err instanceof CommanderError) {
     // Commander has already printed its message (usage errors, --help, --version).
     if (
@@ -100,12 +107,12 @@ function reportError(err: unknown, log: Logger | undefined): number {
   }
   if (err instanceof NetlogError) {
     log?.error({ err, exitCode: err.exitCode }, err.message);
-    if (!log) process.stderr.write(`netlog: ${scrubIpLiterals(err.message)}\n`);
+    if (!log) process.stderr.write(`netlog: ${scrubSecrets(scrubIpLiterals(err.message), secrets)}\n`);
     return err.exitCode;
   }
   log?.fatal({ err }, 'unexpected error (a bug: please report it with logs/elastic.log)');
   process.stderr.write(
-    `netlog: unexpected error: ${scrubIpLiterals(err instanceof Error ? (err.stack ?? err.message) : String(err))}\n`,
+    `netlog: unexpected error: ${scrubSecrets(scrubIpLiterals(err instanceof Error ? (err.stack ?? err.message) : String(err)), secrets)}\n`,
   );
   return ExitCode.runtime;
 }

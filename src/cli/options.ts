@@ -44,3 +44,14 @@ export function tablesOption(value: string): string[] {
   }
   return names;
 }
+
+/** A path flag that must name something: `--data ''` would otherwise mean the current directory. */
+export function nonEmptyPathOption(label: string): (value: string) => string {
+  return (value) => {
+    if (value.trim() === '')
+      throw new InvalidArgumentError(
+        `${label} is empty: give a path (e.g. ${label} /var/lib/netlog/${label === '--data' ? 'data' : 'elastic.log'})`,
+      );
+    return value;
+  };
+}

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { Command, Option } from 'commander';
-import { dayOption, daysOption, positiveIntOption, tablesOption } from './options.js';
+import { dayOption, daysOption, nonEmptyPathOption, positiveIntOption, tablesOption } from './options.js';
 import { scrubIpLiterals } from '../transform/ip.js';
 import type { CommandContext } from './context.js';
 
@@ -18,7 +18,10 @@ export interface GlobalOptions {
   quiet?: boolean;
 }
 
-type MakeContext = (cmd: string, options: { quiet?: boolean; logFile?: string }) => CommandContext;
+type MakeContext = (
+  cmd: string,
+  options: { quiet?: boolean; logFile?: string; es?: string },
+) => CommandContext;
 type CommandModule = { run: (options: never, ctx: CommandContext) => Promise<number> };
 
 /** Builds the CLI; `onExitCode` receives each command's exit code (main.ts alone sets the process's). */
@@ -30,8 +33,17 @@ export function buildProgram(makeContext: MakeContext, onExitCode: (code: number
       '-c, --config <file>',
       'config file (JSON or YAML); default: NETLOG_CONFIG or the built-in tables',
     )
-    .option('-d, --data <dir>', 'data directory holding <table>/<YYYY>/<YYYY-MM-DD>.csv', 'data')
-    .option('--log-file <file>', 'JSON-lines log; default: NETLOG_LOG_FILE or logs/elastic.log')
+    .option(
+      '-d, --data <dir>',
+      'data directory holding <table>/<YYYY>/<YYYY-MM-DD>.csv',
+      nonEmptyPathOption('--data'),
+      'data',
+    )
+    .option(
+      '--log-file <file>',
+      'JSON-lines log; default: NETLOG_LOG_FILE or logs/elastic.log',
+      nonEmptyPathOption('--log-file'),
+    )
     .option('-q, --quiet', 'only warnings and errors on stderr')
     .exitOverride()
     .configureOutput({

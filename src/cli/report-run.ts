@@ -1,13 +1,15 @@
 import { relative } from 'node:path';
 import { ExitCode, InterruptedError } from '../errors.js';
 import { scrubIpLiterals } from '../transform/ip.js';
+import { UnsafePathError } from '../store/safe-path.js';
 import type { RunSummary } from '../pipeline/run-jobs.js';
 import type { Config } from '../config/schema.js';
 import type { CommandContext } from './context.js';
 
 /**
  * The end of every loading command: what was written (for the human), one summary log line (for the
- * file), and the exit code: 0 all done, 3 some (table, day) failed, 1 all failed, 130 interrupted.
+ * file), and the exit code: 0 all done, 3 some (table, day) failed, 1 all failed (or a symbolic link
+ * was found on a day file's path), 130 interrupted.
  */
 export async function reportRun(
   cmd: string,
@@ -48,6 +50,8 @@ export async function reportRun(
   for (const f of summary.failed) ctx.out(`FAILED ${f.table} ${f.day}: ${scrubIpLiterals(f.error.message)}`);
   if (summary.interrupted) throw new InterruptedError();
   if (summary.failed.length === 0) return ExitCode.ok;
+  // A symbolic link in the data directory is not a partial run: it needs a human before any other day.
+  if (summary.failed.some((f) => f.error instanceof UnsafePathError)) return ExitCode.runtime;
   return summary.done.length === 0 ? ExitCode.runtime : ExitCode.partial;
 }
 

@@ -1,7 +1,7 @@
 import type { Client } from '@elastic/elasticsearch';
 import { loadConfig } from '../config/load.js';
 import { readConnection } from '../config/env.js';
-import { createEsClient, describeEndpoint } from '../es/client.js';
+import { createEsClient, describeEndpoint, plainHttpCredentialsTo } from '../es/client.js';
 import { withEsRetry, type SearchContext } from '../es/search.js';
 import { readHashKey } from '../config/hash-key.js';
 import { createPseudonymiser, keyFingerprint, type Pseudonymise } from '../transform/pseudonymise.js';
@@ -53,6 +53,13 @@ export function openEs(options: EsFlags, config: Config, ctx: CommandContext): E
   }
   const client = createEsClient(connection, config);
   const endpoint = describeEndpoint(connection, config);
+  const exposedTo = plainHttpCredentialsTo(connection, config);
+  if (exposedTo !== undefined) {
+    ctx.log.warn(
+      { host: exposedTo },
+      'the Elasticsearch credentials go over plain http:// (allowed by --insecure / ES_INSECURE): anyone on the path can read them',
+    );
+  }
   return {
     client,
     endpoint,

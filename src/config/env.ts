@@ -19,14 +19,55 @@ export interface Connection {
 export const DEFAULT_ES_URL = 'http://localhost:9200';
 
 /**
- * A malformed URL as given, with anything before its last `@` masked: such a URL may still carry a
- * password (e.g. a typo in the port), and the message is printed and logged.
+ * An Elasticsearch URL as netlog shows it in messages and log lines: scheme, host and port only.
+ * Credentials, a path and a query string may carry a token (a proxy's `?token=…`, `/t/<secret>/`),
+ * so each is replaced by a marker that says it was there. A URL that does not parse is cut at its
+ * host the same way (everything before an `@`, after the first `/` past the scheme, after `?`/`#`).
  */
-function maskCredentials(url: string): string {
-  const at = url.lastIndexOf('@');
-  if (at < 0) return url;
+export function maskEsUrl(url: string): string {
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed && (parsed.protocol === 'http:' || parsed.protocol === 'https:')) {
+    const creds = parsed.username || parsed.password ? '[credentials]@' : '';
+    const path = parsed.pathname !== '/' && parsed.pathname !== '' ? '/[path]' : '';
+    const query = parsed.search !== '' ? '?[query]' : '';
+    const hash = parsed.hash !== '' ? '#[fragment]' : '';
+    return `${parsed.protocol}//${creds}${parsed.host}${path}${query}${hash}`;
+  }
   const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(url)?.[0] ?? '';
-  return `${scheme}[credentials]${url.slice(at)}`;
+  let rest = url.slice(scheme.length);
+  const at = rest.lastIndexOf('@');
+  const creds = at >= 0 ? '[credentials]@' : '';
+  if (at >= 0) rest = rest.slice(at + 1);
+  const cut = rest.search(/[/?#]/);
+  return `${scheme}${creds}${cut >= 0 ? `${rest.slice(0, cut)}[…]` : rest}`;
+}
+
+/** True for localhost, 127.0.0.0/8 and ::1: credentials sent there in plain HTTP never leave the host. */
+function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h.endsWith('.localhost') || /^127(\.\d{1,3}){3}$/.test(h) || h === '::1';
+}
+
+/**
+ * The host that would receive an API key or a password over plain HTTP across the network, or
+ * undefined when there is none (https, loopback, no credentials, Elastic Cloud).
+ */
+export function plainHttpCredentialHost(connection: Connection, url: string): string | undefined {
+  if (connection.cloudId !== undefined) return undefined;
+  if (connection.apiKey === undefined && connection.username === undefined) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return undefined;
+  }
+  if (parsed.protocol !== 'http:' || isLoopbackHost(parsed.hostname)) return undefined;
+  return parsed.host;
 }
 
 /** Reads ES_URL, ES_CLOUD_ID, ES_API_KEY, ES_USERNAME/ES_PASSWORD, ES_CA_CERT, ES_TIMEOUT_MS, ES_INSECURE. */
@@ -40,9 +81,7 @@ export function readConnection(
     try {
       parsed = new URL(url);
     } catch {
-      throw new ConfigError(
-        `ES_URL "${maskCredentials(url)}" is not a URL: use e.g. https://es.example.org:9200`,
-      );
+      throw new ConfigError(`ES_URL "${maskEsUrl(url)}" is not a URL: use e.g. https://es.example.org:9200`);
     }
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
       throw new ConfigError(`ES_URL must start with http:// or https://, not ${parsed.protocol}`);

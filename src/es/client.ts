@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Client, type ClientOptions } from '@elastic/elasticsearch';
 import { ConfigError } from '../errors.js';
-import { DEFAULT_ES_URL, type Connection } from '../config/env.js';
+import { DEFAULT_ES_URL, maskEsUrl, plainHttpCredentialHost, type Connection } from '../config/env.js';
 import type { Config } from '../config/schema.js';
 
 /**
@@ -18,6 +18,12 @@ export function createEsClient(connection: Connection, config: Pick<Config, 'es'
   };
   if (connection.cloudId !== undefined) options.cloud = { id: connection.cloudId };
   else options.node = connection.url ?? config.es.url ?? DEFAULT_ES_URL;
+  const exposed = plainHttpCredentialHost(connection, String(options.node ?? ''));
+  if (exposed !== undefined && !connection.insecure) {
+    throw new ConfigError(
+      `refusing to send ${connection.apiKey !== undefined ? 'ES_API_KEY' : 'ES_PASSWORD'} over plain http:// to ${exposed}: anyone on the path could read it; use https:// in ES_URL (or --insecure to allow it, warned)`,
+    );
+  }
   if (connection.apiKey !== undefined) options.auth = { apiKey: connection.apiKey };
   else if (connection.username !== undefined)
     options.auth = { username: connection.username, password: connection.password ?? '' };
@@ -37,9 +43,22 @@ export function createEsClient(connection: Connection, config: Pick<Config, 'es'
   return new Client(options);
 }
 
-/** The URL the client talks to, for messages (no credentials are ever part of it). */
+/**
+ * The URL the client talks to, for messages and log lines: scheme, host and port; a path or query
+ * string (which may hold a token) is masked.
+ */
 export function describeEndpoint(connection: Connection, config: Pick<Config, 'es'>): string {
   return connection.cloudId !== undefined
     ? 'Elastic Cloud deployment'
-    : (connection.url ?? config.es.url ?? DEFAULT_ES_URL);
+    : maskEsUrl(connection.url ?? config.es.url ?? DEFAULT_ES_URL);
+}
+
+/** The host an API key or password goes to over plain http:// (allowed with --insecure), if any. */
+export function plainHttpCredentialsTo(
+  connection: Connection,
+  config: Pick<Config, 'es'>,
+): string | undefined {
+  return connection.cloudId !== undefined
+    ? undefined
+    : plainHttpCredentialHost(connection, connection.url ?? config.es.url ?? DEFAULT_ES_URL);
 }

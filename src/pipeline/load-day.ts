@@ -148,7 +148,8 @@ export async function loadTableDay(params: LoadDayParams): Promise<LoadDayResult
   if (partial && !params.partial)
     throw new DataError(`${day} is not over yet: use --partial to write it as a partial file`);
   const path = params.dryRun ? undefined : dayFilePath(dataDir, table.name, day, partial);
-  const writer: AtomicWriter | undefined = path === undefined ? undefined : await openAtomicWriter(path);
+  const writer: AtomicWriter | undefined =
+    path === undefined ? undefined : await openAtomicWriter(path, { root: dataDir });
   // A time series must come back as exactly the day's buckets, in order; a partial day as those
   // that have started (not zeros for the hours still to come).
   const expectedTimes = isTimeSeries(table) ? bucketStarts(range).map((d) => d.getTime()) : undefined;

@@ -1,36 +1,86 @@
 import { LOCK_FILE, LOCK_TAKEOVER_DIR } from '../schedule/lock-state.js';
-import type { StatusEntry } from './git-output.js';
+import { parseDayFileRelPath } from '../store/layout.js';
+import type { RawDiffEntry, StatusEntry } from './git-output.js';
 
 /**
  * Which files of the data directory belong in the analysts' repository. Pure.
  *
- * Published: every `*.csv` (the day files, partial ones included), and the top-level `.gitignore`,
- * README and `pseudonym.json` (the key fingerprint record). Never: the run lock, temporary files of atomic writes, or anything else an operator leaves
- * in the folder.
+ * Published: exactly what netlog owns — the day files of the configured tables in the documented
+ * layout (`<table>/<YYYY>/<YYYY-MM-DD>.csv` and `.partial.csv`) and the repository's metadata files at
+ * its top (METADATA_FILES). Never: the run lock, temporary files of atomic writes, or anything else an
+ * operator leaves in the folder (a `debug/raw-export.csv` with raw addresses): those are listed in a
+ * warning, not committed.
  */
+
+/** The data repository's own files at its top, written by netlog. */
+export const METADATA_FILES: readonly string[] = [
+  '.gitignore',
+  'datapackage.json',
+  'README.md',
+  'pseudonym.json',
+];
 
 /** Lines the data directory's .gitignore must hold: netlog's lock and the atomic writes' temp files. */
 export const REQUIRED_GITIGNORE_LINES: readonly string[] = [LOCK_FILE, `${LOCK_TAKEOVER_DIR}/`, '*.tmp'];
 
-/** True for a path (relative to the data directory, forward slashes) that publish commits. */
-export function isPublishedPath(relPath: string): boolean {
-  return (
-    relPath.endsWith('.csv') ||
-    relPath === '.gitignore' ||
-    relPath === 'pseudonym.json' ||
-    /^README(\.[A-Za-z]+)?$/.test(relPath)
-  );
+/**
+ * True for a path (relative to the data directory, forward slashes) in netlog's layout: a metadata
+ * file, or a day file of one of `tables` (of any validly named table when `tables` is undefined).
+ */
+export function isPublishedPath(relPath: string, tables?: ReadonlySet<string>): boolean {
+  if (METADATA_FILES.includes(relPath)) return true;
+  const ref = parseDayFileRelPath(relPath);
+  return ref !== undefined && (tables === undefined || tables.has(ref.table));
 }
 
-/** The paths of changed, new and deleted files that publish should stage, sorted. */
-export function selectPublishedPaths(entries: readonly StatusEntry[]): string[] {
-  return [
+/** What publish does with the changed, new and deleted files git reports. */
+export interface PublishSelection {
+  /** Paths to stage (changed, new or deleted files netlog owns), sorted. */
+  readonly publish: string[];
+  /** Everything else, for the warning: not committed, sorted. */
+  readonly others: string[];
+}
+
+/** Splits git's status into the paths publish stages and the others it only names. */
+export function selectPublishedPaths(
+  entries: readonly StatusEntry[],
+  tables?: ReadonlySet<string>,
+): PublishSelection {
+  const paths = [
     ...new Set(
       entries.filter((e) => e.status !== '!!').flatMap((e) => (e.from ? [e.path, e.from] : [e.path])),
     ),
-  ]
-    .filter(isPublishedPath)
-    .sort();
+  ].sort();
+  return {
+    publish: paths.filter((p) => isPublishedPath(p, tables)),
+    others: paths.filter((p) => !isPublishedPath(p, tables)),
+  };
+}
+
+/** Regular files (plain or executable): everything else (a link 120000, a submodule 160000) is refused. */
+const REGULAR_MODES = new Set(['100644', '100755']);
+
+/**
+ * The entries of commits fetched from the remote that netlog refuses to take in (rebase onto or check
+ * out), each with why: a symbolic link, a submodule, or a file outside the layout. Deletions are fine.
+ * Any validly named table counts as in the layout here: another host may load other tables.
+ */
+export function refusedIncoming(entries: readonly RawDiffEntry[]): string[] {
+  const refused = new Map<string, string>();
+  for (const e of entries) {
+    if (e.status === 'D' || refused.has(e.path)) continue;
+    if (e.mode === '120000') refused.set(e.path, `${e.path} (a symbolic link)`);
+    else if (e.mode === '160000') refused.set(e.path, `${e.path} (a submodule)`);
+    else if (!REGULAR_MODES.has(e.mode)) refused.set(e.path, `${e.path} (mode ${e.mode})`);
+    else if (!isPublishedPath(e.path)) refused.set(e.path, `${e.path} (outside netlog's layout)`);
+  }
+  return [...refused.keys()].sort().map((k) => refused.get(k)!);
+}
+
+/** `a, b, c and 4 more`: a list for one line. */
+export function listForLine(items: readonly string[], max = 5): string {
+  const shown = items.slice(0, max).join(', ');
+  return items.length > max ? `${shown} and ${items.length - max} more` : shown;
 }
 
 /**

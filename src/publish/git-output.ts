@@ -84,3 +84,38 @@ export function parseStatusZ(text: string): StatusEntry[] {
   }
   return entries;
 }
+
+/** One entry of `git log --raw -z` / `git ls-tree -r -z`: a path with its (new) mode and status. */
+export interface RawDiffEntry {
+  /** A, M, D, T… (`A` for ls-tree entries). */
+  readonly status: string;
+  /** The new mode: 100644, 100755, 120000 (link), 160000 (submodule); 000000 when deleted. */
+  readonly mode: string;
+  readonly path: string;
+}
+
+/**
+ * Parses `git log --raw -z --no-renames --format=` (":100644 120000 <sha> <sha> T\0path\0", commit
+ * lines empty). Renames and copies are off (`--no-renames`), so each record has one path.
+ */
+export function parseRawDiffZ(text: string): RawDiffEntry[] {
+  const parts = text.split('\0');
+  const entries: RawDiffEntry[] = [];
+  for (let i = 0; i < parts.length; i++) {
+    const m = /^:(\d{6}) (\d{6}) [0-9a-f]+ [0-9a-f]+ ([A-Z])\d*$/.exec(parts[i]!.trim());
+    if (!m) continue;
+    const path = parts[++i];
+    if (path === undefined) break;
+    entries.push({ status: m[3]!, mode: m[2]!, path });
+  }
+  return entries;
+}
+
+/** Parses `git ls-tree -r -z <tree>` ("100644 blob <sha>\tpath\0") as added entries. */
+export function parseLsTreeZ(text: string): RawDiffEntry[] {
+  return text
+    .split('\0')
+    .map((line) => /^(\d{6}) \w+ [0-9a-f]+\t(.*)$/s.exec(line))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => ({ status: 'A', mode: m[1]!, path: m[2]! }));
+}

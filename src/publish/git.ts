@@ -1,12 +1,22 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, readdir, readlink, realpath, rm, stat, writeFile } from 'node:fs/promises';
+import { readFile, readdir, readlink, realpath, rm, stat } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { simpleGit, type SimpleGit } from 'simple-git';
-import { GitError, InterruptedError, UsageError } from '../errors.js';
+import { GitError, InterruptedError, NetlogError, UsageError } from '../errors.js';
 import { buildCommitMessage } from './commit-message.js';
-import { mergeGitignore, selectPublishedPaths } from './data-files.js';
-import { classifyPushFailure, gitFailureReason, maskUrlCredentials, parseStatusZ } from './git-output.js';
+import { listForLine, mergeGitignore, refusedIncoming, selectPublishedPaths } from './data-files.js';
+import { gitConfigArgs, gitEnvironment } from './git-env.js';
+import {
+  classifyPushFailure,
+  gitFailureReason,
+  maskUrlCredentials,
+  parseLsTreeZ,
+  parseRawDiffZ,
+  parseStatusZ,
+} from './git-output.js';
+import { writeFileAtomic } from '../store/atomic-write.js';
+import { UnsafePathError, checkNoLinks, makeDataDirs, readDataFile } from '../store/safe-path.js';
 import type { PublishResult } from './publish-result.js';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
@@ -31,9 +41,10 @@ const ADD_BATCH = 500;
 type GitConfig = Config['git'];
 
 /**
- * A simple-git instance for `dir`: the configured author (CI has no global identity), no prompts, C
- * locale (messages are parsed), literal pathspecs, the block timeout, and every command logged at
- * debug level. `signal` (for network commands only) kills a running git on SIGINT/SIGTERM.
+ * A simple-git instance for `dir`: the configured author (CI has no global identity), hooks and the
+ * fsmonitor off, no prompts, C locale (messages are parsed), literal pathspecs, the block timeout,
+ * every command logged at debug level, and a minimal environment with no secret of netlog's in it
+ * (git-env.ts). `signal` (for network commands only) kills a running git on SIGINT/SIGTERM.
  */
 function openGit(dir: string, config: GitConfig, log: Logger, signal?: AbortSignal): SimpleGit {
   return simpleGit({
@@ -41,33 +52,24 @@ function openGit(dir: string, config: GitConfig, log: Logger, signal?: AbortSign
     maxConcurrentProcesses: 1,
     timeout: { block: config.timeout_ms },
     ...(signal && { abort: signal }),
-    config: [`user.name=${config.author_name}`, `user.email=${config.author_email}`, 'core.quotepath=off'],
-    // simple-git refuses to run when the environment names programs or config paths (EDITOR, PAGER,
-    // GIT_SSH_COMMAND, GIT_ASKPASS, GIT_CONFIG_GLOBAL…), guarding against untrusted input. Here that
-    // environment is the operator's own (a deploy key in GIT_SSH_COMMAND, EDITOR in a login shell, a
-    // CI runner's GIT_CONFIG_GLOBAL), netlog's arguments are fixed, and the remote URL is checked.
+    config: gitConfigArgs({ name: config.author_name, email: config.author_email }),
+    // simple-git refuses to run when the environment names programs or config paths (GIT_SSH_COMMAND,
+    // GIT_ASKPASS, GIT_CONFIG_GLOBAL…) or when `-c` sets the hooks path, guarding against untrusted
+    // input. Here the environment is the operator's own, filtered (a deploy key in GIT_SSH_COMMAND, a
+    // CI runner's GIT_CONFIG_GLOBAL), netlog's arguments are fixed, and the remote URL is checked;
+    // the hooks path and fsmonitor are set to switch them off.
     unsafe: {
       allowUnsafeAskPass: true,
       allowUnsafeConfigEnvCount: true,
       allowUnsafeConfigPaths: true,
-      allowUnsafeDiffExternal: true,
       allowUnsafeEditor: true,
-      allowUnsafeGitProxy: true,
       allowUnsafePager: true,
       allowUnsafeSshCommand: true,
-      allowUnsafeTemplateDir: true,
+      allowUnsafeHooksPath: true,
+      allowUnsafeFsMonitor: true,
     },
   })
-    .env({
-      ...process.env,
-      // Never wait for a human: no password prompt, no ssh question, no editor, no pager.
-      GIT_TERMINAL_PROMPT: '0',
-      GIT_SSH_COMMAND: process.env.GIT_SSH_COMMAND ?? 'ssh -o BatchMode=yes',
-      GIT_EDITOR: 'true',
-      GIT_PAGER: 'cat',
-      GIT_LITERAL_PATHSPECS: '1',
-      LC_ALL: 'C',
-    })
+    .env(gitEnvironment(process.env))
     .outputHandler((_command, _stdout, _stderr, args) => {
       log.debug({ args: shownArgs(args) }, 'git command');
     });
@@ -161,11 +163,14 @@ async function recoverInterruptedRebase(git: SimpleGit, dataDir: string, gitDir:
   log.warn({ dataDir }, 'aborted a rebase left unfinished by an earlier run');
 }
 
-/** Adds netlog's lines (lock file, temp files) to the data directory's .gitignore when missing. */
+/**
+ * Adds netlog's lines (lock file, temp files) to the data directory's .gitignore when missing. Never
+ * through a link: a committed `.gitignore -> /some/file` is an error naming it, not a file appended to.
+ */
 async function ensureGitignore(dataDir: string): Promise<void> {
   const path = join(dataDir, '.gitignore');
-  const merged = mergeGitignore(await readFile(path, 'utf8').catch(() => undefined));
-  if (merged !== undefined) await writeFile(path, merged);
+  const merged = mergeGitignore(await readDataFile(dataDir, path));
+  if (merged !== undefined) await writeFileAtomic(path, merged, { root: dataDir });
 }
 
 async function revParse(git: SimpleGit, ref: string): Promise<string | undefined> {
@@ -208,7 +213,7 @@ export async function initDataRepo(options: {
     throw new UsageError(`--remote "${remote}" is not a repository URL or path`);
   }
   const log = options.log.child({ module: 'git' });
-  await mkdir(dataDir, { recursive: true });
+  await makeDataDirs(dataDir, dataDir);
   const own = (name: string) =>
     name === '.gitignore' || name.startsWith('.netlog.lock') || name.endsWith('.tmp');
   const entries = await readdir(dataDir);
@@ -248,6 +253,15 @@ export async function initDataRepo(options: {
       // A fresh init or an empty clone: sit on the configured branch, on top of the remote's if any.
       await git.raw(['symbolic-ref', 'HEAD', `refs/heads/${branch}`]);
       if (remoteHasBranch) {
+        // Nothing of a remote that holds links or submodules is checked out (its other files are the
+        // analysts' business: only what later commits add must stay in the layout).
+        const links = refusedIncoming(parseLsTreeZ(await git.raw(['ls-tree', '-r', '-z', tracking]))).filter(
+          (r) => !r.endsWith("(outside netlog's layout)"),
+        );
+        if (links.length > 0)
+          throw new GitError(
+            `the remote ${maskUrlCredentials(remote)} holds ${listForLine(links)}: netlog does not check out links or submodules into the data directory; remove them on the remote, then run init-data again`,
+          );
         await git.raw(['reset', '--quiet', tracking]); // index = the remote's tree; files left alone
         const missing = (await git.raw(['ls-files', '-z', '--deleted'])).split('\0').filter((p) => p !== '');
         await forPaths(git, ['checkout'], missing);
@@ -270,7 +284,7 @@ export async function initDataRepo(options: {
       await git.raw(['branch', `--set-upstream-to=${remoteName}/${branch}`]).catch(() => undefined);
     await ensureGitignore(dataDir);
   } catch (err) {
-    if (err instanceof GitError) throw err;
+    if (err instanceof NetlogError) throw err;
     throw new GitError(
       `cannot set up ${dataDir} as a working copy of ${maskUrlCredentials(remote)}: ${gitFailureReason(errorText(err))}`,
       { cause: err },
@@ -286,6 +300,53 @@ function sameRemote(a: string, b: string): boolean {
   return (
     !isUrl(a) && !isUrl(b) && resolve(a.replace(/^file:\/\//, '')) === resolve(b.replace(/^file:\/\//, ''))
   );
+}
+
+/**
+ * Fails, naming them, when any path publish would stage is a symbolic link or lies below one: git
+ * would commit the link itself, and every clone would then write through it.
+ */
+async function refuseLinks(dataDir: string, relPaths: readonly string[]): Promise<void> {
+  const unsafe: string[] = [];
+  for (const rel of relPaths) {
+    const path = join(dataDir, rel);
+    try {
+      await checkNoLinks(dataDir, path);
+    } catch (err) {
+      if (!(err instanceof UnsafePathError)) throw err;
+      unsafe.push(err.path);
+    }
+  }
+  if (unsafe.length > 0) {
+    const links = [...new Set(unsafe)];
+    throw new GitError(
+      `publish refuses to commit symbolic links: ${listForLine(links)}; remove them (git rm them if committed), then run netlog publish`,
+    );
+  }
+}
+
+/**
+ * Fails when the commits fetched from the remote (those HEAD lacks) add a symbolic link, a submodule
+ * or a file outside netlog's layout: netlog neither rebases onto them nor checks them out, so nothing
+ * in the data directory can point outside it. The local commits stay as they are (nothing pushed or
+ * committed is lost); the next publish tries again once the remote is cleaned up.
+ */
+async function refuseIncoming(git: SimpleGit, onto: string, dataDir: string, pending: number): Promise<void> {
+  const raw = await git.raw([
+    'log',
+    '--raw',
+    '-z',
+    '--no-renames',
+    '--no-abbrev',
+    '--diff-merges=first-parent',
+    '--format=',
+    `HEAD..${onto}`,
+  ]);
+  const refused = refusedIncoming(parseRawDiffZ(raw));
+  if (refused.length > 0)
+    throw new GitError(
+      `the remote's new commits add ${listForLine(refused)}: publish does not rebase onto them; ${pending} local commit(s) kept in ${dataDir}, nothing lost; remove those files on the remote, then run netlog publish`,
+    );
 }
 
 /** Local commits on HEAD that the remote-tracking branch does not have. */
@@ -342,7 +403,14 @@ export async function publishData(options: {
   let staged: string[];
   try {
     const status = parseStatusZ(await git.raw(['status', '--porcelain=v1', '-z', '--untracked-files=all']));
-    await forPaths(git, ['add', '--all'], selectPublishedPaths(status));
+    const selection = selectPublishedPaths(status, new Set(config.tables.map((t) => t.name)));
+    await refuseLinks(dataDir, selection.publish);
+    if (selection.others.length > 0)
+      log.warn(
+        { files: selection.others.length, paths: selection.others.slice(0, 20) },
+        `not published (not netlog's files): ${listForLine(selection.others)}`,
+      );
+    await forPaths(git, ['add', '--all'], selection.publish);
     staged = (await git.raw(['diff', '--cached', '--name-only', '-z'])).split('\0').filter((p) => p !== '');
     if (staged.length > 0) {
       const message = buildCommitMessage(staged);
@@ -354,6 +422,7 @@ export async function publishData(options: {
       log.info('git: nothing new to commit');
     }
   } catch (err) {
+    if (err instanceof NetlogError) throw err;
     throw gitStepError('commit', dataDir, err);
   }
 
@@ -415,6 +484,7 @@ async function pushPending(ctx: {
       log.warn({ ...where, reason }, 'git push rejected: the remote moved on; rebasing onto it');
       try {
         await net.fetch(config.remote, config.branch);
+        await refuseIncoming(git, `${config.remote}/${config.branch}`, ctx.dataDir, pending);
         await rebaseOntoRemote(ctx);
         continue;
       } catch (err) {

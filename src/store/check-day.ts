@@ -10,7 +10,7 @@ import type { TableConfig } from '../config/schema.js';
  * daylight-saving change day). Pure: the caller reads the file.
  */
 
-export type DayStatus = 'ok' | 'missing' | 'incomplete' | 'corrupt' | 'partial' | 'drift';
+export type DayStatus = 'ok' | 'missing' | 'incomplete' | 'corrupt' | 'partial' | 'drift' | 'unsafe';
 
 export interface DayCheck {
   readonly status: DayStatus;

@@ -1,9 +1,9 @@
-import { readFile, readdir, rm, stat } from 'node:fs/promises';
+import { lstat, readdir, readlink, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { checkDayFile, type DayCheck } from './check-day.js';
 import { dayFilePath, tableDir } from './layout.js';
+import { UnsafePathError, checkNoLinks, readDataFile } from './safe-path.js';
 import { dayRange } from '../time/day.js';
-import { StoreError } from '../errors.js';
 import type { TableConfig } from '../config/schema.js';
 
 /** Reading day files back from the data directory and checking them (the filesystem edge of verify). */
@@ -14,7 +14,10 @@ export interface DayFileStatus extends DayCheck {
   readonly path: string;
 }
 
-/** The status of one table's day file: ok, missing, partial (only a .partial.csv), incomplete or corrupt. */
+/**
+ * The status of one table's day file: ok, missing, partial (only a .partial.csv), incomplete, corrupt,
+ * or unsafe (a symbolic link on its path: it is never read through).
+ */
 export async function checkStoredDay(
   dataDir: string,
   table: TableConfig,
@@ -22,20 +25,23 @@ export async function checkStoredDay(
   timeZone: string,
 ): Promise<DayFileStatus> {
   const path = dayFilePath(dataDir, table.name, day);
-  let text: string;
+  const partialPath = dayFilePath(dataDir, table.name, day, true);
+  let text: string | undefined;
+  let partial = false;
   try {
-    text = await readFile(path, 'utf8');
+    text = await readDataFile(dataDir, path);
+    if (text === undefined) {
+      await checkNoLinks(dataDir, partialPath);
+      partial = await lstat(partialPath).then(
+        () => true,
+        () => false,
+      );
+    }
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code !== 'ENOENT')
-      throw new StoreError(`cannot read ${path} (${code}): check the data directory's permissions`, {
-        cause: err,
-      });
-    const partialPath = dayFilePath(dataDir, table.name, day, true);
-    const partial = await stat(partialPath).then(
-      () => true,
-      () => false,
-    );
+    if (!(err instanceof UnsafePathError)) throw err;
+    return { table: table.name, day, path, status: 'unsafe', detail: err.message };
+  }
+  if (text === undefined)
     return partial
       ? {
           table: table.name,
@@ -45,8 +51,45 @@ export async function checkStoredDay(
           detail: 'only a partial file (written before the day was over)',
         }
       : { table: table.name, day, path, status: 'missing', detail: 'no file' };
-  }
   return { table: table.name, day, path, ...checkDayFile(text, table, dayRange(day, timeZone)) };
+}
+
+/** What a look through the tables' folders found: temp files left by killed runs, and symbolic links. */
+export interface TableFolderScan {
+  /** `.<name>.<pid>.<rand>.tmp` files below a table's folder. */
+  readonly leftovers: string[];
+  /** Symbolic links in or below a table's folder (or the folder itself), with their targets. */
+  readonly links: { readonly path: string; readonly target: string }[];
+}
+
+/**
+ * Looks through every table's folder without following links: a link is listed, never entered
+ * (`readdir` with `recursive` does not descend into linked folders; the table folder itself is
+ * checked with lstat first).
+ */
+export async function scanTableFolders(
+  dataDir: string,
+  tables: readonly TableConfig[],
+): Promise<TableFolderScan> {
+  const leftovers: string[] = [];
+  const links: { path: string; target: string }[] = [];
+  for (const table of tables) {
+    const dir = tableDir(dataDir, table.name);
+    const info = await lstat(dir).catch(() => undefined);
+    if (!info) continue;
+    if (info.isSymbolicLink()) {
+      links.push({ path: dir, target: await readlink(dir).catch(() => '?') });
+      continue;
+    }
+    if (!info.isDirectory()) continue;
+    const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+    for (const e of entries) {
+      const path = join(e.parentPath, e.name);
+      if (e.isSymbolicLink()) links.push({ path, target: await readlink(path).catch(() => '?') });
+      else if (e.isFile() && e.name.startsWith('.') && e.name.endsWith('.tmp')) leftovers.push(path);
+    }
+  }
+  return { leftovers: leftovers.sort(), links: links.sort((a, b) => a.path.localeCompare(b.path)) };
 }
 
 /** Temporary files left by a killed run (`.<name>.<pid>.<rand>.tmp`) below a table's folder. */
@@ -54,19 +97,7 @@ export async function findLeftoverTempFiles(
   dataDir: string,
   tables: readonly TableConfig[],
 ): Promise<string[]> {
-  const found: string[] = [];
-  for (const table of tables) {
-    let entries;
-    try {
-      entries = await readdir(tableDir(dataDir, table.name), { recursive: true, withFileTypes: true });
-    } catch {
-      continue;
-    }
-    for (const e of entries)
-      if (e.isFile() && e.name.startsWith('.') && e.name.endsWith('.tmp'))
-        found.push(join(e.parentPath, e.name));
-  }
-  return found.sort();
+  return (await scanTableFolders(dataDir, tables)).leftovers;
 }
 
 /** Removes leftover temporary files whose writer is gone (they never look like day files). */

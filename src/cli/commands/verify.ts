@@ -4,12 +4,7 @@ import { fetchDayTotals } from '../../es/day-totals.js';
 import { resolveDays, selectTables, type RangeFlags } from '../../pipeline/plan.js';
 import { runJobs, type Job } from '../../pipeline/run-jobs.js';
 import { compareTotals } from '../../store/check-day.js';
-import {
-  checkStoredDay,
-  findLeftoverTempFiles,
-  removeTempFiles,
-  type DayFileStatus,
-} from '../../store/scan.js';
+import { checkStoredDay, removeTempFiles, scanTableFolders, type DayFileStatus } from '../../store/scan.js';
 import { dayRange } from '../../time/day.js';
 import { scrubIpLiterals } from '../../transform/ip.js';
 import {
@@ -64,21 +59,38 @@ export async function run(options: Options, ctx: CommandContext): Promise<number
     if (es) await checkEsReachable(es);
     const checked: Job[] = days.flatMap((day) => tables.map((table) => ({ table, day })));
     const problems = await findProblems(checked, options, config, es, ctx);
-    const leftovers = await findLeftoverTempFiles(options.data, tables);
+    const { leftovers, links } = await scanTableFolders(options.data, tables);
     for (const p of problems)
       ctx.out(`${p.status.padEnd(10)} ${p.table} ${p.day}  ${displayPath(p.path)}: ${p.detail}`);
+    // Links on the way to a checked day are named in its line; the others (other days) here.
+    const named = problems.filter((p) => p.status === 'unsafe').map((p) => p.detail);
+    const otherLinks = links.filter((l) => !named.some((d) => d.startsWith(`${l.path} `)));
+    for (const l of otherLinks)
+      ctx.out(
+        `unsafe     ${displayPath(l.path)}: a symbolic link (to ${l.target}) in a table's folder: remove it (git rm it if committed)`,
+      );
     for (const t of leftovers)
       ctx.out(`leftover   ${displayPath(t)}: temporary file of an interrupted write`);
     if (keyProblem !== undefined) ctx.out(`key        ${keyProblem}`);
+    // A link in the data directory is not a day to repair: it must be removed by hand. Exit 1.
+    const unsafe = named.length + otherLinks.length;
     ctx.log.info(
       {
         checked: checked.length,
         problems: problems.length,
         leftovers: leftovers.length,
+        links: links.length,
         byStatus: countBy(problems),
       },
       'verify checked',
     );
+    if (unsafe > 0) {
+      ctx.log.error(
+        { unsafe },
+        'symbolic links in the data directory: netlog does not read or write through them; remove them',
+      );
+      return ExitCode.runtime;
+    }
     if (problems.length === 0 && leftovers.length === 0 && keyProblem === undefined) {
       ctx.out(
         `all ${checked.length} day file(s) of ${tables.length} table(s) from ${days[0]} to ${days.at(-1)} are complete${options.againstEs ? ' and match Elasticsearch' : ''}`,
