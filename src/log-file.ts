@@ -73,7 +73,7 @@ export function scrubSecrets(line: string, secrets: readonly string[]): string {
 /**
  * The secrets of this run's environment worth scrubbing from every log line by value: the API key,
  * the password, the hashing key, and the path and query string of the Elasticsearch URL (`--es` or
- * ES_URL), which may hold a token. Values shorter than 5 characters are left out (they would match
+ * ES_URL), which may hold a token. Values shorter than 8 characters are left out (they would match
  * ordinary words).
  */
 export function secretsOf(env: NodeJS.ProcessEnv, esUrl?: string): string[] {
@@ -89,7 +89,7 @@ export function secretsOf(env: NodeJS.ProcessEnv, esUrl?: string): string[] {
       // A URL that does not parse is refused before anything is logged.
     }
   }
-  return [...new Set(found.filter((s): s is string => s !== undefined && s.length >= 5))].sort(
+  return [...new Set(found.filter((s): s is string => s !== undefined && s.length >= 8))].sort(
     (a, b) => b.length - a.length,
   );
 }

@@ -32,13 +32,17 @@ export function jsonErrorOffset(text: string): number | undefined {
   const ws = (): void => {
     while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++;
   };
+  // As Python's json module does, a bad literal and an unterminated string are reported where they
+  // start (the unit test compares positions with it).
   const literal = (word: string): void => {
-    for (const ch of word) if (text[i++] !== ch) fail(i - 1);
+    const start = i;
+    for (const ch of word) if (text[i++] !== ch) fail(start);
   };
   const string = (): void => {
+    const start = i;
     i++; // the opening quote
     for (;;) {
-      if (i >= text.length) fail(i);
+      if (i >= text.length) fail(start);
       const ch = text.charCodeAt(i);
       if (ch === 0x22) {
         i++;

@@ -79,24 +79,37 @@ test('status entries, and which of them publish stages', () => {
     { status: '??', path: '.x.csv.1.ab.tmp' },
     { status: '??', path: 'new.csv' },
   ]);
-  assert.deepEqual(selectPublishedPaths(entries), [
-    '.gitignore',
-    'dns/2026/2026-11-24.csv',
-    'dns/2026/2026-11-25.csv',
-    'new.csv',
-    'we ird.csv',
-  ]);
+  // Only netlog's files: day files of configured tables in the layout and the metadata files.
+  assert.deepEqual(selectPublishedPaths(entries, new Set(['dns'])), {
+    publish: ['.gitignore', 'dns/2026/2026-11-24.csv', 'dns/2026/2026-11-25.csv'],
+    others: ['.x.csv.1.ab.tmp', 'new.csv', 'we ird.csv'],
+  });
   assert.deepEqual(parseStatusZ(''), []);
+  const tables = new Set(['dns', 'tls']);
   for (const p of [
     '.netlog.lock',
     '.netlog.lock.takeover/x',
     'notes.txt',
     'dns/2026/.2026-11-24.csv.42.ab.tmp',
     'sub/README.md',
+    'README',
+    'debug/raw-export.csv',
+    'raw.csv',
+    'dns/2025/2026-11-24.csv', // the year folder does not match the day
+    'dns/2026/2026-11-24.csv.bak',
+    'websites/2026/2026-11-24.csv', // not a configured table
+    'dns/2026/x/2026-11-24.csv',
   ])
-    assert.equal(isPublishedPath(p), false, p);
-  for (const p of ['README.md', 'README', '.gitignore', 'tls/2026/2026-11-25.partial.csv'])
-    assert.equal(isPublishedPath(p), true, p);
+    assert.equal(isPublishedPath(p, tables), false, p);
+  for (const p of [
+    'README.md',
+    '.gitignore',
+    'datapackage.json',
+    'pseudonym.json',
+    'tls/2026/2026-11-25.partial.csv',
+    'dns/2026/2026-11-25.csv',
+  ])
+    assert.equal(isPublishedPath(p, tables), true, p);
 });
 
 test('the .gitignore gains netlog lines once, keeping the operator lines', () => {
