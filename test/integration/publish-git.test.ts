@@ -2,7 +2,18 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, utimes, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  lstat,
+  mkdir,
+  readFile,
+  readdir,
+  rename,
+  rm,
+  symlink,
+  utimes,
+  writeFile,
+} from 'node:fs/promises';
 import { join } from 'node:path';
 import pino from 'pino';
 import { runCli } from '../helpers/cli.js';
@@ -411,6 +422,148 @@ describe('publishing with git', { concurrency: true }, () => {
       wrong.stderr,
       /is on branch other, but netlog publishes data \(git\.branch\): switch back with git -C .* checkout data/,
     );
+  });
+
+  test("publish commits only netlog's files: an operator's raw export is named in a warning, not pushed", async () => {
+    const f = await setup();
+    await writeDay(f.data, 'dns', '2026-11-24', 5);
+    await mkdir(join(f.data, 'debug'));
+    await writeFile(join(f.data, 'debug', 'raw-export.csv'), 'source.ip\n10.1.2.3\n');
+    await writeDay(f.data, 'not_a_table', '2026-11-24', 1); // the layout, but no configured table
+    await writeFile(join(f.data, 'dns', '2026', '2026-11-24.csv.bak'), 'old');
+    const result = await f.netlog(['publish']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(
+      result.stderr,
+      /^netlog: warn: not published \(not netlog's files\): debug\/raw-export\.csv, dns\/2026\/2026-11-24\.csv\.bak, not_a_table\/2026\/2026-11-24\.csv {2}files=3/m,
+    );
+    assert.equal(
+      git(['--git-dir', f.remote, 'ls-tree', '-r', '--name-only', 'main']),
+      '.gitignore\ndns/2026/2026-11-24.csv',
+    );
+    assert.equal(f.remoteLog()[0], 'netlog-test <netlog@test>|netlog: 2026-11-24, 1 table, 2 files');
+  });
+
+  test('a hostile remote (a linked year folder, a linked .gitignore) is not rebased onto: one line, nothing lost, nothing written outside', async () => {
+    const f = await setup();
+    await writeDay(f.data, 'total', '2026-11-24', 1);
+    assert.equal((await f.netlog(['publish'])).code, 0);
+    const elsewhere = join(f.dir, 'elsewhere');
+    await mkdir(elsewhere);
+    const victim = join(f.dir, 'victim.txt');
+    await writeFile(victim, "not netlog's\n");
+    // Someone with push access commits a link for next year's folder and turns .gitignore into a link.
+    const other = join(f.dir, 'attacker-clone');
+    git(['clone', '--quiet', f.remote, other]);
+    await symlink(elsewhere, join(other, 'total', '2025'));
+    await rm(join(other, '.gitignore'));
+    await symlink(victim, join(other, '.gitignore'));
+    git(['add', '-A'], other);
+    git([...asAnalyst, 'commit', '--quiet', '-m', 'innocent'], other);
+    git(['push', '--quiet', 'origin', 'main'], other);
+    const hostileTip = git(['--git-dir', f.remote, 'rev-parse', 'main']);
+
+    await writeDay(f.data, 'total', '2026-11-25', 2);
+    const result = await f.netlog(['publish']);
+    assert.equal(result.code, 1, result.stdout + result.stderr);
+    assert.equal(result.stderr.split('\n').filter((l) => l.startsWith('netlog: error:')).length, 1);
+    assert.match(
+      result.stderr,
+      /netlog: error: the remote's new commits add \.gitignore \(a symbolic link\), total\/2025 \(a symbolic link\): publish does not rebase onto them; 1 local commit\(s\) kept in .*, nothing lost; remove those files on the remote, then run netlog publish\n$/,
+    );
+    // Nothing lost: our commit is local, the remote is as the attacker left it, no rebase is open.
+    assert.equal(git(['log', '-1', '--format=%s', 'main'], f.data), 'netlog: 2026-11-25, 1 table, 1 file');
+    assert.equal(git(['--git-dir', f.remote, 'rev-parse', 'main']), hostileTip);
+    assert.equal(existsSync(join(f.data, '.git', 'rebase-merge')), false);
+    // Nothing of it reached the data directory, and nothing was written through it.
+    assert.equal(existsSync(join(f.data, 'total', '2025')), false);
+    assert.ok((await lstat(join(f.data, '.gitignore'))).isFile());
+    assert.equal(await readFile(victim, 'utf8'), "not netlog's\n");
+    assert.deepEqual(await readdir(elsewhere), []);
+
+    // A remote that adds a file outside the layout is refused the same way; once it is cleaned up,
+    // the kept commit goes out.
+    git([...asAnalyst, 'revert', '--no-edit', 'HEAD'], other);
+    await mkdir(join(other, 'debug'));
+    await writeFile(join(other, 'debug', 'run.sh'), 'echo hi\n');
+    git(['add', '-A'], other);
+    git([...asAnalyst, 'commit', '--quiet', '-m', 'a script'], other);
+    git(['push', '--quiet', 'origin', 'main'], other);
+    const outside = await f.netlog(['publish']);
+    assert.equal(outside.code, 1);
+    assert.match(
+      outside.stderr,
+      /the remote's new commits add (.*, )?debug\/run\.sh \(outside netlog's layout\)/,
+    );
+    git(['rm', '--quiet', 'debug/run.sh'], other);
+    git([...asAnalyst, 'commit', '--quiet', '-m', 'remove the script'], other);
+    git(['push', '--quiet', 'origin', 'main'], other);
+    // Still refused: the history it would be rebased onto adds them, even if a later commit removes them.
+    assert.equal((await f.netlog(['publish'])).code, 1);
+  });
+
+  test('a local symbolic link in a table folder is never committed: publish names it and commits nothing', async () => {
+    const f = await setup();
+    await writeDay(f.data, 'dns', '2026-11-24', 1);
+    await mkdir(join(f.data, 'total', '2026'), { recursive: true });
+    await symlink('/etc/passwd', join(f.data, 'total', '2026', '2026-11-24.csv'));
+    const result = await f.netlog(['publish']);
+    assert.equal(result.code, 1);
+    assert.match(
+      result.stderr,
+      /^netlog: error: publish refuses to commit symbolic links: .*total\/2026\/2026-11-24\.csv; remove them/m,
+    );
+    assert.equal(git(['rev-list', '--all', '--count'], f.data), '0');
+  });
+
+  test('git hooks in the data repository do not run for netlog, and git sees no secret of netlog', async () => {
+    const f = await setup();
+    const secrets = {
+      NETLOG_HASH_KEY: 'hook-test-hash-key-0123456789',
+      ES_API_KEY: 'hook-test-api-key-SECRET',
+      ES_PASSWORD: 'hook-test-password-SECRET',
+      ES_URL: 'https://es.example.org:9200/tok/SECRET-path?token=SECRET-query',
+    };
+    const dumps = join(f.dir, 'dumps');
+    await mkdir(dumps);
+    for (const hook of ['pre-commit', 'pre-push', 'post-commit', 'reference-transaction']) {
+      const path = join(f.data, '.git', 'hooks', hook);
+      await writeFile(path, `#!/bin/sh\nenv > "${dumps}/${hook}.env"\nexit 0\n`);
+      await chmod(path, 0o755);
+    }
+    // The hooks work: a commit by hand runs them (so this test can fail).
+    execFileSync('git', [...asAnalyst, 'commit', '--quiet', '--allow-empty', '-m', 'by hand'], {
+      cwd: f.data,
+      env: { ...process.env, ...gitEnv(), ...secrets },
+    });
+    assert.match(await readFile(join(dumps, 'pre-commit.env'), 'utf8'), /hook-test-hash-key/);
+    await rm(dumps, { recursive: true });
+    await mkdir(dumps);
+
+    // Pushing over ssh: the ssh program (GIT_SSH_COMMAND, as a deploy-key setup has it) records the
+    // environment git gives it and fails, as an unreachable host would.
+    const sshDump = join(dumps, 'ssh.env');
+    const fakeSsh = join(f.dir, 'fake-ssh.sh');
+    await writeFile(fakeSsh, `#!/bin/sh\nenv > "${sshDump}"\nexit 255\n`);
+    await chmod(fakeSsh, 0o755);
+    git(['remote', 'set-url', 'origin', 'ssh://git@git.example.invalid/netops/data.git'], f.data);
+    await writeDay(f.data, 'dns', '2026-11-24', 1);
+    const result = await runCli(['publish', '--data', f.data, '--config', f.config], {
+      env: { NETLOG_LOG_FILE: f.logFile, ...gitEnv(), ...secrets, GIT_SSH_COMMAND: fakeSsh },
+    });
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(git(['log', '-1', '--format=%s'], f.data), /^netlog: 2026-11-24/);
+    assert.deepEqual(await readdir(dumps), ['ssh.env'], 'no hook ran');
+    const seen = await readFile(sshDump, 'utf8');
+    assert.match(seen, /^PATH=/m);
+    assert.match(seen, /^HOME=/m);
+    for (const [name, value] of Object.entries(secrets)) {
+      assert.ok(!seen.includes(value), `${name}'s value reached git's child`);
+      assert.ok(!new RegExp(`^${name}=`, 'm').test(seen), `${name} reached git's child`);
+    }
+    assert.ok(!/SECRET|NETLOG_|^ES_/m.test(seen), seen);
+    for (const text of [result.stdout, result.stderr, await readFile(f.logFile, 'utf8')])
+      assert.ok(!/SECRET|hook-test-hash-key/.test(text), text);
   });
 
   test('init-data refuses a --remote that git would read as an option', async () => {
