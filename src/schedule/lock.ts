@@ -140,7 +140,7 @@ export async function acquireRunLock(
   owner: { cmd: string },
   options: LockOptions = {},
 ): Promise<RunLock> {
-  await mkdir(dataDir, { recursive: true }).catch(() => undefined);
+  await mkdir(dataDir, { recursive: true, mode: 0o755 }).catch(() => undefined);
   const path = join(dataDir, LOCK_FILE);
   const key = resolve(path);
   const now = options.now ?? (() => new Date());
@@ -229,7 +229,7 @@ export async function acquireRunLock(
 async function takeOver(dataDir: string, path: string, stale: LockHolder | undefined): Promise<boolean> {
   const guard = join(dataDir, LOCK_TAKEOVER_DIR);
   try {
-    await mkdir(guard);
+    await mkdir(guard, { mode: 0o755 });
   } catch {
     const age = await ageMs(guard);
     if (age !== undefined && age > TAKEOVER_GUARD_MS) await rmdir(guard).catch(() => undefined);

@@ -507,6 +507,21 @@ describe('publishing with git', { concurrency: true }, () => {
     await writeDay(f.data, 'dns', '2026-11-24', 1);
     await mkdir(join(f.data, 'total', '2026'), { recursive: true });
     await symlink('/etc/passwd', join(f.data, 'total', '2026', '2026-11-24.csv'));
+    // A .gitignore that is a link (as a clone of a hostile remote by an older netlog left it): publish
+    // names it and appends nothing to the file it points at.
+    const victim = join(f.dir, 'victim.txt');
+    await writeFile(victim, "not netlog's\n");
+    await rm(join(f.data, '.gitignore'));
+    await symlink(victim, join(f.data, '.gitignore'));
+    const linkedIgnore = await f.netlog(['publish']);
+    assert.equal(linkedIgnore.code, 1);
+    assert.match(
+      linkedIgnore.stderr,
+      /^netlog: error: .*\/\.gitignore is a symbolic link \(to .*victim\.txt\) inside the data directory/m,
+    );
+    assert.equal(await readFile(victim, 'utf8'), "not netlog's\n");
+    await rm(join(f.data, '.gitignore'));
+
     const result = await f.netlog(['publish']);
     assert.equal(result.code, 1);
     assert.match(
