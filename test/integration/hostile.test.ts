@@ -148,7 +148,7 @@ describe('hostile data folders, configs and environments', () => {
   });
 
   for (const [ext, text] of [
-    ['json', `{\n  "timezone": "UTC",\n  "es": { "api_key": "${SECRET}" "page_size": 10 }\n}\n`],
+    ['json', `{\n  "timezone": "UTC",\n  "es": { "api_key": ${SECRET}, "page_size": 10 }\n}\n`],
     ['yaml', `timezone: UTC\nes:\n  api_key: "${SECRET}\n  page_size: 10\n`],
   ] as const) {
     test(`a ${ext.toUpperCase()} config with a syntax error next to a secret: file, line and column only`, async () => {
