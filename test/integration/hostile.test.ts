@@ -1,7 +1,7 @@
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdir, readFile, readdir, stat, symlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, readdir, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { ROOT } from '../helpers/es.js';
@@ -145,6 +145,24 @@ describe('hostile data folders, configs and environments', () => {
       assert.equal(await mode(join(data, file)), 0o644, file);
     assert.equal(await mode(logFile), 0o640);
     assert.equal(await mode(join(suite.dir, 'umask-logs')), 0o755);
+  });
+
+  test('a hashing key file every user can read is warned about, with the fix', async () => {
+    const keyFile = join(suite.dir, 'hash.key');
+    await writeFile(keyFile, `${KEY}\n`, { mode: 0o644 });
+    await chmod(keyFile, 0o644);
+    const args = ['load-daily', '--dry-run', '--date', DAY, '--tables', 'total', '--config', suite.config];
+    const env = { NETLOG_HASH_KEY: undefined, NETLOG_HASH_KEY_FILE: keyFile };
+    const open = await netlog([...args, '--es', suite.es.url], env);
+    assert.equal(open.code, 0, open.stderr);
+    assert.match(
+      open.stderr,
+      /netlog: warn: NETLOG_HASH_KEY_FILE .*hash\.key can be read by other users .*chmod 600 it/,
+    );
+    await chmod(keyFile, 0o600);
+    const closed = await netlog([...args, '--es', suite.es.url], env);
+    assert.equal(closed.code, 0, closed.stderr);
+    assert.doesNotMatch(closed.stderr, /can be read by other users/);
   });
 
   for (const [ext, text] of [
