@@ -358,9 +358,12 @@ async function countPending(git: SimpleGit, config: GitConfig): Promise<number> 
 }
 
 /**
- * Publishes the data directory: stages changed, new and deleted `*.csv` files (and the .gitignore and
- * README), makes one commit whose message names the days and tables (none when nothing changed), and
- * pushes every commit the remote lacks (this run's and those an earlier failed push left).
+ * Publishes the data directory: stages the changed, new and deleted files netlog owns (day files of
+ * the configured tables in the layout, the metadata files: data-files.ts) and names the others in a
+ * warning, refusing symbolic links; makes one commit whose message names the days and tables (none
+ * when nothing changed), and pushes every commit the remote lacks (this run's and those an earlier
+ * failed push left). A remote whose new commits add links or files outside the layout is not rebased
+ * onto (GitError; the local commits stay).
  *
  * The push retries an unreachable remote with backoff (`git.push_retries`), fetches and rebases when
  * the remote moved on (never a force-push, never a merge commit), and when it finally fails the
