@@ -1,7 +1,7 @@
-import type { Client } from '@elastic/elasticsearch';
 import { loadConfig } from '../config/load.js';
 import { readConnection } from '../config/env.js';
 import { createEsClient, describeEndpoint } from '../es/client.js';
+import { parseEngineChoice, type EngineClient } from '../es/engine.js';
 import { withEsRetry, type SearchContext } from '../es/search.js';
 import { readHashKey } from '../config/hash-key.js';
 import { createPseudonymiser, keyFingerprint, type Pseudonymise } from '../transform/pseudonymise.js';
@@ -13,7 +13,7 @@ import type { GlobalOptions } from './program.js';
 import { withRunLock } from '../schedule/lock.js';
 import { publishData } from '../publish/git.js';
 import { describePublish } from '../publish/publish-result.js';
-import { ExitCode } from '../errors.js';
+import { ConfigError, ExitCode } from '../errors.js';
 
 /** Shared first steps of the commands: config before anything else, then the Elasticsearch edge. */
 
@@ -34,7 +34,7 @@ export async function loadCommandConfig(options: GlobalOptions, ctx: CommandCont
 }
 
 export interface EsHandle {
-  readonly client: Client;
+  readonly client: EngineClient;
   readonly search: SearchContext;
   readonly endpoint: string;
   close(): Promise<void>;
@@ -51,7 +51,12 @@ export function openEs(options: EsFlags, config: Config, ctx: CommandContext): E
       'TLS certificate verification of Elasticsearch is OFF (--insecure / ES_INSECURE): anyone on the path can read and alter the data',
     );
   }
-  const client = createEsClient(connection, config);
+  const engine = parseEngineChoice(ctx.env.ES_ENGINE);
+  if (engine === undefined && ctx.env.ES_ENGINE !== undefined && ctx.env.ES_ENGINE !== '')
+    throw new ConfigError(
+      `ES_ENGINE=${ctx.env.ES_ENGINE.slice(0, 40)} is not an engine: use auto, elasticsearch or opensearch`,
+    );
+  const client = createEsClient(connection, config, engine ?? config.es.engine);
   const endpoint = describeEndpoint(connection, config);
   return {
     client,

@@ -164,6 +164,10 @@ export const configSchema = z
           })
           .optional()
           .describe('overridden by ES_URL'),
+        engine: z
+          .enum(['auto', 'elasticsearch', 'opensearch'])
+          .default('auto')
+          .describe('auto: the server decides (by its X-Elastic-Product header); overridden by ES_ENGINE'),
         request_timeout_ms: z.number().int().min(100).max(600_000).default(30_000),
         max_retries: z.number().int().min(0).max(10).default(4),
         retry_base_ms: z.number().int().min(1).max(60_000).default(500),

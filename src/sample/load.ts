@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import type { Client } from '@elastic/elasticsearch';
+import type { EngineClient } from '../es/engine.js';
 import { PROTOCOLS, sampleIndex } from './catalog.js';
 import { SAMPLE_MAPPING } from './mapping.js';
 import { anomalyTimestamps, generateDay, type SampleOptions } from './generate.js';
@@ -26,7 +26,7 @@ export interface LoadSampleOptions {
 }
 
 /** Creates the sample indices with their explicit mapping where missing. */
-export async function ensureSampleIndices(client: Client, prefix?: string): Promise<void> {
+export async function ensureSampleIndices(client: EngineClient, prefix?: string): Promise<void> {
   for (const p of PROTOCOLS) {
     const index = sampleIndex(p, prefix);
     if (await client.indices.exists({ index })) continue;
@@ -44,7 +44,7 @@ export function sampleDays(options: Pick<LoadSampleOptions, 'days' | 'end'>): st
 }
 
 export async function loadSample(
-  client: Client,
+  client: EngineClient,
   options: LoadSampleOptions,
   log: Logger,
 ): Promise<ExpectedFile> {
@@ -66,27 +66,16 @@ export async function loadSample(
       ...(options.indexPrefix !== undefined && { indexPrefix: options.indexPrefix }),
     };
     if (dayOptions.anomalies) expected.anomalies.push({ day, ...anomalyTimestamps(day) });
-    // The bulk helper sends each datasource item as the document itself, so the items are the ECS
-    // bodies and their index and id are looked up on the side.
-    const target = new WeakMap<object, { _index: string; _id: string }>();
-    async function* bodies(): AsyncGenerator<Record<string, unknown>> {
+    async function* docs(): AsyncGenerator<{ index: string; id: string; body: Record<string, unknown> }> {
       for (const doc of generateDay(day, dayOptions)) {
         accumulateExpected(dayExpected, doc);
-        target.set(doc.body, { _index: doc.index, _id: doc.id });
-        yield doc.body;
+        yield doc;
       }
     }
     const started = Date.now();
-    const stats = await client.helpers.bulk<Record<string, unknown>>({
-      datasource: bodies(),
-      onDocument: (body) => ({ index: target.get(body)! }),
-      flushBytes: 4_000_000,
-      concurrency: 2,
-      retries: 3,
-      wait: 1000,
-      onDrop: (dropped) =>
-        log.error({ status: dropped.status, error: dropped.error?.type }, 'sample document dropped'),
-    });
+    const stats = await client.bulkIndex(docs(), (status, error) =>
+      log.error({ status, error }, 'sample document dropped'),
+    );
     if (stats.failed > 0) throw new EsError(`bulk load of ${day} failed for ${stats.failed} documents`);
     const total = Object.values(dayExpected.total).reduce((s, b) => s + b.count, 0);
     log.info({ day, docs: total, ms: Date.now() - started }, 'sample day loaded');

@@ -2,7 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { deleteIndices, startTestEs, type TestEs } from '../helpers/es.js';
+import { deleteIndices, startTestEs, TEST_ENGINE, type TestEs } from '../helpers/es.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 import { loadSampleDays, writeTestConfig } from '../helpers/sample.js';
@@ -41,7 +41,7 @@ test('doctor reports the cluster and every table ready', async () => {
   assert.match(
     result.stdout,
     new RegExp(
-      `^cluster netlog-local at ${es.url}: Elasticsearch ${version ?? '\\d+\\.\\d+\\.\\d+'}, status (green|yellow)`,
+      `^cluster netlog-local at ${es.url}: ${TEST_ENGINE === 'opensearch' ? 'OpenSearch' : 'Elasticsearch'} ${version ?? '\\d+\\.\\d+\\.\\d+'}, status (green|yellow)`,
       'm',
     ),
   );

@@ -2,6 +2,7 @@ import { errors } from '@elastic/elasticsearch';
 import { ExitCode } from '../../errors.js';
 import { diagnoseTable, fieldsNeeded, type FieldCaps } from '../../es/doctor.js';
 import { withEsRetry } from '../../es/search.js';
+import { PRODUCT } from '../../es/engine.js';
 import { checkEsReachable, loadCommandConfig, openEs, type EsFlags } from '../setup.js';
 import type { CommandContext } from '../context.js';
 import type { GlobalOptions } from '../program.js';
@@ -13,19 +14,18 @@ export async function run(options: GlobalOptions & EsFlags, ctx: CommandContext)
   try {
     await checkEsReachable(es);
     const health = await es.client.cluster.health();
-    // GET / is not served by every distribution (the integ-test zip has no main action): ask the node.
-    const nodes = await es.client.nodes.info({
-      node_id: '_local',
-      metric: '_none',
-      filter_path: 'nodes.*.version',
-    });
-    const version =
-      Object.values((nodes as unknown as { nodes: Record<string, { version: string }> }).nodes)[0]?.version ??
-      'unknown';
+    // The engine (found from the server's answers, or ES_ENGINE / es.engine) and the node's version.
+    const info = await withEsRetry(es.search, { index: '_nodes' }, () => es.client.info());
     ctx.out(
-      `cluster ${health.cluster_name} at ${es.endpoint}: Elasticsearch ${version}, status ${health.status}, ${health.number_of_nodes} node(s)`,
+      `cluster ${health.cluster_name} at ${es.endpoint}: ${PRODUCT[info.engine]} ${info.version}, status ${health.status}, ${health.number_of_nodes} node(s)`,
     );
     let problems = 0;
+    if (info.engine === 'opensearch' && info.distribution !== 'opensearch') {
+      ctx.out(
+        `PROBLEM engine: the server does not say it is OpenSearch (distribution ${info.distribution ?? 'unknown'}): set ES_ENGINE or es.engine to the server's engine`,
+      );
+      problems++;
+    }
     for (const table of config.tables) {
       let caps: FieldCaps;
       try {
