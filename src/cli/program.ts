@@ -224,6 +224,10 @@ export function buildProgram(makeContext: MakeContext, onExitCode: (code: number
     .command('config')
     .description('print the effective configuration (secrets are never part of it)')
     .option('--defaults', 'print the built-in defaults instead')
+    .option(
+      '--preset <name>',
+      'print a source preset as a complete, commented YAML config: netlog-sample, elastic-zeek, suricata, packetbeat, security-onion',
+    )
     .action(action('config', () => import('./commands/config.js')));
 
   return program;

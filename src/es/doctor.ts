@@ -1,4 +1,4 @@
-import type { TableConfig } from '../config/schema.js';
+import { metricFields, type TableConfig } from '../config/schema.js';
 
 /**
  * Pure checks of a table against what `_field_caps` says of its indices: every field exists with a
@@ -36,7 +36,7 @@ export function fieldsNeeded(
     if ('external' in f) needs.push({ field: f.external, need: 'ip', why: 'external filter (CIDR match)' });
   }
   for (const m of table.metrics)
-    if (m.type !== 'count') needs.push({ field: m.field, need: 'numeric', why: `metric ${m.name}` });
+    for (const field of metricFields(m)) needs.push({ field, need: 'numeric', why: `metric ${m.name}` });
   for (const l of table.levels)
     for (const field of l.fields) needs.push({ field, need: 'aggregatable', why: `level ${l.column}` });
   return needs;
