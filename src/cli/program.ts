@@ -168,7 +168,21 @@ export function buildProgram(makeContext: MakeContext, onExitCode: (code: number
       .option('--no-anomalies', 'do not inject the spike and the beacon')
       .option('--anomaly-day <date>', 'the day that gets the anomalies (default: --end)', dayOption)
       .option('--expected <file>', 'write exact expected counts and bytes per protocol per bucket (JSON)')
-      .option('--index-prefix <prefix>', 'index names are <prefix><protocol>', 'network-'),
+      .option(
+        '--index-prefix <prefix>',
+        'index names are <prefix><protocol> (netlog-sample schema)',
+        'network-',
+      )
+      .option(
+        '--schema <name>',
+        "the documents' shape: netlog-sample, elastic-zeek, suricata, packetbeat or security-onion (each preset's source)",
+        'netlog-sample',
+      )
+      .option(
+        '--namespace <ns>',
+        'data stream namespace of the other schemas (logs-zeek.dns-<ns>, …)',
+        'default',
+      ),
   ).action(action('sample-load', () => import('./commands/sample-load.js')));
 
   rangeOptions(

@@ -1,7 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import type { EngineClient } from '../es/engine.js';
-import { PROTOCOLS, sampleIndex } from './catalog.js';
-import { SAMPLE_MAPPING } from './mapping.js';
+import { schemaIndices, schemaMapping, shapeDoc, type SampleSchema, type SchemaTarget } from './schemas.js';
 import { anomalyTimestamps, generateDay, type SampleOptions } from './generate.js';
 import { accumulateExpected, emptyExpectedDay, type ExpectedFile } from './expected.js';
 import { addDays } from '../time/day.js';
@@ -21,19 +20,33 @@ export interface LoadSampleOptions {
   readonly seed: number;
   /** Days that get the spike and the beacon (default: the last day). */
   readonly anomalyDays?: readonly string[];
-  /** Index name prefix (default `network-`). */
+  /** Index name prefix of the netlog-sample schema (default `network-`). */
   readonly indexPrefix?: string;
+  /** The source whose shape the documents take (default netlog-sample). */
+  readonly schema?: SampleSchema;
+  /** The data stream namespace of the other schemas (default `default`). */
+  readonly namespace?: string;
 }
 
-/** Creates the sample indices with their explicit mapping where missing. */
-export async function ensureSampleIndices(client: EngineClient, prefix?: string): Promise<void> {
-  for (const p of PROTOCOLS) {
-    const index = sampleIndex(p, prefix);
+function targetOf(options: Pick<LoadSampleOptions, 'indexPrefix' | 'namespace'>): SchemaTarget {
+  return {
+    namespace: options.namespace ?? 'default',
+    ...(options.indexPrefix !== undefined && { prefix: options.indexPrefix }),
+  };
+}
+
+/** Creates the schema's indices with their explicit mapping where missing. */
+export async function ensureSampleIndices(
+  client: EngineClient,
+  schema: SampleSchema,
+  target: SchemaTarget,
+): Promise<void> {
+  for (const index of schemaIndices(schema, target)) {
     if (await client.indices.exists({ index })) continue;
     await client.indices.create({
       index,
       settings: { number_of_shards: 1, number_of_replicas: 0 },
-      mappings: SAMPLE_MAPPING as never,
+      mappings: schemaMapping(schema),
     });
   }
 }
@@ -48,7 +61,9 @@ export async function loadSample(
   options: LoadSampleOptions,
   log: Logger,
 ): Promise<ExpectedFile> {
-  await ensureSampleIndices(client, options.indexPrefix);
+  const schema = options.schema ?? 'netlog-sample';
+  const target = targetOf(options);
+  await ensureSampleIndices(client, schema, target);
   const days = sampleDays(options);
   const anomalyDays = new Set(options.anomalyDays ?? [options.end]);
   const expected: ExpectedFile = {
@@ -68,8 +83,10 @@ export async function loadSample(
     if (dayOptions.anomalies) expected.anomalies.push({ day, ...anomalyTimestamps(day) });
     async function* docs(): AsyncGenerator<{ index: string; id: string; body: Record<string, unknown> }> {
       for (const doc of generateDay(day, dayOptions)) {
-        accumulateExpected(dayExpected, doc);
-        yield doc;
+        const shaped = shapeDoc(schema, doc, target);
+        // Only what the source writes is expected (no firewall log in Zeek, for instance).
+        if (shaped.length > 0) accumulateExpected(dayExpected, doc);
+        yield* shaped;
       }
     }
     const started = Date.now();
@@ -80,9 +97,7 @@ export async function loadSample(
     const total = Object.values(dayExpected.total).reduce((s, b) => s + b.count, 0);
     log.info({ day, docs: total, ms: Date.now() - started }, 'sample day loaded');
   }
-  await client.indices.refresh({
-    index: PROTOCOLS.map((p) => sampleIndex(p, options.indexPrefix)).join(','),
-  });
+  await client.indices.refresh({ index: schemaIndices(schema, target).join(',') });
   return expected;
 }
 
