@@ -23,8 +23,6 @@ export interface Preset {
   readonly settle_hours: number;
   /** Why that settle window, and what catches the rest. */
   readonly settle_why: string;
-  /** Index patterns whose presence suggests this source (doctor's detection). */
-  readonly detect: readonly string[];
   /** The tables, as a config file would write them (validated by tableSchema). */
   readonly tables: readonly Record<string, unknown>[];
 }
@@ -99,7 +97,6 @@ export const PRESETS: Record<PresetName, Preset> = {
     bytes: 'network.bytes of each event: the bytes of the whole exchange, both directions.',
     settle_hours: 0,
     settle_why: 'generated data is complete when it is loaded.',
-    detect: ['network-*'],
     tables: rawDefaultTables(),
   },
   'elastic-zeek': {
@@ -112,7 +109,6 @@ export const PRESETS: Record<PresetName, Preset> = {
     settle_hours: 6,
     settle_why:
       'Zeek logs a connection when it closes, stamped with its first packet: a long flow arrives hours later in an earlier bucket. The 06:00 morning run is 6 hours after midnight; the weekly `verify --against-es --repair` rewrites days that changed since.',
-    detect: [ZEEK_INDEX.conn, ZEEK_INDEX.dns, ZEEK_INDEX.ssl],
     tables: [
       {
         name: 'total',
@@ -171,7 +167,6 @@ export const PRESETS: Record<PresetName, Preset> = {
     settle_hours: 2,
     settle_why:
       'Suricata writes a flow event when the flow times out or ends: a long TCP session arrives later in an earlier bucket. 2 hours covers the default timeouts with margin; the weekly `verify --against-es --repair` catches the rest.',
-    detect: [SURICATA_INDEX],
     tables: [
       {
         name: 'total',
@@ -245,7 +240,6 @@ export const PRESETS: Record<PresetName, Preset> = {
     settle_hours: 1,
     settle_why:
       "a flow is final after its inactivity timeout (30 s by default) or at its 10-minute period; 1 hour leaves room for the shipper's queue. The weekly `verify --against-es --repair` catches later arrivals.",
-    detect: [PACKETBEAT_INDEX, 'logs-network_traffic.*'],
     tables: [
       {
         name: 'total',
@@ -303,7 +297,6 @@ export const PRESETS: Record<PresetName, Preset> = {
     settle_hours: 6,
     settle_why:
       'Zeek logs a connection when it closes, stamped with its first packet, as with the Elastic integration: the 06:00 morning run, and the weekly `verify --against-es --repair`.',
-    detect: [SO_INDEX],
     tables: [
       {
         name: 'total',

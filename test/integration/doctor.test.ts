@@ -52,7 +52,7 @@ test('doctor reports the cluster and every table ready', async () => {
   );
 });
 
-test('doctor names each problem on its own line and exits 1', async () => {
+test('doctor names each problem on its own line and exits 2 (a configuration problem)', async () => {
   const config = join(tmp.path, 'broken.json');
   await writeFile(
     config,
@@ -77,7 +77,7 @@ test('doctor names each problem on its own line and exits 1', async () => {
   const result = await runCli(['doctor', '--config', config, '--es', es.url], {
     env: { NETLOG_LOG_FILE: join(tmp.path, 'log') },
   });
-  assert.equal(result.code, 1);
+  assert.equal(result.code, 2);
   const problems = result.stdout.split('\n').filter((l) => l.startsWith('PROBLEM'));
   assert.deepEqual(problems, [
     `PROBLEM gone: index pattern "${PREFIX}nothing-here-*" matches no index: fix tables[].index`,

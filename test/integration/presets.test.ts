@@ -8,10 +8,11 @@ import { tempDir } from '../helpers/tmp.js';
 import { readCsvRecords } from '../helpers/sample.js';
 import { PRESET_NAMES, type PresetName } from '../../src/config/presets.js';
 import { schemaIndices } from '../../src/sample/schemas.js';
-import type { CountBytes, ExpectedFile } from '../../src/sample/expected.js';
+import type { CountBytes, ExpectedDay, ExpectedFile } from '../../src/sample/expected.js';
 
-// Every preset end to end on a real node: generated documents in its source's exact shape, then
-// load-backfill with only `--config` naming the preset; the files must equal the generator's counts.
+// Every preset end to end on a real node: generated documents in its source's exact shape (and no
+// other source's), `doctor` with the built-in tables names that source and suggests its preset, and
+// load-backfill with only `--config` naming the preset writes files equal to the generator's counts.
 const DAY = '2026-11-05';
 const NAMESPACE = 'netlogtest';
 const KEY = 'presets-test-key-0123456789';
@@ -26,7 +27,6 @@ const SERIES: Record<string, 'total' | 'dns' | 'dhcp' | 'http' | 'tls' | 'flow'>
 
 let es: TestEs;
 let tmp: { path: string; cleanup: () => Promise<void> };
-const expected = new Map<PresetName, ExpectedFile>();
 const indices = (preset: PresetName) => schemaIndices(preset, { namespace: NAMESPACE }).join(',');
 
 const netlog = (args: string[]) =>
@@ -34,44 +34,48 @@ const netlog = (args: string[]) =>
     env: { NETLOG_HASH_KEY: KEY, NETLOG_LOG_FILE: join(tmp.path, 'log'), NETLOG_NOW: '2026-11-07T06:00:00Z' },
   });
 
+async function deleteAll(): Promise<void> {
+  for (const p of PRESET_NAMES)
+    await es.client.indices.delete({ index: indices(p), ignore_unavailable: true });
+}
+
 before(async () => {
   es = await startTestEs();
   tmp = await tempDir('presets');
-  for (const preset of PRESET_NAMES) {
-    await es.client.indices.delete({ index: indices(preset), ignore_unavailable: true });
-    const file = join(tmp.path, `expected-${preset}.json`);
-    const load = await netlog([
-      'sample',
-      'load',
-      '--schema',
-      preset,
-      '--namespace',
-      NAMESPACE,
-      '--days',
-      '1',
-      '--end',
-      DAY,
-      '--docs-per-day',
-      '1500',
-      '--seed',
-      '5',
-      '--no-anomalies',
-      '--expected',
-      file,
-    ]);
-    assert.equal(load.code, 0, load.stderr);
-    expected.set(preset, JSON.parse(await readFile(file, 'utf8')) as ExpectedFile);
-  }
 });
 
 after(async () => {
-  for (const preset of PRESET_NAMES)
-    await es.client.indices
-      .delete({ index: indices(preset), ignore_unavailable: true })
-      .catch(() => undefined);
+  await deleteAll().catch(() => undefined);
   await es.close();
   await tmp.cleanup();
 });
+
+/** Only `preset`'s source on the node: every preset's indices deleted, then its own loaded. */
+async function loadOnly(preset: PresetName): Promise<ExpectedDay> {
+  await deleteAll();
+  const file = join(tmp.path, `expected-${preset}.json`);
+  const load = await netlog([
+    'sample',
+    'load',
+    '--schema',
+    preset,
+    '--namespace',
+    NAMESPACE,
+    '--days',
+    '1',
+    '--end',
+    DAY,
+    '--docs-per-day',
+    '1500',
+    '--seed',
+    '5',
+    '--no-anomalies',
+    '--expected',
+    file,
+  ]);
+  assert.equal(load.code, 0, load.stderr);
+  return (JSON.parse(await readFile(file, 'utf8')) as ExpectedFile).days[DAY]!;
+}
 
 /** The summed count (and bytes, when the table has them) of a day file. */
 function sums(records: Record<string, string>[], hasBytes: boolean): CountBytes {
@@ -82,10 +86,39 @@ function sums(records: Record<string, string>[], hasBytes: boolean): CountBytes 
 }
 
 for (const preset of PRESET_NAMES) {
-  test(`${preset}: load-backfill with only "preset: ${preset}" writes the generator's counts`, async () => {
+  test(`${preset}: doctor suggests it, and load-backfill with only "preset: ${preset}" writes the generator's counts`, async () => {
+    const want = await loadOnly(preset);
     const dir = join(tmp.path, preset);
     const config = join(tmp.path, `${preset}.yaml`);
     await writeFile(config, `preset: ${preset}\n`);
+
+    // doctor with the built-in tables (netlog-sample's): this source alone fits, and is suggested.
+    const plain = await netlog(['doctor']);
+    assert.deepEqual(
+      plain.stdout.split('\n').filter((l) => l.startsWith('source ')),
+      PRESET_NAMES.map((p) => `source  ${p}: ${p === preset ? 'fits' : 'no data'}`),
+      plain.stdout,
+    );
+    if (preset === 'netlog-sample') assert.equal(plain.code, 0, plain.stdout);
+    else {
+      assert.equal(plain.code, 2, plain.stdout);
+      assert.match(
+        plain.stdout,
+        new RegExp(
+          `^suggest this cluster holds ${preset} data: put "preset: ${preset}" in the config file`,
+          'm',
+        ),
+      );
+    }
+    const doctor = await netlog(['doctor', '--config', config]);
+    assert.equal(doctor.code, 0, doctor.stdout + doctor.stderr);
+    assert.match(doctor.stdout, new RegExp(`^source  ${preset}: fits \\(in use\\)$`, 'm'));
+    assert.equal(
+      doctor.stdout.split('\n').filter((l) => l.startsWith('ok ')).length,
+      preset === 'netlog-sample' ? 10 : 9,
+      doctor.stdout,
+    );
+
     const run = await netlog([
       'load-backfill',
       '--from',
@@ -98,7 +131,6 @@ for (const preset of PRESET_NAMES) {
       dir,
     ]);
     assert.equal(run.code, 0, run.stdout + run.stderr);
-    const want = expected.get(preset)!.days[DAY]!;
     const file = (table: string) => join(dir, table, DAY.slice(0, 4), `${DAY}.csv`);
     for (const [table, source] of Object.entries(SERIES)) {
       const { header, records } = await readCsvRecords(file(table));
@@ -137,19 +169,20 @@ for (const preset of PRESET_NAMES) {
       Object.entries(want.websites).map(([d, v]) => [d, { count: v.count, bytes: hasBytes ? v.bytes : 0 }]),
     );
     assert.deepEqual(byDomain, wantDomains, `${preset} websites`);
+    if (preset === 'packetbeat') await cumulativeTrap(want, file('flow'));
   });
 }
 
-test("packetbeat's cumulative flow reports: the preset's bytes equal the generator's, a naive sum does not", async () => {
-  const want = expected.get('packetbeat')!.days[DAY]!;
+/**
+ * Packetbeat's cumulative flow reports: the preset's flow bytes equal the generator's, while summing
+ * every flow report of the day (a query without flow.final) counts each flow several times.
+ */
+async function cumulativeTrap(want: ExpectedDay, flowFile: string): Promise<void> {
   const wantFlow = Object.values(want.protocols.flow).reduce(
     (s, b) => ({ count: s.count + b.count, bytes: s.bytes + b.bytes }),
     { count: 0, bytes: 0 },
   );
-  const records = (await readCsvRecords(join(tmp.path, 'packetbeat', 'flow', DAY.slice(0, 4), `${DAY}.csv`)))
-    .records;
-  assert.deepEqual(sums(records, true), wantFlow);
-  // Summing every flow report of the day, as a query without flow.final would:
+  assert.deepEqual(sums((await readCsvRecords(flowFile)).records, true), wantFlow);
   const naive = await es.client.search({
     index: indices('packetbeat'),
     size: 0,
@@ -167,5 +200,8 @@ test("packetbeat's cumulative flow reports: the preset's bytes equal the generat
   const aggs = naive.aggregations as { up: { value: number }; down: { value: number } };
   const total = naive.hits.total as { value: number };
   assert.ok(total.value > wantFlow.count * 1.5, `${total.value} reports for ${wantFlow.count} flows`);
-  assert.ok(aggs.up.value + aggs.down.value > wantFlow.bytes * 1.5, 'a naive sum counts flows several times');
-});
+  assert.ok(
+    aggs.up.value + aggs.down.value > wantFlow.bytes * 1.5,
+    `a naive sum (${aggs.up.value + aggs.down.value}) counts flows several times (${wantFlow.bytes})`,
+  );
+}

@@ -8,6 +8,7 @@ import { buildDayQuery, buildDayTotalsQuery } from '../../src/es/query.js';
 import { flattenAggregations } from '../../src/transform/flatten.js';
 import { dayTotalsFromResponse } from '../../src/es/day-totals.js';
 import { dayRange } from '../../src/time/day.js';
+import { assessPreset, fieldsByIndex, type FieldCaps } from '../../src/es/doctor.js';
 
 test('every preset is a valid config with the usual tables', () => {
   for (const name of PRESET_NAMES) {
@@ -111,4 +112,48 @@ test('a sum over two fields is two sum aggregations added up, in buckets and in 
     () => flattenAggregations({ time: { buckets: buckets.map(({ bytes__1: _b, ...b }) => b) } }, flow),
     /no value for metric "bytes"/,
   );
+});
+
+test('doctor: a preset fits, partly fits (naming what is missing) or finds no data', () => {
+  const tables = validateConfig({ preset: 'elastic-zeek' }).config!.tables;
+  const wanted = fieldsByIndex(tables);
+  const full = (index: string, drop: string[] = []): FieldCaps => ({
+    indices: [`${index.replace('*', 'default')}`],
+    fields: Object.fromEntries(
+      wanted
+        .get(index)!
+        .filter((f) => !drop.includes(f))
+        .map((f) => [
+          f,
+          {
+            [f === '@timestamp'
+              ? 'date'
+              : f.endsWith('.ip')
+                ? 'ip'
+                : f.endsWith('bytes') || f.endsWith('port')
+                  ? 'long'
+                  : 'keyword']: { aggregatable: true },
+          },
+        ]),
+    ),
+  });
+  const all = new Map([...wanted.keys()].map((i) => [i, full(i)]));
+  assert.deepEqual(assessPreset(tables, all), {
+    status: 'fits',
+    missingIndices: [],
+    missingFields: [],
+    otherProblems: [],
+  });
+  const partly = new Map(all);
+  partly.set('logs-zeek.ssl-*', full('logs-zeek.ssl-*', ['zeek.ssl.server.name']));
+  partly.set(
+    'logs-zeek.http-*,logs-zeek.ssl-*',
+    full('logs-zeek.http-*,logs-zeek.ssl-*', ['zeek.ssl.server.name']),
+  );
+  partly.delete('logs-zeek.dhcp-*');
+  const fit = assessPreset(tables, partly);
+  assert.equal(fit.status, 'partly');
+  assert.deepEqual(fit.missingIndices, ['logs-zeek.dhcp-*']);
+  assert.deepEqual(fit.missingFields, ['zeek.ssl.server.name']);
+  assert.equal(assessPreset(tables, new Map()).status, 'absent');
 });
