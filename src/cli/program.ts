@@ -87,6 +87,11 @@ export function buildProgram(makeContext: MakeContext, onExitCode: (code: number
       .option('--tables <names>', 'only these tables (comma-separated)', tablesOption)
       .option('--dry-run', 'query and report, write nothing')
       .option('--partial', 'allow a day that is not over yet; its file is marked .partial.csv')
+      .option(
+        '--settle <hours>',
+        'refuse a day that ended less than this many hours ago (late logs still arriving) unless --partial; default: settle_hours of the config or its preset',
+        positiveIntOption('--settle', 720, 0),
+      )
       .option('--publish', 'commit and push the data directory afterwards'),
   );
   newKeyOption(waitLockOption(loadDaily)).action(

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { startTestEs, type TestEs } from '../helpers/es.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
-import { readCsvRecords } from '../helpers/sample.js';
+import { listFiles, readCsvRecords } from '../helpers/sample.js';
 import { PRESET_NAMES, type PresetName } from '../../src/config/presets.js';
 import { schemaIndices } from '../../src/sample/schemas.js';
 import type { CountBytes, ExpectedDay, ExpectedFile } from '../../src/sample/expected.js';
@@ -29,9 +29,9 @@ let es: TestEs;
 let tmp: { path: string; cleanup: () => Promise<void> };
 const indices = (preset: PresetName) => schemaIndices(preset, { namespace: NAMESPACE }).join(',');
 
-const netlog = (args: string[]) =>
+const netlog = (args: string[], now = '2026-11-07T06:00:00Z') =>
   runCli([...args, '--es', es.url], {
-    env: { NETLOG_HASH_KEY: KEY, NETLOG_LOG_FILE: join(tmp.path, 'log'), NETLOG_NOW: '2026-11-07T06:00:00Z' },
+    env: { NETLOG_HASH_KEY: KEY, NETLOG_LOG_FILE: join(tmp.path, 'log'), NETLOG_NOW: now },
   });
 
 async function deleteAll(): Promise<void> {
@@ -205,3 +205,29 @@ async function cumulativeTrap(want: ExpectedDay, flowFile: string): Promise<void
     `a naive sum (${aggs.up.value + aggs.down.value}) counts flows several times (${wantFlow.bytes})`,
   );
 }
+
+test("late data: load-daily refuses a day inside the preset's settle window unless --partial", async () => {
+  // The last test left security-onion's data (settle_hours 6) on the node. 3 hours after the day's end:
+  const config = join(tmp.path, 'security-onion.yaml');
+  const threeHoursLater = '2026-11-06T03:00:00Z';
+  const dir = join(tmp.path, 'settle');
+  const daily = (extra: string[]) =>
+    netlog(
+      ['load-daily', '--date', DAY, '--tables', 'dns', '--config', config, '--data', dir, ...extra],
+      threeHoursLater,
+    );
+  const refused = await daily([]);
+  assert.equal(refused.code, 2, refused.stderr);
+  assert.match(
+    refused.stderr,
+    /2026-11-05 ended 3\.0 h ago, within the settle window of 6 h \(--settle or settle_hours\): late logs may still arrive; load it after 2026-11-06T06:00:00\.000Z, or add --partial for a partial file/,
+  );
+  assert.deepEqual(await listFiles(dir), []);
+  const partial = await daily(['--partial']);
+  assert.equal(partial.code, 0, partial.stderr);
+  assert.deepEqual(await listFiles(dir), ['dns/2026/2026-11-05.partial.csv']);
+  // --settle overrides the preset's window: 2 hours have passed, the day is complete.
+  const settled = await daily(['--settle', '2']);
+  assert.equal(settled.code, 0, settled.stderr);
+  assert.deepEqual(await listFiles(dir), ['dns/2026/2026-11-05.csv']);
+});
