@@ -384,7 +384,19 @@ export function createEngineClient(connection: EngineConnection, choice: EngineC
 
   /** Runs `op` on the decided driver, or through the probe (the OpenSearch client) and decides. */
   async function run<T>(op: (d: Driver) => Promise<unknown>): Promise<T> {
-    if (driver) return (await op(driver)) as T;
+    if (driver) {
+      try {
+        return (await op(driver)) as T;
+      } catch (err) {
+        // ES_ENGINE=elasticsearch against another server: say what to do instead of the client's words.
+        if (err instanceof esErrors.ProductNotSupportedError)
+          throw new Error(
+            'the server is not Elasticsearch (its answers lack the X-Elastic-Product header): if it is OpenSearch, set ES_ENGINE (or es.engine) to opensearch or auto',
+            { cause: err },
+          );
+        throw err;
+      }
+    }
     probe ??= openSearchClient(connection);
     const probeDriver = openSearchDriver(probe);
     let product: string | undefined;

@@ -87,3 +87,32 @@ test('doctor names each problem on its own line and exits 2 (a configuration pro
     'PROBLEM wrong_types: host.name is keyword, not numeric: metric n needs a number field',
   ]);
 });
+
+test('the engine: found from the server, fixed by ES_ENGINE, and a wrong ES_ENGINE is a configuration error', async () => {
+  const config = await writeTestConfig(tmp.path, PREFIX);
+  const doctor = (engine: string) =>
+    runCli(['doctor', '--config', config, '--es', es.url], {
+      env: { NETLOG_LOG_FILE: join(tmp.path, 'log'), ES_ENGINE: engine },
+    });
+  const product = TEST_ENGINE === 'opensearch' ? 'OpenSearch' : 'Elasticsearch';
+  for (const engine of ['auto', TEST_ENGINE]) {
+    const result = await doctor(engine);
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assert.match(
+      result.stdout,
+      new RegExp(`^cluster netlog-local at \\S+: ${product} \\d+\\.\\d+\\.\\d+,`, 'm'),
+    );
+  }
+  const bogus = await doctor('solr');
+  assert.equal(bogus.code, 2);
+  assert.match(bogus.stderr, /ES_ENGINE=solr is not an engine: use auto, elasticsearch or opensearch/);
+  // The other engine's client against this server: one clear line either way.
+  const other = await doctor(TEST_ENGINE === 'opensearch' ? 'elasticsearch' : 'opensearch');
+  if (TEST_ENGINE === 'opensearch') {
+    assert.equal(other.code, 1, other.stdout + other.stderr);
+    assert.match(other.stderr, /the server is not Elasticsearch .*: if it is OpenSearch, set ES_ENGINE/);
+  } else {
+    assert.equal(other.code, 2, other.stdout + other.stderr);
+    assert.match(other.stdout, /^PROBLEM engine: the server does not say it is OpenSearch/m);
+  }
+});
