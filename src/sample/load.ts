@@ -35,8 +35,16 @@ function targetOf(options: Pick<LoadSampleOptions, 'indexPrefix' | 'namespace'>)
   };
 }
 
+/** Creates the netlog-sample indices (`<prefix><protocol>`) with their explicit mapping where missing. */
+export async function ensureSampleIndices(client: EngineClient, prefix?: string): Promise<void> {
+  await ensureSchemaIndices(client, 'netlog-sample', {
+    namespace: 'default',
+    ...(prefix !== undefined && { prefix }),
+  });
+}
+
 /** Creates the schema's indices with their explicit mapping where missing. */
-export async function ensureSampleIndices(
+export async function ensureSchemaIndices(
   client: EngineClient,
   schema: SampleSchema,
   target: SchemaTarget,
@@ -63,7 +71,7 @@ export async function loadSample(
 ): Promise<ExpectedFile> {
   const schema = options.schema ?? 'netlog-sample';
   const target = targetOf(options);
-  await ensureSampleIndices(client, schema, target);
+  await ensureSchemaIndices(client, schema, target);
   const days = sampleDays(options);
   const anomalyDays = new Set(options.anomalyDays ?? [options.end]);
   const expected: ExpectedFile = {
