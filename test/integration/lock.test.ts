@@ -262,7 +262,7 @@ describe('the run lock', { concurrency: true }, () => {
     const old = new Date(Date.now() - 60_000);
     await utimes(path, old, old);
     const afterTorn = await acquireRunLock(data, { cmd: 'publish' }, { log });
-    assert.ok(lines.some((l) => l.msg === 'removed an empty or damaged run lock'));
+    assert.ok(lines.some((l) => l.msg === 'took over an empty or damaged run lock'));
     await afterTorn.release();
     assert.equal(existsSync(path), false);
   });
