@@ -23,8 +23,7 @@ export function track<T extends ChildProcess>(child: T): T {
 
 /** SIGKILL unless it has already exited; safe to call twice and after a failed spawn. */
 export function killChild(child: ChildProcess): void {
-  if (child.pid !== undefined && child.exitCode === null && child.signalCode === null)
-    child.kill('SIGKILL');
+  if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 }
 
 /** Runs `fn` if the file is stopped or exits before the returned function unregisters it. */

@@ -282,25 +282,33 @@ describe('the run lock', { concurrency: true }, () => {
         cmd: 'load-backfill',
         startedAt: new Date().toISOString(),
       });
-      await withReadOnlyDir(ro, (dir) => writeFile(join(dir, '.netlog.lock'), stale), async () => {
-        await assert.rejects(acquireRunLock(ro, { cmd: 'publish' }), (err: unknown) => {
-          assert.ok(err instanceof StoreError, String(err));
+      await withReadOnlyDir(
+        ro,
+        (dir) => writeFile(join(dir, '.netlog.lock'), stale),
+        async () => {
+          await assert.rejects(acquireRunLock(ro, { cmd: 'publish' }), (err: unknown) => {
+            assert.ok(err instanceof StoreError, String(err));
+            assert.match(
+              err.message,
+              /^cannot create the lock .*\.netlog\.lock \((EROFS|EACCES)\): the data directory is not writable: check its permissions or mount$/,
+            );
+            return true;
+          });
+          const result = await runCli(['publish', '--data', ro], {
+            env: { NETLOG_LOG_FILE: join(dir, 'elastic.log') },
+          });
+          assert.equal(result.code, 1, result.stderr);
           assert.match(
-            err.message,
-            /^cannot create the lock .*\.netlog\.lock \((EROFS|EACCES)\): the data directory is not writable: check its permissions or mount$/,
+            result.stderr,
+            /^netlog: error: cannot create the lock .*\.netlog\.lock \((EROFS|EACCES)\): the data directory is not writable: check its permissions or mount\n$/,
           );
-          return true;
-        });
-        const result = await runCli(['publish', '--data', ro], {
-          env: { NETLOG_LOG_FILE: join(dir, 'elastic.log') },
-        });
-        assert.equal(result.code, 1, result.stderr);
-        assert.match(
-          result.stderr,
-          /^netlog: error: cannot create the lock .*\.netlog\.lock \((EROFS|EACCES)\): the data directory is not writable: check its permissions or mount\n$/,
-        );
-        assert.equal(await readFile(join(ro, '.netlog.lock'), 'utf8'), stale, 'the stale lock is untouched');
-      });
+          assert.equal(
+            await readFile(join(ro, '.netlog.lock'), 'utf8'),
+            stale,
+            'the stale lock is untouched',
+          );
+        },
+      );
     },
   );
 
