@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ROOT } from '../helpers/es.js';
 import { runCli } from '../helpers/cli.js';
+import { onAbort } from '../helpers/children.js';
 import { tempDir } from '../helpers/tmp.js';
 import { listFiles, writeTestConfig } from '../helpers/sample.js';
 
@@ -19,6 +20,10 @@ const env = {
 let url: string;
 let tmp: { path: string; cleanup: () => Promise<void> };
 let config: string;
+
+// The secured node is this file's own: stopped in `after`, or if the runner stops the file first.
+const stopNode = () => execFileSync('bash', [SCRIPT, 'stop'], { env, stdio: 'ignore' });
+const unregister = onAbort(stopNode);
 
 before(async () => {
   url = execFileSync('bash', [SCRIPT, 'start'], {
@@ -58,7 +63,8 @@ before(async () => {
 });
 
 after(async () => {
-  execFileSync('bash', [SCRIPT, 'stop'], { env, stdio: 'ignore' });
+  stopNode();
+  unregister();
   await tmp?.cleanup();
 });
 

@@ -6,6 +6,7 @@ import { mkdir, readFile, rename, rm, utimes, writeFile } from 'node:fs/promises
 import { join } from 'node:path';
 import pino from 'pino';
 import { runCli } from '../helpers/cli.js';
+import { killChild, track } from '../helpers/children.js';
 import { tempDir } from '../helpers/tmp.js';
 import { formatCsv } from '../../src/store/csv.js';
 import { publishData } from '../../src/publish/git.js';
@@ -313,17 +314,20 @@ describe('publishing with git', { concurrency: true }, () => {
     const old = new Date(Date.now() - 5 * 60_000);
     await utimes(lock, old, old);
     // An old lock while a git process works in the data directory: still not ours to remove.
-    const running = spawn('git', ['hash-object', '--stdin'], {
-      cwd: f.data,
-      stdio: ['pipe', 'ignore', 'ignore'],
-    });
+    const running = track(
+      spawn('git', ['hash-object', '--stdin'], {
+        cwd: f.data,
+        stdio: ['pipe', 'ignore', 'ignore'],
+      }),
+    );
     try {
       const busy = await f.netlog(['publish']);
       assert.equal(busy.code, 1);
       assert.match(busy.stderr, new RegExp(`index\\.lock is held by a running git \\(pid ${running.pid}\\)`));
     } finally {
-      running.stdin.end();
-      await new Promise((resolve) => running.on('close', resolve));
+      const closed = new Promise((resolve) => running.on('close', resolve));
+      killChild(running);
+      await closed;
     }
 
     await writeDay(f.data, 'dhcp', '2026-11-25', 1);
