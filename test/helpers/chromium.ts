@@ -152,7 +152,7 @@ export async function visitPage(
     }
   });
 
-  const timeout = options.timeoutMs ?? 60_000;
+  const timeout = options.timeoutMs ?? 180_000; // a loaded 2-core machine starts Chromium slowly
   let timer: NodeJS.Timeout | undefined;
   try {
     return await Promise.race([

@@ -143,7 +143,7 @@ describe('the run lock', { concurrency: true }, () => {
     // Release the lock only once publish has said it is waiting (the log), however slow its start.
     const waitLine = () => logLinesWithMsg(p.logFile, 'waiting for the run lock');
     assert.ok(
-      await waitFor(async () => (await waitLine()).length > 0, { timeoutMs: 120_000, everyMs: 50 }),
+      await waitFor(async () => (await waitLine()).length > 0, { timeoutMs: 180_000, everyMs: 50 }),
       'publish said it is waiting for the lock',
     );
     const waits = await waitLine();
