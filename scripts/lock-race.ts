@@ -10,11 +10,14 @@ import { race, type Contender } from '../test/helpers/lock-contender.js';
  * run's lock (the run that judged it stale is the one that holds it), every other racer exits 4, and
  * nothing (temporary file, guard) is left in the data directory.
  *
- *   npm run build && node --import tsx scripts/lock-race.ts [ROUNDS=100] [RACERS=6]
+ *   npm run build && node --import tsx scripts/lock-race.ts [ROUNDS=100] [RACERS=6] [LOCK_JS]
+ *
+ * LOCK_JS: another build's dist/schedule/lock.js to race instead of this one (a before/after figure).
  */
 
 const rounds = Number(process.argv[2] ?? 100);
 const racers = Number(process.argv[3] ?? 6);
+const lockModule = process.argv[4];
 const all: Contender[] = [];
 const stopAll = () => all.forEach((c) => c.child.exitCode === null && c.child.kill('SIGKILL'));
 process.on('exit', stopAll);
@@ -25,13 +28,13 @@ const started = Date.now();
 try {
   for (let round = 1; round <= rounds; round++) {
     const data = join(root, `round-${round}`);
-    const [crashed] = await race(1, data, 'load-backfill');
+    const [crashed] = await race(1, data, 'load-backfill', undefined, lockModule);
     all.push(crashed!);
     const held = await crashed!.outcome;
     crashed!.child.kill('SIGKILL');
     await crashed!.exit;
 
-    const contenders = await race(racers, data, 'load-daily');
+    const contenders = await race(racers, data, 'load-daily', undefined, lockModule);
     all.push(...contenders);
     const outcomes = await Promise.all(contenders.map((c) => c.outcome));
     const winners = outcomes.filter((o) => o.won);

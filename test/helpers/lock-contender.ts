@@ -10,8 +10,8 @@ import { ROOT } from './es.js';
  * however slowly each started. No node:test import: scripts/lock-race.ts uses it too.
  */
 const SCRIPT = `
-const [dataDir, cmd] = process.argv.slice(1);
-const { acquireRunLock } = await import(${JSON.stringify(pathToFileURL(`${ROOT}dist/schedule/lock.js`).href)});
+const [dataDir, cmd, lockModule] = process.argv.slice(1);
+const { acquireRunLock } = await import(lockModule);
 console.log('ready');
 await new Promise((resolve) => process.stdin.once('data', resolve));
 try {
@@ -48,9 +48,11 @@ export interface Contender {
   readonly exit: Promise<number | null>;
 }
 
-export function startContender(dataDir: string, cmd: string): Contender {
-  assertFreshBuild();
-  const child = spawn(process.execPath, ['--input-type=module', '-e', SCRIPT, dataDir, cmd], {
+/** `lockModule`: another build's dist/schedule/lock.js, to compare (scripts/lock-race.ts). */
+export function startContender(dataDir: string, cmd: string, lockModule?: string): Contender {
+  if (lockModule === undefined) assertFreshBuild();
+  const module = pathToFileURL(lockModule ?? `${ROOT}dist/schedule/lock.js`).href;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', SCRIPT, dataDir, cmd, module], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const lines: string[] = [];
@@ -93,8 +95,9 @@ export async function race(
   dataDir: string,
   cmd: string,
   track: (c: ChildProcess) => void = () => undefined,
+  lockModule?: string,
 ): Promise<Contender[]> {
-  const racers = Array.from({ length: n }, () => startContender(dataDir, cmd));
+  const racers = Array.from({ length: n }, () => startContender(dataDir, cmd, lockModule));
   racers.forEach((r) => track(r.child));
   await Promise.all(racers.map((r) => r.ready));
   racers.forEach((r) => r.go());
