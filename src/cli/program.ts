@@ -53,12 +53,18 @@ export function buildProgram(makeContext: MakeContext, onExitCode: (code: number
       .option('--es <url>', 'Elasticsearch URL (default: ES_URL or http://localhost:9200)')
       .option('--insecure', 'do not verify the TLS certificate of Elasticsearch (warned; for testing only)');
   // Commands that write the data directory take its run lock; by default a second run exits 4 at once.
+  // They also refuse settings that contradict what the data repository records, unless --start-anew.
   const waitLockOption = (c: Command): Command =>
-    c.option(
-      '--wait-lock <seconds>',
-      'wait up to this long for another netlog run (the morning load, a backfill) to release the data directory; default: exit 4 at once',
-      positiveIntOption('--wait-lock', 86_400),
-    );
+    c
+      .option(
+        '--start-anew',
+        "record this run's time zone, pseudonym scheme and table columns in datapackage.json in place of different ones recorded there (files written before keep their old meaning)",
+      )
+      .option(
+        '--wait-lock <seconds>',
+        'wait up to this long for another netlog run (the morning load, a backfill) to release the data directory; default: exit 4 at once',
+        positiveIntOption('--wait-lock', 86_400),
+      );
 
   // Commands that write pseudonyms: a key other than the data's is refused unless a new epoch is asked for.
   const newKeyOption = (c: Command): Command =>

@@ -9,7 +9,7 @@ export async function run(
   options: GlobalOptions & { defaults?: boolean },
   ctx: CommandContext,
 ): Promise<number> {
-  const config = options.defaults ? defaultConfig() : await loadCommandConfig(options, ctx);
+  const config = options.defaults ? defaultConfig() : await loadCommandConfig(options, ctx, 'none');
   ctx.out(JSON.stringify(config, null, 2));
   return ExitCode.ok;
 }

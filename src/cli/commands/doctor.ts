@@ -8,7 +8,7 @@ import type { GlobalOptions } from '../program.js';
 
 /** `netlog doctor`: the cluster, then every table's indices and fields, one line each. */
 export async function run(options: GlobalOptions & EsFlags, ctx: CommandContext): Promise<number> {
-  const config = await loadCommandConfig(options, ctx);
+  const config = await loadCommandConfig(options, ctx, 'none');
   const es = openEs(options, config, ctx);
   try {
     await checkEsReachable(es);

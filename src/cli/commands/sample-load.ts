@@ -18,7 +18,7 @@ interface Options extends GlobalOptions, EsFlags {
 
 /** `netlog sample load`: generated network logs into Elasticsearch, and optionally their expected counts. */
 export async function run(options: Options, ctx: CommandContext): Promise<number> {
-  const config = await loadCommandConfig(options, ctx);
+  const config = await loadCommandConfig(options, ctx, 'none');
   const es = openEs(options, config, ctx);
   try {
     // One cheap request first, so that a wrong URL fails with one clear line before generating anything.
