@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { loadConfig } from '../config/load.js';
+import { locateConfig } from '../config/locate.js';
 import { readRecorded, writeDataPackage } from '../datapackage/files.js';
 import {
   DATA_PACKAGE_FILE,
@@ -32,14 +33,18 @@ export interface ConfigFlags {
   startAnew?: boolean;
 }
 
-/** Loads and validates the whole config (from --config or NETLOG_CONFIG) before any network call. */
+/**
+ * Loads and validates the whole config (see locateConfig: --config, NETLOG_CONFIG, netlog.yaml beside
+ * the data folder or in /etc/netlog) before any network call.
+ */
 export async function loadCommandConfig(
   options: GlobalOptions & ConfigFlags,
   ctx: CommandContext,
   use: ConfigUse = 'write',
 ): Promise<Config> {
-  const path = options.config ?? ctx.env.NETLOG_CONFIG;
+  const { path, source } = locateConfig({ flag: options.config, env: ctx.env, dataDir: options.data });
   const hasFile = path !== undefined && path !== '';
+  ctx.log.debug({ config: path ?? null, from: source }, 'config');
   const config = await loadConfig(path);
   if (use === 'none') return config;
   const recorded = await readRecorded(options.data);
@@ -59,7 +64,7 @@ export async function loadCommandConfig(
   }
   const differences = settingsDifferences(recorded, settingsOf(config));
   if (differences.length === 0) return config;
-  const source = hasFile ? `the config ${path}` : 'the built-in defaults (no --config, no NETLOG_CONFIG)';
+  const by = hasFile ? `the config ${path} (${source})` : source;
   if (use === 'write' && options.startAnew) {
     ctx.log.warn(
       { differences, from: where },
@@ -71,7 +76,7 @@ export async function loadCommandConfig(
     use === 'write'
       ? `run with the config that wrote these files (--config FILE), or add --start-anew to record the new settings`
       : `drop --config to read with the recorded settings, or fix the config`;
-  throw new ConfigError(`${where} records ${differences.join('; ')}, which ${source} contradicts: ${fix}`);
+  throw new ConfigError(`${where} records ${differences.join('; ')}, which ${by} contradicts: ${fix}`);
 }
 
 /**

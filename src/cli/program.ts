@@ -28,7 +28,7 @@ export function buildProgram(makeContext: MakeContext, onExitCode: (code: number
     .version(version)
     .option(
       '-c, --config <file>',
-      'config file (JSON or YAML); default: NETLOG_CONFIG or the built-in tables',
+      'config file (JSON or YAML); default: NETLOG_CONFIG, else netlog.yaml/.yml/.json beside the data folder or in /etc/netlog, else the built-in tables',
     )
     .option('-d, --data <dir>', 'data directory holding <table>/<YYYY>/<YYYY-MM-DD>.csv', 'data')
     .option('--log-file <file>', 'JSON-lines log; default: NETLOG_LOG_FILE or logs/elastic.log')

@@ -2,7 +2,7 @@ import { ExitCode } from '../../errors.js';
 import { initDataRepo } from '../../publish/git.js';
 import { maskUrlCredentials } from '../../publish/git-output.js';
 import { withRunLock } from '../../schedule/lock.js';
-import { loadConfig } from '../../config/load.js';
+import { loadCommandConfig } from '../command-config.js';
 import type { CommandContext } from '../context.js';
 import type { GlobalOptions } from '../program.js';
 
@@ -11,8 +11,8 @@ import type { GlobalOptions } from '../program.js';
  * repository on `git.branch` (a clone, an adopted clone, or a folder of CSVs put on top of it).
  */
 export async function run(options: GlobalOptions & { remote: string }, ctx: CommandContext): Promise<number> {
-  // As loadCommandConfig does, without setup.ts's Elasticsearch client (0.5 s of imports per run).
-  const config = await loadConfig(options.config ?? ctx.env.NETLOG_CONFIG);
+  // Not through setup.ts: its Elasticsearch client costs 0.5 s of imports per run.
+  const config = await loadCommandConfig(options, ctx, 'none');
   const how = await withRunLock(
     options.data,
     { cmd: 'init-data' },

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ExitCode } from '../../errors.js';
 import { runSchedule, validateSchedule, type ScheduledJob } from '../../schedule/cron.js';
-import { loadConfig } from '../../config/load.js';
+import { loadCommandConfig } from '../command-config.js';
 import type { EsFlags } from '../setup.js';
 import type { CommandContext } from '../context.js';
 import type { GlobalOptions } from '../program.js';
@@ -15,8 +15,8 @@ import type { GlobalOptions } from '../program.js';
  * its config file afresh; each takes the run lock like any other run.
  */
 export async function run(options: GlobalOptions & EsFlags, ctx: CommandContext): Promise<number> {
-  // As loadCommandConfig does; the load job imports the Elasticsearch side when it first runs.
-  const config = await loadConfig(options.config ?? ctx.env.NETLOG_CONFIG);
+  // The load job imports the Elasticsearch side when it first runs.
+  const config = await loadCommandConfig(options, ctx, 'none');
   const jobContext = (job: string): CommandContext => ({
     ...ctx,
     // NETLOG_NOW (replays, tests) keeps its fixed clock; otherwise yesterday is yesterday at run time.
