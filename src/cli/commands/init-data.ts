@@ -1,5 +1,6 @@
 import { ExitCode } from '../../errors.js';
 import { initDataRepo } from '../../publish/git.js';
+import { alignRemoteHead } from '../../publish/remote-head.js';
 import { maskUrlCredentials } from '../../publish/git-output.js';
 import { withRunLock } from '../../schedule/lock.js';
 import { loadCommandConfig } from '../command-config.js';
@@ -26,6 +27,13 @@ export async function run(options: GlobalOptions & { remote: string }, ctx: Comm
       }),
     { log: ctx.log },
   );
+  // A plain `git clone` of the remote must check out the branch netlog publishes.
+  const head = await alignRemoteHead(options.remote, config.git.branch);
+  if (head.state === 'set')
+    ctx.out(
+      `the remote's HEAD now names ${config.git.branch} (was ${head.from}): a plain git clone checks it out`,
+    );
+  if (head.state === 'hint') ctx.log.warn({ remote: maskUrlCredentials(options.remote) }, head.message);
   ctx.out(
     `${options.data}: ${how} (remote ${maskUrlCredentials(options.remote)}, branch ${config.git.branch}); netlog publish now commits and pushes its CSV files`,
   );
