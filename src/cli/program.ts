@@ -174,7 +174,8 @@ export function buildProgram(makeContext: MakeContext, onExitCode: (code: number
       .option('--no-anomalies', 'do not inject the spike and the beacon')
       .option('--anomaly-day <date>', 'the day that gets the anomalies (default: --end)', dayOption)
       .option('--expected <file>', 'write exact expected counts and bytes per protocol per bucket (JSON)')
-      .option('--index-prefix <prefix>', 'index names are <prefix><protocol>', 'network-'),
+      .option('--index-prefix <prefix>', 'index names are <prefix><protocol>', 'network-')
+      .option('--force', 'also load into existing indices that hold documents sample load did not write'),
   ).action(action('sample-load', () => import('./commands/sample-load.js')));
 
   rangeOptions(

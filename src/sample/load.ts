@@ -5,7 +5,7 @@ import { SAMPLE_MAPPING } from './mapping.js';
 import { anomalyTimestamps, generateDay, type SampleOptions } from './generate.js';
 import { accumulateExpected, emptyExpectedDay, type ExpectedFile } from './expected.js';
 import { addDays } from '../time/day.js';
-import { EsError } from '../errors.js';
+import { EsError, UsageError } from '../errors.js';
 import type { Logger } from '../log.js';
 
 /**
@@ -23,17 +23,36 @@ export interface LoadSampleOptions {
   readonly anomalyDays?: readonly string[];
   /** Index name prefix (default `network-`). */
   readonly indexPrefix?: string;
+  /** Add generated documents to indices that hold documents the sample did not write. */
+  readonly force?: boolean;
 }
 
-/** Creates the sample indices with their explicit mapping where missing. */
-export async function ensureSampleIndices(client: Client, prefix?: string): Promise<void> {
+/** The mark in a sample index's mapping (`_meta`): the index was made by `sample load`. */
+export const SAMPLE_META = { netlog_sample: true } as const;
+
+/**
+ * Creates the sample indices with their explicit mapping and the sample's mark where missing. An
+ * existing index without the mark that holds documents is someone's real logs: refused unless
+ * `force`, so that generated traffic never mixes into production indices by a default prefix.
+ */
+export async function ensureSampleIndices(client: Client, prefix?: string, force = false): Promise<void> {
   for (const p of PROTOCOLS) {
     const index = sampleIndex(p, prefix);
-    if (await client.indices.exists({ index })) continue;
+    if (await client.indices.exists({ index })) {
+      if (force) continue;
+      const mappings = await client.indices.getMapping({ index });
+      const marked = Object.values(mappings).every((m) => m.mappings._meta?.netlog_sample === true);
+      if (marked) continue;
+      const { count } = await client.count({ index });
+      if (count === 0) continue;
+      throw new UsageError(
+        `index ${index} holds ${count} documents that sample load did not write: use another --index-prefix (e.g. demo-network-), or --force to add generated documents to it`,
+      );
+    }
     await client.indices.create({
       index,
       settings: { number_of_shards: 1, number_of_replicas: 0 },
-      mappings: SAMPLE_MAPPING as never,
+      mappings: { ...SAMPLE_MAPPING, _meta: SAMPLE_META } as never,
     });
   }
 }
@@ -48,7 +67,7 @@ export async function loadSample(
   options: LoadSampleOptions,
   log: Logger,
 ): Promise<ExpectedFile> {
-  await ensureSampleIndices(client, options.indexPrefix);
+  await ensureSampleIndices(client, options.indexPrefix, options.force === true);
   const days = sampleDays(options);
   const anomalyDays = new Set(options.anomalyDays ?? [options.end]);
   const expected: ExpectedFile = {

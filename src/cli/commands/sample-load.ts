@@ -14,6 +14,7 @@ interface Options extends GlobalOptions, EsFlags {
   anomalyDay?: string;
   expected?: string;
   indexPrefix: string;
+  force?: boolean;
 }
 
 /** `netlog sample load`: generated network logs into Elasticsearch, and optionally their expected counts. */
@@ -32,6 +33,7 @@ export async function run(options: Options, ctx: CommandContext): Promise<number
         seed: options.seed,
         anomalyDays: options.anomalies ? [options.anomalyDay ?? options.end] : [],
         indexPrefix: options.indexPrefix,
+        force: options.force === true,
       },
       ctx.log.child({ module: 'sample' }),
     );
