@@ -246,7 +246,7 @@ test('netlog schedule runs load-daily and publish on their seconds-level schedul
     execFileSync('git', ['--git-dir', remote, 'log', '--format=%an|%s', 'main'], { encoding: 'utf8' })
       .trim()
       .split('\n'),
-    ['netlog-cron|netlog: 2026-11-24..2026-11-25, 1 table, 3 files'],
+    ['netlog-cron|netlog: 2026-11-24..2026-11-25, 1 table, 5 files'], // with datapackage.json, README.md,
   );
   assert.equal(
     await readFile(join(data, '.netlog.lock')).then(
