@@ -2,7 +2,8 @@
 // The installed entry point: the compiled CLI (npm run build writes dist/; npm install -g and npm pack
 // build it through the `prepare` script). A checkout that was never built, or whose packages are not
 // installed, gets one line saying what to run instead of a module-resolution stack.
-import { fileURLToPath } from 'node:url';
+import process from 'node:process';
+import { URL, fileURLToPath } from 'node:url';
 
 const home = fileURLToPath(new URL('..', import.meta.url));
 let cli;
