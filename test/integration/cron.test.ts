@@ -43,10 +43,17 @@ function parseCrontab(text: string): Crontab {
 }
 
 /** Runs a job's command as cron does: /bin/sh -c, the crontab's variables as the whole environment. */
-function runAsCron(command: string, vars: Record<string, string>): Promise<number | null> {
+function runAsCron(
+  command: string,
+  vars: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile('/bin/sh', ['-c', command.replaceAll('\\%', '%')], { env: vars, timeout: 300_000 }, (err) =>
-      resolve(err ? (typeof err.code === 'number' ? err.code : null) : 0),
+    execFile(
+      '/bin/sh',
+      ['-c', command.replaceAll('\\%', '%')],
+      { env: vars, timeout: 300_000 },
+      (err, stdout, stderr) =>
+        resolve({ code: err ? (typeof err.code === 'number' ? err.code : null) : 0, stdout, stderr }),
     );
   });
 }
@@ -108,8 +115,9 @@ test('install-cron --config writes the config into every netlog line', () => {
 test("the 06:00 and 06:10 lines, run as cron runs them, honour the operator's zone and git author", async () => {
   const load = crontab.jobs.find((j) => j.schedule === '0 6 * * *')!;
   const publish = crontab.jobs.find((j) => j.schedule === '10 6 * * *')!;
-  assert.equal(await runAsCron(load.command, crontab.vars), 0);
-  assert.equal(await runAsCron(publish.command, crontab.vars), 0);
+  // Success is silent: cron mails nothing.
+  assert.deepEqual(await runAsCron(load.command, crontab.vars), { code: 0, stdout: '', stderr: '' });
+  assert.deepEqual(await runAsCron(publish.command, crontab.vars), { code: 0, stdout: '', stderr: '' });
 
   // A Zurich day: it starts at 23:00 UTC the day before, 96 buckets.
   const total = await readCsvRecords(join(data, 'total', '2026', `${DAY}.csv`));
@@ -130,4 +138,18 @@ test("the 06:00 and 06:10 lines, run as cron runs them, honour the operator's zo
   });
   assert.equal(verify.code, 0, verify.stdout + verify.stderr);
   assert.ok((await readFile(join(ROOT, 'logs', 'cron.log'), 'utf8')).includes('load-daily'));
+});
+
+test('a failed job prints one line to stderr, which cron mails (MAILTO); the rest stays in cron.log', async () => {
+  const load = crontab.jobs.find((j) => j.schedule === '0 6 * * *')!;
+  const envFile = join(dir, 'netlog-down.env');
+  await writeFile(
+    envFile,
+    (await readFile(join(dir, 'netlog.env'), 'utf8')).replace(/^ES_URL=.*$/m, 'ES_URL=http://127.0.0.1:9'),
+  );
+  const failed = await runAsCron(load.command, { ...crontab.vars, NETLOG_ENV: envFile });
+  assert.equal(failed.code, 1);
+  assert.equal(failed.stdout, '');
+  assert.equal(failed.stderr.split('\n').filter((l) => l !== '').length, 1, failed.stderr);
+  assert.match(failed.stderr, /^netlog load-daily failed \(exit 1\): netlog: .*refused the connection/);
 });

@@ -1,12 +1,13 @@
 import { errors } from '@elastic/elasticsearch';
-import { ExitCode } from '../../errors.js';
+import { ConfigError, ExitCode } from '../../errors.js';
+import { readHashKey } from '../../config/env.js';
 import { diagnoseTable, fieldsNeeded, type FieldCaps } from '../../es/doctor.js';
 import { withEsRetry } from '../../es/search.js';
 import { checkEsReachable, loadCommandConfig, openEs, type EsFlags } from '../setup.js';
 import type { CommandContext } from '../context.js';
 import type { GlobalOptions } from '../program.js';
 
-/** `netlog doctor`: the cluster, then every table's indices and fields, one line each. */
+/** `netlog doctor`: the cluster, then every table's indices and fields, then the key, one line each. */
 export async function run(options: GlobalOptions & EsFlags, ctx: CommandContext): Promise<number> {
   const config = await loadCommandConfig(options, ctx, 'none');
   const es = openEs(options, config, ctx);
@@ -56,6 +57,15 @@ export async function run(options: GlobalOptions & EsFlags, ctx: CommandContext)
           `ok      ${table.name}: ${caps.indices.length} index(es) (${caps.indices.slice(0, 3).join(', ')}${caps.indices.length > 3 ? ', …' : ''}), fields usable`,
         );
       for (const p of found) ctx.out(`PROBLEM ${p}`);
+    }
+    // The key every load needs: without it the next load-daily would exit 2.
+    try {
+      readHashKey(ctx.env);
+      ctx.out('ok      pseudonymisation key: set (NETLOG_HASH_KEY or NETLOG_HASH_KEY_FILE)');
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      ctx.out(`PROBLEM ${err.message}`);
+      problems++;
     }
     ctx.log.info({ problems, tables: config.tables.length }, 'doctor finished');
     if (problems > 0) ctx.out(`${problems} problem(s): fix them before the next load-daily`);
