@@ -1,6 +1,6 @@
 import { errors } from '@elastic/elasticsearch';
 import { ConfigError, ExitCode } from '../../errors.js';
-import { readHashKey } from '../../config/env.js';
+import { readHashKey } from '../../config/hash-key.js';
 import { diagnoseTable, fieldsNeeded, type FieldCaps } from '../../es/doctor.js';
 import { withEsRetry } from '../../es/search.js';
 import { checkEsReachable, loadCommandConfig, openEs, type EsFlags } from '../setup.js';
@@ -59,14 +59,16 @@ export async function run(options: GlobalOptions & EsFlags, ctx: CommandContext)
       for (const p of found) ctx.out(`PROBLEM ${p}`);
     }
     // The key every load needs: without it the next load-daily would exit 2.
-    try {
-      readHashKey(ctx.env);
-      ctx.out('ok      pseudonymisation key: set (NETLOG_HASH_KEY or NETLOG_HASH_KEY_FILE)');
-    } catch (err) {
-      if (!(err instanceof ConfigError)) throw err;
-      ctx.out(`PROBLEM ${err.message}`);
-      problems++;
-    }
+    // (The legacy unkeyed sha1 needs none.)
+    if (config.pseudonym.algorithm !== 'sha1')
+      try {
+        readHashKey(ctx.env);
+        ctx.out('ok      pseudonymisation key: set (NETLOG_HASH_KEY or NETLOG_HASH_KEY_FILE)');
+      } catch (err) {
+        if (!(err instanceof ConfigError)) throw err;
+        ctx.out(`PROBLEM ${err.message}`);
+        problems++;
+      }
     ctx.log.info({ problems, tables: config.tables.length }, 'doctor finished');
     if (problems > 0) ctx.out(`${problems} problem(s): fix them before the next load-daily`);
     return problems > 0 ? ExitCode.runtime : ExitCode.ok;
