@@ -221,16 +221,17 @@ test('netlog schedule runs load-daily then publish on its cron schedule, and sto
   })
     .trim()
     .split('\n');
-  // Exactly one commit of the day's files (10 day files and the key record pseudonym.json), whether or
+  // Exactly one commit of the day's files (10 day files, the key record pseudonym.json, datapackage.json
+  // and README.md), whether or
   // not a first publish tick committed the data repository's .gitignore alone ("housekeeping") before
   // the first load finished.
   assert.equal(
-    remoteLog.filter((s) => /^netlog: 2026-11-10, 10 tables, 1[12] files$/.test(s)).length,
+    remoteLog.filter((s) => /^netlog: 2026-11-10, 10 tables, 1[34] files$/.test(s)).length,
     1,
     remoteLog.join(' | '),
   );
   assert.ok(
-    remoteLog.every((s) => /^netlog: (2026-11-10, 10 tables, 1[12] files|housekeeping, 1 file)$/.test(s)),
+    remoteLog.every((s) => /^netlog: (2026-11-10, 10 tables, 1[34] files|housekeeping, 1 file)$/.test(s)),
     remoteLog.join(' | '),
   );
 });
