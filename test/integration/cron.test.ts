@@ -83,14 +83,16 @@ before(async () => {
     env: { ...gitEnv, NETLOG_LOG_FILE: join(dir, 'elastic.log') },
   });
   assert.equal(init.code, 0, init.stderr);
-  // The env file of elastic.cron: the cluster, the key, and for the test a fixed clock and log file.
+  // The env file of elastic.cron: the cluster, the key file, and for the test a fixed clock and log file.
+  const keyFile = join(dir, 'hash.key');
+  await writeFile(keyFile, `${KEY}\n`, { mode: 0o600 });
   const envFile = join(dir, 'netlog.env');
   await writeFile(
     envFile,
     Object.entries({
       ...gitEnv,
       ES_URL: suite.es.url,
-      NETLOG_HASH_KEY: KEY,
+      NETLOG_HASH_KEY_FILE: keyFile,
       NETLOG_NOW: '2026-11-25T06:00:00Z',
       NETLOG_LOG_FILE: join(dir, 'elastic.log'),
     })
@@ -125,10 +127,10 @@ test("the 06:00 and 06:10 lines, run as cron runs them, honour the operator's zo
   assert.equal(total.records[0]!.timestamp, '2026-11-23T23:00:00Z');
   const git = (args: string[]) =>
     execFileSync('git', ['--git-dir', remote, ...args], { encoding: 'utf8' }).trim();
-  // 10 day files, .gitignore, datapackage.json, README.md
+  // 10 day files, .gitignore, pseudonym.json, datapackage.json, README.md
   assert.equal(
     git(['log', '-1', '--format=%an <%ae>|%s', 'main']),
-    'Ops Zurich <ops@zurich.example>|netlog: 2026-11-24, 10 tables, 13 files',
+    'Ops Zurich <ops@zurich.example>|netlog: 2026-11-24, 10 tables, 14 files',
   );
   const pkg = JSON.parse(git(['show', 'main:datapackage.json'])) as { netlog: { timezone: string } };
   assert.equal(pkg.netlog.timezone, 'Europe/Zurich');

@@ -90,7 +90,18 @@ describe('the data repository explains itself', () => {
     ).version;
     assert.equal(pkg.netlog.timezone, ZONE);
     assert.equal(pkg.netlog.version, version);
-    assert.deepEqual(pkg.netlog.pseudonym, { algorithm: 'hmac-sha256', length: 16 });
+    // The scheme, with the key's fingerprint and epochs from the key record published beside it.
+    const record = JSON.parse(await readFile(join(clone, 'pseudonym.json'), 'utf8')) as {
+      fingerprint: string;
+      epochs: unknown[];
+    };
+    assert.match(record.fingerprint, /^[0-9a-f]{16}$/);
+    assert.deepEqual(pkg.netlog.pseudonym, {
+      algorithm: 'hmac-sha256',
+      length: 16,
+      fingerprint: record.fingerprint,
+      epochs: record.epochs,
+    });
     // One resource per table, each naming exactly the day file the clone has.
     const dayFiles = files.filter((f) => f.endsWith('.csv'));
     assert.deepEqual(pkg.resources.flatMap((r) => r.path).sort(), dayFiles);
