@@ -175,7 +175,8 @@ export function buildProgram(makeContext: MakeContext, onExitCode: (code: number
       .option('--anomaly-day <date>', 'the day that gets the anomalies (default: --end)', dayOption)
       .option('--expected <file>', 'write exact expected counts and bytes per protocol per bucket (JSON)')
       .option('--index-prefix <prefix>', 'index names are <prefix><protocol>', 'network-')
-      .option('--force', 'also load into existing indices that hold documents sample load did not write'),
+      .option('--force', 'also load into existing indices that hold documents sample load did not write')
+      .option('--beacons', 'plant beacons (60 s, 5 min, 1 h) and decoys in every day\'s flows (netlog beacons)'),
   ).action(action('sample-load', () => import('./commands/sample-load.js')));
 
   rangeOptions(
@@ -218,6 +219,20 @@ export function buildProgram(makeContext: MakeContext, onExitCode: (code: number
       .option('--out <file>', 'anomalies as .csv or .json', 'out/anomalies.csv')
       .option('--chart <file>', 'chart of series, denoised line and anomalies (.svg or .png)'),
   ).action(action('wavelet', () => import('./commands/wavelet.js')));
+
+  esOptions(
+    rangeOptions(
+      program
+        .command('beacons')
+        .description(
+          "RITA's beacon scores for every pair of a flow table, day by day (exact where the key and Elasticsearch are at hand)",
+        )
+        .option('--table <name>', 'the flow table', 'internal_to_external')
+        .option('--min-score <s>', 'report pairs scoring at least this (0–1)', '0.7')
+        .option('--out <file>', 'findings as .csv or .json', 'out/beacons.csv')
+        .option('--no-exact', 'score from the day files alone (no Elasticsearch, no key)'),
+    ),
+  ).action(action('beacons', () => import('./commands/beacons.js')));
 
   rangeOptions(
     program

@@ -3,6 +3,7 @@ import type { Client } from '@elastic/elasticsearch';
 import { PROTOCOLS, sampleIndex } from './catalog.js';
 import { SAMPLE_MAPPING } from './mapping.js';
 import { anomalyTimestamps, generateDay, type SampleOptions } from './generate.js';
+import { expectedBeacons } from './planted.js';
 import { accumulateExpected, emptyExpectedDay, type ExpectedFile } from './expected.js';
 import { addDays } from '../time/day.js';
 import { EsError, UsageError } from '../errors.js';
@@ -25,6 +26,8 @@ export interface LoadSampleOptions {
   readonly indexPrefix?: string;
   /** Add generated documents to indices that hold documents the sample did not write. */
   readonly force?: boolean;
+  /** Plant the beacons and decoys of planted.ts in every day's flows. */
+  readonly beacons?: boolean;
 }
 
 /** The mark in a sample index's mapping (`_meta`): the index was made by `sample load`. */
@@ -75,6 +78,7 @@ export async function loadSample(
     docsPerDay: options.docsPerDay,
     days: {},
     anomalies: [],
+    ...(options.beacons === true && { beacons: expectedBeacons() }),
   };
   for (const day of days) {
     const dayExpected = (expected.days[day] = emptyExpectedDay(day));
@@ -83,6 +87,7 @@ export async function loadSample(
       docsPerDay: options.docsPerDay,
       anomalies: anomalyDays.has(day),
       ...(options.indexPrefix !== undefined && { indexPrefix: options.indexPrefix }),
+      ...(options.beacons === true && { beacons: true }),
     };
     if (dayOptions.anomalies) expected.anomalies.push({ day, ...anomalyTimestamps(day) });
     // The bulk helper sends each datasource item as the document itself, so the items are the ECS

@@ -15,6 +15,7 @@ interface Options extends GlobalOptions, EsFlags {
   expected?: string;
   indexPrefix: string;
   force?: boolean;
+  beacons?: boolean;
 }
 
 /** `netlog sample load`: generated network logs into Elasticsearch, and optionally their expected counts. */
@@ -34,6 +35,7 @@ export async function run(options: Options, ctx: CommandContext): Promise<number
         anomalyDays: options.anomalies ? [options.anomalyDay ?? options.end] : [],
         indexPrefix: options.indexPrefix,
         force: options.force === true,
+        beacons: options.beacons === true,
       },
       ctx.log.child({ module: 'sample' }),
     );
