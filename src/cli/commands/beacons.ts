@@ -12,7 +12,8 @@ import { formatCsv } from '../../store/csv.js';
 import { writeFileAtomic } from '../../store/atomic-write.js';
 import { dayRange, isoUtc } from '../../time/day.js';
 import { loadForAnalysis, type AnalysisRange } from '../analysis-setup.js';
-import { checkEsReachable, openEs, openPseudonymiser, type EsFlags } from '../setup.js';
+import { checkEsReachable, loadCommandConfig, openEs, openPseudonymiser, type EsFlags } from '../setup.js';
+import { selectTables } from '../../pipeline/plan.js';
 import type { LoadedTable } from '../../analysis/load-series.js';
 import type { Config } from '../../config/schema.js';
 import type { CommandContext } from '../context.js';
@@ -40,12 +41,14 @@ export async function run(options: Options, ctx: CommandContext): Promise<number
     throw new UsageError(`--min-score ${options.minScore}: give a score from 0 to 1, e.g. 0.7`);
   if (!/\.(csv|json)$/.test(options.out))
     throw new UsageError(`--out ${options.out}: beacons are written as .csv or .json`);
+  // The table's shape first: a wrong table is a usage error whatever the data directory holds.
+  const [tableConfig] = selectTables(await loadCommandConfig(options, ctx), [options.table]);
+  if (tableConfig!.levels.length === 0)
+    throw new UsageError(`${options.table} is a time series: beacons need a flow table (e.g. internal_to_external)`);
+  if (!tableConfig!.metrics.some((m) => m.name === 'count' && m.type === 'count'))
+    throw new UsageError(`${options.table} has no "count" metric: beacons need connections per bucket`);
   const { config, days, loaded } = await loadForAnalysis(options, [options.table], ctx);
   const table = loaded[0]!;
-  if (table.table.levels.length === 0)
-    throw new UsageError(`${options.table} is a time series: beacons need a flow table (e.g. internal_to_external)`);
-  if (!table.table.metrics.some((m) => m.name === 'count' && m.type === 'count'))
-    throw new UsageError(`${options.table} has no "count" metric: beacons need connections per bucket`);
 
   const pairs = tablePairs(table, config.timezone);
   const byTable = pairs.map((p) => ({ pair: p, finding: scoreFromTable(p) }));
@@ -113,9 +116,9 @@ function tablePairs(table: LoadedTable, timeZone: string): PairDay[] {
 /** Why the exact step cannot run here, or undefined when it can. */
 function exactSkipReason(options: Options, ctx: CommandContext, table: LoadedTable): string | undefined {
   if (!options.exact) return '--no-exact';
-  if (ctx.env.NETLOG_HASH_KEY === undefined && ctx.env.NETLOG_HASH_KEY_FILE === undefined)
+  if (!ctx.env.NETLOG_HASH_KEY && !ctx.env.NETLOG_HASH_KEY_FILE)
     return 'no key: set NETLOG_HASH_KEY or NETLOG_HASH_KEY_FILE on the host that wrote the files';
-  if (options.es === undefined && ctx.env.ES_URL === undefined && ctx.env.ES_CLOUD_ID === undefined)
+  if (options.es === undefined && !ctx.env.ES_URL && !ctx.env.ES_CLOUD_ID)
     return 'no Elasticsearch: give --es, ES_URL or ES_CLOUD_ID';
   const shape = beaconTableShape(table.table);
   return 'reason' in shape ? shape.reason : undefined;
