@@ -8,7 +8,8 @@ import {
   timestampScore,
   type RitaOptions,
 } from './beacons-rita.js';
-import { BUCKET_MINUTES } from '../time/day.js';
+import { BUCKET_MINUTES, dayRange } from '../time/day.js';
+import type { LoadedTable } from './load-series.js';
 
 /**
  * Beacon detection on a flow table, in two stages (pure; the command and the Elasticsearch edge feed
@@ -208,4 +209,47 @@ export function sortFindings(findings: readonly BeaconFinding[]): BeaconFinding[
       (a.day < b.day ? -1 : a.day > b.day ? 1 : 0) ||
       (a.keys.join('\u0000') < b.keys.join('\u0000') ? -1 : a.keys.join('\u0000') > b.keys.join('\u0000') ? 1 : 0),
   );
+}
+
+/** The complete days' rows of a loaded flow table, grouped into (pair, day). */
+export function tablePairDays(table: LoadedTable, timeZone: string): PairDay[] {
+  const keyColumns = table.table.levels.map((l) => l.column);
+  const hasBytes = table.table.metrics.some((m) => m.name === 'bytes');
+  const times = table.frame.array('time') as Date[];
+  const keys = keyColumns.map((c) => table.frame.array(c) as string[]);
+  const counts = table.frame.array('count') as (number | null)[];
+  const bytes = hasBytes ? (table.frame.array('bytes') as (number | null)[]) : undefined;
+  const ranges = table.days
+    .filter((d) => d.status === 'ok')
+    .map((d) => {
+      const r = dayRange(d.day, timeZone);
+      return { day: d.day, start: r.start.getTime(), end: r.end.getTime() };
+    });
+  const rows = times.map((t, i) => ({
+    t: t.getTime(),
+    keys: keys.map((k) => k[i] ?? ''),
+    count: counts[i] ?? 0,
+    bytes: bytes?.[i] ?? null,
+  }));
+  return pairDays(rows, (t) => ranges.find((r) => t >= r.start && t < r.end));
+}
+
+/** Whether a table can be scored for beacons: keys and a count per bucket. */
+export function isBeaconTable(table: Pick<LoadedTable['table'], 'levels' | 'metrics'>): boolean {
+  return (
+    table.levels.some((l) => l.transform === 'ip') &&
+    table.metrics.some((m) => m.name === 'count' && m.type === 'count')
+  );
+}
+
+/** A one-line label of a finding for charts and lists. */
+export function findingLabel(f: BeaconFinding): string {
+  return `${f.day}  ${f.keys.join(' → ')}  score ${f.score.toFixed(3)}${f.exact ? '' : ' (day files)'} · ${f.connections} connections, every ${intervalText(f.interval)}`;
+}
+
+/** An interval for people: seconds below 2 min, minutes below 50 min, else hours. */
+export function intervalText(sec: number): string {
+  if (sec >= 3000) return `${Math.round(sec / 360) / 10} h`;
+  if (sec >= 120) return `${Math.round(sec / 6) / 10} min`;
+  return `${Math.round(sec)} s`;
 }

@@ -230,7 +230,8 @@ export function buildProgram(makeContext: MakeContext, onExitCode: (code: number
         .option('--table <name>', 'the flow table', 'internal_to_external')
         .option('--min-score <s>', 'report pairs scoring at least this (0–1)', '0.7')
         .option('--out <file>', 'findings as .csv or .json', 'out/beacons.csv')
-        .option('--no-exact', 'score from the day files alone (no Elasticsearch, no key)'),
+        .option('--no-exact', 'score from the day files alone (no Elasticsearch, no key)')
+        .option('--chart <file>', 'hourly strip charts of the top findings (.svg or .png)'),
     ),
   ).action(action('beacons', () => import('./commands/beacons.js')));
 
@@ -239,7 +240,8 @@ export function buildProgram(makeContext: MakeContext, onExitCode: (code: number
       .command('report')
       .description('one self-contained HTML report: charts, anomalies, data completeness')
       .option('--tables <names>', 'tables to include (default: all)', tablesOption)
-      .option('--out <file>', 'the HTML file', 'out/report.html'),
+      .option('--out <file>', 'the HTML file', 'out/report.html')
+      .option('--beacons <file>', 'show these findings of netlog beacons --out FILE.json in the Beacons section'),
   ).action(action('report', () => import('./commands/report.js')));
 
   program

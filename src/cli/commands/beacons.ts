@@ -1,8 +1,10 @@
 import { ExitCode, UsageError } from '../../errors.js';
 import {
-  pairDays,
   scoreExact,
+  tablePairDays,
   scoreFromTable,
+  findingLabel,
+  intervalText,
   sortFindings,
   type BeaconFinding,
   type PairDay,
@@ -11,7 +13,9 @@ import { beaconTableShape, fetchPairConnections, findSourceAddresses } from '../
 import { formatCsv } from '../../store/csv.js';
 import { writeFileAtomic } from '../../store/atomic-write.js';
 import { dayRange, isoUtc } from '../../time/day.js';
-import { loadForAnalysis, type AnalysisRange } from '../analysis-setup.js';
+import { loadForAnalysis, spanText, type AnalysisRange } from '../analysis-setup.js';
+import { beaconStripsSpec } from '../../analysis/beacons-chart.js';
+import { chartFormat, writeChart } from '../../analysis/render.js';
 import { checkEsReachable, loadCommandConfig, openEs, openPseudonymiser, type EsFlags } from '../setup.js';
 import { selectTables } from '../../pipeline/plan.js';
 import type { LoadedTable } from '../../analysis/load-series.js';
@@ -24,7 +28,11 @@ interface Options extends GlobalOptions, AnalysisRange, EsFlags {
   minScore: string;
   out: string;
   exact: boolean;
+  chart?: string;
 }
+
+/** Strips drawn by --chart: the top findings. */
+const CHART_STRIPS = 10;
 
 /** How far below --min-score a pair's table bound may be and still get the exact step. */
 export const PREFILTER_MARGIN = 0.1;
@@ -41,6 +49,7 @@ export async function run(options: Options, ctx: CommandContext): Promise<number
     throw new UsageError(`--min-score ${options.minScore}: give a score from 0 to 1, e.g. 0.7`);
   if (!/\.(csv|json)$/.test(options.out))
     throw new UsageError(`--out ${options.out}: beacons are written as .csv or .json`);
+  if (options.chart !== undefined) chartFormat(options.chart, '--chart');
   // The table's shape first: a wrong table is a usage error whatever the data directory holds.
   const [tableConfig] = selectTables(await loadCommandConfig(options, ctx), [options.table]);
   if (tableConfig!.levels.length === 0)
@@ -50,7 +59,7 @@ export async function run(options: Options, ctx: CommandContext): Promise<number
   const { config, days, loaded } = await loadForAnalysis(options, [options.table], ctx);
   const table = loaded[0]!;
 
-  const pairs = tablePairs(table, config.timezone);
+  const pairs = tablePairDays(table, config.timezone);
   const byTable = pairs.map((p) => ({ pair: p, finding: scoreFromTable(p) }));
   const prefilter = Math.max(0, minScore - PREFILTER_MARGIN);
   const candidates = byTable.filter((x) => x.finding !== undefined && x.finding.upperBound >= prefilter);
@@ -73,6 +82,15 @@ export async function run(options: Options, ctx: CommandContext): Promise<number
   }
   const sorted = sortFindings(findings);
   await writeFileAtomic(options.out, render(sorted, table, options, days, minScore, exactNote));
+  if (options.chart !== undefined && sorted.length > 0)
+    await writeChart(
+      options.chart,
+      beaconStripsSpec({
+        title: `${options.table}: connections per hour of the ${Math.min(CHART_STRIPS, sorted.length)} highest-scoring pair-days, ${spanText(days)}`,
+        timeZone: config.timezone,
+        strips: sorted.slice(0, CHART_STRIPS).map((f) => ({ label: findingLabel(f), bars: f.bars })),
+      }),
+    );
   ctx.log.info(
     { table: options.table, pairs: pairs.length, candidates: candidates.length, findings: sorted.length, exact: skipped === undefined },
     'beacon analysis done',
@@ -81,6 +99,8 @@ export async function run(options: Options, ctx: CommandContext): Promise<number
     `${sorted.length} beacon${sorted.length === 1 ? '' : 's'} with score ≥ ${minScore} in ${options.table} from ${days[0]} to ${days.at(-1)} (${pairs.length} pair-days scored) → ${options.out}`,
   );
   ctx.out(`  ${exactNote}`);
+  if (options.chart !== undefined)
+    ctx.out(sorted.length > 0 ? `  chart ${options.chart}` : `  no beacon: no chart written to ${options.chart}`);
   for (const f of sorted)
     ctx.out(
       `  ${f.day}  ${f.keys.join(' → ')}  score ${f.score.toFixed(3)}  (ts ${f.timestamp === null ? '—' : f.timestamp.toFixed(3)}, ds ${f.dataSize.toFixed(3)}, hist ${f.histogram.toFixed(3)}, dur ${f.duration.toFixed(3)})  ${f.connections} connections, every ${intervalText(f.interval)}${f.exact ? '' : ' (estimate)'}`,
@@ -89,29 +109,6 @@ export async function run(options: Options, ctx: CommandContext): Promise<number
 }
 
 const pairId = (p: Pick<PairDay, 'day' | 'keys'>): string => JSON.stringify([p.day, ...p.keys]);
-
-/** The complete days' rows of the table, grouped into (pair, day). */
-function tablePairs(table: LoadedTable, timeZone: string): PairDay[] {
-  const keyColumns = table.table.levels.map((l) => l.column);
-  const hasBytes = table.table.metrics.some((m) => m.name === 'bytes');
-  const times = table.frame.array('time') as Date[];
-  const keys = keyColumns.map((c) => table.frame.array(c) as string[]);
-  const counts = table.frame.array('count') as (number | null)[];
-  const bytes = hasBytes ? (table.frame.array('bytes') as (number | null)[]) : undefined;
-  const ranges = table.days
-    .filter((d) => d.status === 'ok')
-    .map((d) => {
-      const r = dayRange(d.day, timeZone);
-      return { day: d.day, start: r.start.getTime(), end: r.end.getTime() };
-    });
-  const rows = times.map((t, i) => ({
-    t: t.getTime(),
-    keys: keys.map((k) => k[i] ?? ''),
-    count: counts[i] ?? 0,
-    bytes: bytes?.[i] ?? null,
-  }));
-  return pairDays(rows, (t) => ranges.find((r) => t >= r.start && t < r.end));
-}
 
 /** Why the exact step cannot run here, or undefined when it can. */
 function exactSkipReason(options: Options, ctx: CommandContext, table: LoadedTable): string | undefined {
@@ -176,12 +173,6 @@ async function exactScores(
     await es.close();
   }
   return { found, missing };
-}
-
-function intervalText(sec: number): string {
-  if (sec >= 3600 && sec % 3600 === 0) return `${sec / 3600} h`;
-  if (sec >= 120) return `${Math.round(sec / 6) / 10} min`;
-  return `${sec} s`;
 }
 
 function render(
