@@ -14,7 +14,11 @@ export interface BeaconStrip {
 
 const WIDTH = 820;
 
-export function beaconStripsSpec(options: { title: string; timeZone: string; strips: readonly BeaconStrip[] }): Spec {
+export function beaconStripsSpec(options: {
+  title: string;
+  timeZone: string;
+  strips: readonly BeaconStrip[];
+}): Spec {
   const last = options.strips.length - 1;
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',

@@ -125,7 +125,10 @@ export interface HistogramScore {
  * of 1 − coefficient of variation (0 above 1) and the bimodal fit (the share of bars in the two most
  * common bar heights, heights grouped by a step of the sensitivity times the tallest bar).
  */
-export function histogramScore(bars: readonly number[], options: RitaOptions = RITA_DEFAULTS): HistogramScore {
+export function histogramScore(
+  bars: readonly number[],
+  options: RitaOptions = RITA_DEFAULTS,
+): HistogramScore {
   const n = bars.length;
   const total = bars.reduce((s, b) => s + b, 0);
   if (n === 0 || total <= 0) return { score: 0, totalBars: 0, longestRun: 0 };

@@ -75,7 +75,11 @@ const HOUR_MS = 3_600_000;
 const BUCKET_MS = BUCKET_MINUTES * 60_000;
 
 /** The day's hourly bars of a pair: bucket counts summed per hour from the day's start. */
-export function hourlyBars(start: number, end: number, points: readonly { t: number; count: number }[]): number[] {
+export function hourlyBars(
+  start: number,
+  end: number,
+  points: readonly { t: number; count: number }[],
+): number[] {
   const bars = new Array<number>(Math.max(1, Math.round((end - start) / HOUR_MS))).fill(0);
   for (const p of points) {
     const i = Math.floor((p.t - start) / HOUR_MS);
@@ -189,7 +193,10 @@ export function pairDays(
   rows: readonly { t: number; keys: readonly string[]; count: number; bytes: number | null }[],
   dayOf: (t: number) => { day: string; start: number; end: number } | undefined,
 ): PairDay[] {
-  const byPair = new Map<string, { day: string; start: number; end: number; keys: readonly string[]; rows: BucketRow[] }>();
+  const byPair = new Map<
+    string,
+    { day: string; start: number; end: number; keys: readonly string[]; rows: BucketRow[] }
+  >();
   for (const r of rows) {
     const d = dayOf(r.t);
     if (d === undefined) continue;
@@ -207,7 +214,11 @@ export function sortFindings(findings: readonly BeaconFinding[]): BeaconFinding[
     (a, b) =>
       b.score - a.score ||
       (a.day < b.day ? -1 : a.day > b.day ? 1 : 0) ||
-      (a.keys.join('\u0000') < b.keys.join('\u0000') ? -1 : a.keys.join('\u0000') > b.keys.join('\u0000') ? 1 : 0),
+      (a.keys.join('\u0000') < b.keys.join('\u0000')
+        ? -1
+        : a.keys.join('\u0000') > b.keys.join('\u0000')
+          ? 1
+          : 0),
   );
 }
 

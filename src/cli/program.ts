@@ -176,7 +176,10 @@ export function buildProgram(makeContext: MakeContext, onExitCode: (code: number
       .option('--expected <file>', 'write exact expected counts and bytes per protocol per bucket (JSON)')
       .option('--index-prefix <prefix>', 'index names are <prefix><protocol>', 'network-')
       .option('--force', 'also load into existing indices that hold documents sample load did not write')
-      .option('--beacons', 'plant beacons (60 s, 5 min, 1 h) and decoys in every day\'s flows (netlog beacons)'),
+      .option(
+        '--beacons',
+        "plant beacons (60 s, 5 min, 1 h) and decoys in every day's flows (netlog beacons)",
+      ),
   ).action(action('sample-load', () => import('./commands/sample-load.js')));
 
   rangeOptions(
@@ -241,7 +244,10 @@ export function buildProgram(makeContext: MakeContext, onExitCode: (code: number
       .description('one self-contained HTML report: charts, anomalies, data completeness')
       .option('--tables <names>', 'tables to include (default: all)', tablesOption)
       .option('--out <file>', 'the HTML file', 'out/report.html')
-      .option('--beacons <file>', 'show these findings of netlog beacons --out FILE.json in the Beacons section'),
+      .option(
+        '--beacons <file>',
+        'show these findings of netlog beacons --out FILE.json in the Beacons section',
+      ),
   ).action(action('report', () => import('./commands/report.js')));
 
   program

@@ -45,7 +45,13 @@ export async function beaconsSection(
   const findings = sortFindings(
     tablePairDays(table, config.timezone).flatMap((p) => scoreFromTable(p) ?? []),
   ).slice(0, TOP);
-  return section(table.table.name, table.table.levels.map((l) => l.column), TABLE_METHOD, findings, config.timezone);
+  return section(
+    table.table.name,
+    table.table.levels.map((l) => l.column),
+    TABLE_METHOD,
+    findings,
+    config.timezone,
+  );
 }
 
 async function section(
@@ -89,12 +95,19 @@ const isCount = (x: unknown): x is number => typeof x === 'number' && Number.isI
 /** The findings of `netlog beacons --out FILE.json`, checked field by field. */
 async function fromFile(file: string, config: Config): Promise<ReportBeacons> {
   const bad = (problem: string, cause?: unknown) =>
-    new UsageError(`--beacons ${file}: ${problem}: give the JSON written by netlog beacons --out FILE.json`, { cause });
+    new UsageError(`--beacons ${file}: ${problem}: give the JSON written by netlog beacons --out FILE.json`, {
+      cause,
+    });
   let doc: unknown;
   try {
     doc = JSON.parse(await readFile(file, 'utf8'));
   } catch (cause) {
-    throw bad(cause instanceof SyntaxError ? 'not valid JSON' : `cannot read it (${(cause as NodeJS.ErrnoException).code})`, cause);
+    throw bad(
+      cause instanceof SyntaxError
+        ? 'not valid JSON'
+        : `cannot read it (${(cause as NodeJS.ErrnoException).code})`,
+      cause,
+    );
   }
   const d = doc as { table?: unknown; method?: unknown; beacons?: unknown };
   const tableConfig = config.tables.find((t) => t.name === d.table);

@@ -51,17 +51,26 @@ async function* compositePages(
     const result = await searchAggregations(search, what, body(after));
     const agg = result.aggregations.pairs as CompositeAgg | undefined;
     if (agg === undefined || !Array.isArray(agg.buckets))
-      throw new EsError(`Elasticsearch at ${search.endpoint} answered without the composite aggregation for ${what.table} ${what.day}`, what);
+      throw new EsError(
+        `Elasticsearch at ${search.endpoint} answered without the composite aggregation for ${what.table} ${what.day}`,
+        what,
+      );
     const page = agg.buckets.map((b) => {
       const count = b.doc_count;
       if (b.key === undefined || typeof count !== 'number' || !Number.isInteger(count) || count < 0)
-        throw new EsError(`Elasticsearch at ${search.endpoint} answered a malformed bucket for ${what.table} ${what.day}`, what);
+        throw new EsError(
+          `Elasticsearch at ${search.endpoint} answered a malformed bucket for ${what.table} ${what.day}`,
+          what,
+        );
       return { key: b.key, count };
     });
     yield page;
     if (page.length === 0 || agg.after_key === undefined) return;
     if (after !== undefined && JSON.stringify(agg.after_key) === JSON.stringify(after))
-      throw new EsError(`Elasticsearch at ${search.endpoint} repeated a page of ${what.table} ${what.day} (after_key did not move)`, what);
+      throw new EsError(
+        `Elasticsearch at ${search.endpoint} repeated a page of ${what.table} ${what.day} (after_key did not move)`,
+        what,
+      );
     after = agg.after_key;
   }
 }
@@ -144,7 +153,10 @@ export async function fetchPairConnections(
     for (const b of page) {
       const t = b.key.second;
       if (typeof t !== 'number' || t < start || t >= end)
-        throw new EsError(`Elasticsearch at ${search.endpoint} answered a second outside ${range.day} for ${table.name}`, what);
+        throw new EsError(
+          `Elasticsearch at ${search.endpoint} answered a second outside ${range.day} for ${table.name}`,
+          what,
+        );
       const values = fields.map((f) => {
         const v = b.key[f.name];
         return typeof v === 'string' || typeof v === 'number' ? v : null;

@@ -59,7 +59,8 @@ export const PLANTED_PAIRS: readonly PlantedPair[] = [
     kind: 'decoy',
     client: 440,
     site: site('stream.video-cdn.tv', 'video-cdn.tv', '45.137.22.63'),
-    description: 'about 2,000 connections a day at random times, mostly working hours, sizes from 1 kB to 50 MB',
+    description:
+      'about 2,000 connections a day at random times, mostly working hours, sizes from 1 kB to 50 MB',
   },
   {
     name: 'daily-backup',
@@ -115,14 +116,16 @@ export function plantedConnections(day: string, seed: number): PlantedConnection
         for (let t = t0 + 13_000; t < t1; t += 60_000) push(t + jitter(2_000), 600 + Math.floor(rng() * 41));
         break;
       case 'beacon-5min':
-        for (let t = t0 + 97_000; t < t1; t += 300_000) push(t + jitter(10_000), 1800 + Math.floor(rng() * 81));
+        for (let t = t0 + 97_000; t < t1; t += 300_000)
+          push(t + jitter(10_000), 1800 + Math.floor(rng() * 81));
         break;
       case 'beacon-1h':
-        for (let t = t0 + 1_830_000; t < t1; t += 3_600_000) push(t + jitter(120_000), 4340 + Math.floor(rng() * 121));
+        for (let t = t0 + 1_830_000; t < t1; t += 3_600_000)
+          push(t + jitter(120_000), 4340 + Math.floor(rng() * 121));
         break;
       case 'busy-irregular': {
         // A Poisson process whose rate follows the working day (and a trickle at night).
-        for (let t = t0; t < t1; ) {
+        for (let t = t0; t < t1;) {
           const hour = (t - t0) / 3_600_000;
           const busy = hour >= 8 && hour < 18 ? 1 : 0.05;
           t += Math.max(1000, Math.round((-Math.log(1 - rng()) * 20_000) / busy));
@@ -144,7 +147,12 @@ export function plantedConnections(day: string, seed: number): PlantedConnection
 }
 
 /** What the beacon detection should report for planted days: every beacon with its period, no decoy. */
-export function expectedBeacons(): { destination: string; kind: 'beacon' | 'decoy'; periodSec?: number; name: string }[] {
+export function expectedBeacons(): {
+  destination: string;
+  kind: 'beacon' | 'decoy';
+  periodSec?: number;
+  name: string;
+}[] {
   return PLANTED_PAIRS.map((p) => ({
     name: p.name,
     kind: p.kind,

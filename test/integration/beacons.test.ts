@@ -42,13 +42,26 @@ const readFindings = async (path: string): Promise<Finding[]> =>
 
 before(async () => {
   await suite.ready;
-  const r = await cli(['load-backfill', '--es', suite.es.url, '--from', DAY, '--to', DAY, '--tables', 'internal_to_external']);
+  const r = await cli([
+    'load-backfill',
+    '--es',
+    suite.es.url,
+    '--from',
+    DAY,
+    '--to',
+    DAY,
+    '--tables',
+    'internal_to_external',
+  ]);
   assert.equal(r.code, 0, r.stderr);
 });
 
 test('finds every planted beacon with its period and source, and none of the decoys', async () => {
   const expected = suite.expected.beacons;
-  assert.ok(expected && expected.length === PLANTED_PAIRS.length, 'the expected file lists the planted pairs');
+  assert.ok(
+    expected && expected.length === PLANTED_PAIRS.length,
+    'the expected file lists the planted pairs',
+  );
   const out = join(suite.dir, 'beacons.json');
   const r = await cli(['beacons', '--es', suite.es.url, '--from', DAY, '--to', DAY, '--out', out]);
   assert.equal(r.code, 0, r.stderr);
@@ -69,7 +82,10 @@ test('finds every planted beacon with its period and source, and none of the dec
     assert.equal(f.exact, true);
     assert.ok(f.timestamp_score !== null && f.timestamp_score > 0.8, `${e.name}: ts ${f.timestamp_score}`);
     assert.ok(f.score >= 0.9, `${e.name}: score ${f.score}`);
-    assert.ok(Math.abs(f.interval_s - e.periodSec!) <= e.periodSec! * 0.02, `${e.name}: every ${f.interval_s} s`);
+    assert.ok(
+      Math.abs(f.interval_s - e.periodSec!) <= e.periodSec! * 0.02,
+      `${e.name}: every ${f.interval_s} s`,
+    );
     assert.equal(f.connections, 86_400 / e.periodSec!, `${e.name}: one connection per period`);
     assert.equal(f.hourly.length, 24);
   }

@@ -39,10 +39,17 @@ test('Bowley and MADM scores by hand', () => {
 test('a perfect 60-second beacon: timestamp 1, histogram 1 (flat), duration 1', () => {
   const ts = Array.from({ length: 1440 }, (_, i) => i * 60);
   assert.deepEqual(timestampScore(ts), { score: 1, medianInterval: 60 });
-  const bars = hourlyBars(0, 86_400_000, ts.map((s) => ({ t: s * 1000, count: 1 })));
+  const bars = hourlyBars(
+    0,
+    86_400_000,
+    ts.map((s) => ({ t: s * 1000, count: 1 })),
+  );
   assert.deepEqual(bars, new Array(24).fill(60));
   assert.deepEqual(histogramScore(bars), { score: 1, totalBars: 24, longestRun: 24 });
-  assert.equal(durationScore({ spanSec: 86_400, firstSec: 0, lastSec: 86_340, totalBars: 24, longestRun: 24 }), 1);
+  assert.equal(
+    durationScore({ spanSec: 86_400, firstSec: 0, lastSec: 86_340, totalBars: 24, longestRun: 24 }),
+    1,
+  );
   assert.equal(timestampScore([0, 0, 0, 60, 60]), undefined, 'fewer than 3 non-zero intervals');
 });
 
@@ -57,15 +64,21 @@ test('histogram: coefficient of variation, bimodal fit, wrap-around run, minimum
   assert.equal(h.totalBars, 8);
   // 8 bars < 11: no bimodal fit; cv = sqrt(1/3 · 2/3) / (1/3) = √2 > 1 → 0
   assert.equal(h.score, 0);
-  assert.equal(durationScore({ spanSec: 86_400, firstSec: 0, lastSec: 86_000, totalBars: 5, longestRun: 5 }), 0);
+  assert.equal(
+    durationScore({ spanSec: 86_400, firstSec: 0, lastSec: 86_000, totalBars: 5, longestRun: 5 }),
+    0,
+  );
   // coverage 0.25 rounded up; consistency 8/12 = 0.667 (rounded up)
-  assert.equal(durationScore({ spanSec: 86_400, firstSec: 0, lastSec: 21_600, totalBars: 8, longestRun: 8 }), 0.667);
+  assert.equal(
+    durationScore({ spanSec: 86_400, firstSec: 0, lastSec: 21_600, totalBars: 8, longestRun: 8 }),
+    0.667,
+  );
 });
 
 /** Deterministic inputs for both implementations (a small LCG; only the inputs are shared). */
 function lcg(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
 interface Case {
@@ -136,7 +149,13 @@ test('sub-scores and score agree with the independent Python implementation of R
     )!;
     const e = expected[i]!;
     assert.deepEqual(
-      { timestamp: ours.timestamp, dataSize: ours.dataSize, histogram: ours.histogram, duration: ours.duration, score: ours.score },
+      {
+        timestamp: ours.timestamp,
+        dataSize: ours.dataSize,
+        histogram: ours.histogram,
+        duration: ours.duration,
+        score: ours.score,
+      },
       e,
       `case ${i}`,
     );
@@ -165,5 +184,9 @@ test('the table stage: exact histogram and consistency, an upper bound for the s
   assert.ok(table.upperBound >= exact.score);
   assert.equal(exact.interval, 300);
   assert.equal(exact.score, 1);
-  assert.equal(scoreFromTable({ ...pair, rows: [{ t: 0, count: 3, bytes: 30 }] }), undefined, 'below 4 connections');
+  assert.equal(
+    scoreFromTable({ ...pair, rows: [{ t: 0, count: 3, bytes: 30 }] }),
+    undefined,
+    'below 4 connections',
+  );
 });

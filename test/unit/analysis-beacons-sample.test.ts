@@ -13,7 +13,12 @@ const DAYS = ['2026-11-22', '2026-11-23', '2026-11-24'];
 
 test('every planted beacon is found on every day, with its period; no decoy is reported', () => {
   for (const day of DAYS) {
-    const { findings } = sampleDayBeacons(day, { seed: 42, docsPerDay: 20_000, anomalies: true, beacons: true });
+    const { findings } = sampleDayBeacons(day, {
+      seed: 42,
+      docsPerDay: 20_000,
+      anomalies: true,
+      beacons: true,
+    });
     const byDestination = new Map(findings.map((f) => [f.keys[1], f]));
     for (const p of PLANTED_PAIRS) {
       const f = byDestination.get(p.site.domain);
@@ -24,7 +29,10 @@ test('every planted beacon is found on every day, with its period; no decoy is r
       assert.ok(f, `${day}: beacon ${p.name} not found`);
       assert.equal(f.exact, true);
       assert.ok(f.score >= 0.9, `${day}: ${p.name} scored ${f.score}`);
-      assert.ok(Math.abs(f.interval - p.periodSec!) <= p.periodSec! * 0.02, `${day}: ${p.name} every ${f.interval} s`);
+      assert.ok(
+        Math.abs(f.interval - p.periodSec!) <= p.periodSec! * 0.02,
+        `${day}: ${p.name} every ${f.interval} s`,
+      );
       const planted = plantedConnections(day, 42).filter((c) => c.pair === p).length;
       assert.equal(f.connections, planted, `${day}: ${p.name} connections`);
     }

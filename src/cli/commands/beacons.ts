@@ -53,7 +53,9 @@ export async function run(options: Options, ctx: CommandContext): Promise<number
   // The table's shape first: a wrong table is a usage error whatever the data directory holds.
   const [tableConfig] = selectTables(await loadCommandConfig(options, ctx), [options.table]);
   if (tableConfig!.levels.length === 0)
-    throw new UsageError(`${options.table} is a time series: beacons need a flow table (e.g. internal_to_external)`);
+    throw new UsageError(
+      `${options.table} is a time series: beacons need a flow table (e.g. internal_to_external)`,
+    );
   if (!tableConfig!.metrics.some((m) => m.name === 'count' && m.type === 'count'))
     throw new UsageError(`${options.table} has no "count" metric: beacons need connections per bucket`);
   const { config, days, loaded } = await loadForAnalysis(options, [options.table], ctx);
@@ -72,7 +74,13 @@ export async function run(options: Options, ctx: CommandContext): Promise<number
     exactNote = `exact step skipped (${skipped}): scores from the day files alone, without the timestamp score`;
     ctx.log.warn({ reason: skipped }, 'beacons: exact step skipped');
   } else {
-    const exact = await exactScores(candidates.map((c) => c.pair), table, config, options, ctx);
+    const exact = await exactScores(
+      candidates.map((c) => c.pair),
+      table,
+      config,
+      options,
+      ctx,
+    );
     findings = candidates.flatMap((c) => {
       const e = exact.found.get(pairId(c.pair));
       if (e !== undefined) return e.score >= minScore ? [e] : [];
@@ -92,7 +100,13 @@ export async function run(options: Options, ctx: CommandContext): Promise<number
       }),
     );
   ctx.log.info(
-    { table: options.table, pairs: pairs.length, candidates: candidates.length, findings: sorted.length, exact: skipped === undefined },
+    {
+      table: options.table,
+      pairs: pairs.length,
+      candidates: candidates.length,
+      findings: sorted.length,
+      exact: skipped === undefined,
+    },
     'beacon analysis done',
   );
   ctx.out(
@@ -100,7 +114,9 @@ export async function run(options: Options, ctx: CommandContext): Promise<number
   );
   ctx.out(`  ${exactNote}`);
   if (options.chart !== undefined)
-    ctx.out(sorted.length > 0 ? `  chart ${options.chart}` : `  no beacon: no chart written to ${options.chart}`);
+    ctx.out(
+      sorted.length > 0 ? `  chart ${options.chart}` : `  no beacon: no chart written to ${options.chart}`,
+    );
   for (const f of sorted)
     ctx.out(
       `  ${f.day}  ${f.keys.join(' → ')}  score ${f.score.toFixed(3)}  (ts ${f.timestamp === null ? '—' : f.timestamp.toFixed(3)}, ds ${f.dataSize.toFixed(3)}, hist ${f.histogram.toFixed(3)}, dur ${f.duration.toFixed(3)})  ${f.connections} connections, every ${intervalText(f.interval)}${f.exact ? '' : ' (estimate)'}`,
@@ -144,9 +160,26 @@ async function exactScores(
     for (const [day, dayPairs] of byDay) {
       const range = dayRange(day, config.timezone);
       const sources = new Set(dayPairs.map((p) => p.keys[sourceIndex]!));
-      const addresses = await findSourceAddresses(es.search, table.table, shape, range, config, sources, pseudonymise);
+      const addresses = await findSourceAddresses(
+        es.search,
+        table.table,
+        shape,
+        range,
+        config,
+        sources,
+        pseudonymise,
+      );
       const wanted = new Set(dayPairs.map((p) => JSON.stringify(p.keys)));
-      const connections = await fetchPairConnections(es.search, table.table, shape, range, config, addresses, wanted, pseudonymise);
+      const connections = await fetchPairConnections(
+        es.search,
+        table.table,
+        shape,
+        range,
+        config,
+        addresses,
+        wanted,
+        pseudonymise,
+      );
       for (const p of dayPairs) {
         const list = connections.get(JSON.stringify(p.keys));
         const expected = p.rows.reduce((s, r) => s + r.count, 0);
@@ -211,7 +244,20 @@ function render(
       null,
       2,
     )}\n`;
-  const columns = ['day', ...keyColumns, 'score', 'timestamp_score', 'data_size_score', 'histogram_score', 'duration_score', 'connections', 'first_seen', 'last_seen', 'interval_s', 'exact'];
+  const columns = [
+    'day',
+    ...keyColumns,
+    'score',
+    'timestamp_score',
+    'data_size_score',
+    'histogram_score',
+    'duration_score',
+    'connections',
+    'first_seen',
+    'last_seen',
+    'interval_s',
+    'exact',
+  ];
   return formatCsv(
     columns,
     findings.map((f) => {
