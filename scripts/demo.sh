@@ -36,8 +36,8 @@ node bin/netlog.js config --defaults --quiet |
   node -e 'let t="";process.stdin.on("data",(d)=>(t+=d)).on("end",()=>{const c=JSON.parse(t);
     for (const x of c.tables) x.index=x.index.split(",").map((i)=>"demo-"+i).join(",");
     process.stdout.write(JSON.stringify(c,null,2)+"\n")})' >demo/netlog.json
-echo "== loading three days of generated network logs ending $yesterday into $url (indices demo-network-*)"
-node bin/netlog.js sample load --days 3 --end "$yesterday" --docs-per-day "${DEMO_DOCS_PER_DAY:-20000}" --index-prefix demo-network-
+echo "== loading three days of generated network logs ending $yesterday into $url (indices demo-network-*, with planted beacons and decoys)"
+node bin/netlog.js sample load --days 3 --end "$yesterday" --docs-per-day "${DEMO_DOCS_PER_DAY:-20000}" --index-prefix demo-network- --beacons
 echo "== netlog doctor"
 node bin/netlog.js doctor --data "$data"
 echo "== netlog load-daily (yesterday, every table) into $data"
@@ -52,5 +52,6 @@ echo "== the analyst's side: the three days, a wavelet analysis of tls, the HTML
 node bin/netlog.js load-backfill --days 3 --data "$data" --quiet
 node bin/netlog.js wavelet --table tls --days 3 --data "$data" --out demo/out/tls-anomalies.csv --chart demo/out/tls-wavelet.png
 node bin/netlog.js plot --tables total,dns,tls --days 3 --data "$data" --resample 1h --out demo/out/traffic.png
-node bin/netlog.js report --days 3 --data "$data" --out demo/out/report.html
+node bin/netlog.js beacons --days 3 --data "$data" --out demo/out/beacons.json --chart demo/out/beacons.png
+node bin/netlog.js report --days 3 --data "$data" --beacons demo/out/beacons.json --out demo/out/report.html
 echo "== logs of this run: demo/elastic.log"
