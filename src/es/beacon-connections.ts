@@ -164,6 +164,7 @@ export async function fetchPairConnections(
       const keys = transformRow({ time: t, values, metrics: [] }, table.levels, transform).keys;
       const id = JSON.stringify(keys);
       if (!wantedPairs.has(id)) continue;
+      // A document without the field adds nothing to the day file's sum either: 0 bytes.
       const bytes = typeof b.key.bytes === 'number' ? b.key.bytes : 0;
       const list = out.get(id) ?? out.set(id, []).get(id)!;
       for (let i = 0; i < b.count; i++) list.push({ sec: Math.floor(t / 1000), bytes });
