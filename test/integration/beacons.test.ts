@@ -4,6 +4,7 @@ import { createHmac } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
+import { pngSize } from '../helpers/png.js';
 import { useSampleSuite } from '../helpers/sample.js';
 import { internalClient } from '../../src/sample/catalog.js';
 import { PLANTED_PAIRS } from '../../src/sample/planted.js';
@@ -63,9 +64,23 @@ test('finds every planted beacon with its period and source, and none of the dec
     'the expected file lists the planted pairs',
   );
   const out = join(suite.dir, 'beacons.json');
-  const r = await cli(['beacons', '--es', suite.es.url, '--from', DAY, '--to', DAY, '--out', out]);
+  const chart = join(suite.dir, 'beacons.png');
+  const r = await cli([
+    'beacons',
+    '--es',
+    suite.es.url,
+    '--from',
+    DAY,
+    '--to',
+    DAY,
+    '--out',
+    out,
+    '--chart',
+    chart,
+  ]);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /exact step: \d+ of \d+ pair-days/);
+  assert.match(r.stdout, /exact step: (\d+) of \1 pair-days/, 'every flagged pair found in Elasticsearch');
+  assert.ok(pngSize(await readFile(chart)).height > 300, 'the strip chart');
   const findings = await readFindings(out);
   for (const e of expected) {
     const hits = findings.filter((f) => f.destination === e.destination);
@@ -89,6 +104,28 @@ test('finds every planted beacon with its period and source, and none of the dec
     assert.equal(f.connections, 86_400 / e.periodSec!, `${e.name}: one connection per period`);
     assert.equal(f.hourly.length, 24);
   }
+  // The exact step saw exactly the connections the day file counted (no "another number" warning).
+  assert.doesNotMatch(await readFile(suite.logFile, 'utf8'), /another number of connections/);
+  // The report shows these exact findings in its Beacons section.
+  const html = join(suite.dir, 'report.html');
+  const rep = await cli([
+    'report',
+    '--from',
+    DAY,
+    '--to',
+    DAY,
+    '--tables',
+    'internal_to_external',
+    '--beacons',
+    out,
+    '--out',
+    html,
+  ]);
+  assert.equal(rep.code, 0, rep.stderr);
+  const section = (await readFile(html, 'utf8')).split('<section id="beacons">')[1]!;
+  for (const e of expected.filter((x) => x.kind === 'beacon'))
+    assert.match(section, new RegExp(e.destination));
+  assert.doesNotMatch(section, /day files<\/td>/, 'every row scored exactly');
   // No IP literal in what it wrote or printed.
   const text = `${await readFile(out, 'utf8')}${r.stdout}${r.stderr}`;
   assert.doesNotMatch(text, /\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b/);
