@@ -149,7 +149,7 @@ async function exactScores(
   if (candidates.length === 0) return { found, missing: 0 };
   const shape = beaconTableShape(table.table);
   if ('reason' in shape) throw new Error(shape.reason);
-  const pseudonymise = openPseudonymiser(config, ctx);
+  const { pseudonymise } = openPseudonymiser(config, ctx);
   const es = openEs(options, config, ctx);
   let missing = 0;
   try {
