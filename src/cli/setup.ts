@@ -1,4 +1,3 @@
-import { loadConfig } from '../config/load.js';
 import { readConnection } from '../config/env.js';
 import { createEsClient, describeEndpoint } from '../es/client.js';
 import { parseEngineChoice, type EngineClient } from '../es/engine.js';
@@ -14,6 +13,7 @@ import { withRunLock } from '../schedule/lock.js';
 import { publishData } from '../publish/git.js';
 import { describePublish } from '../publish/publish-result.js';
 import { ConfigError, ExitCode } from '../errors.js';
+import { recordDataPackage } from './command-config.js';
 
 /** Shared first steps of the commands: config before anything else, then the Elasticsearch edge. */
 
@@ -28,10 +28,7 @@ export interface EsFlags {
   insecure?: boolean;
 }
 
-/** Loads and validates the whole config (from --config or NETLOG_CONFIG) before any network call. */
-export async function loadCommandConfig(options: GlobalOptions, ctx: CommandContext): Promise<Config> {
-  return loadConfig(options.config ?? ctx.env.NETLOG_CONFIG);
-}
+export { loadCommandConfig, type ConfigFlags } from './command-config.js';
 
 export interface EsHandle {
   readonly client: EngineClient;
@@ -163,8 +160,9 @@ export async function withDataLock<T>(
 }
 
 /**
- * `--publish` on the loading commands: commit and push after the run. A push that fails keeps the
- * commit for the next run and turns an otherwise clean exit into 1.
+ * `--publish` on the loading commands: datapackage.json and README.md are brought up to date, then
+ * everything is committed and pushed. A push that fails keeps the commit for the next run and turns an
+ * otherwise clean exit into 1.
  */
 export async function publishAfter(
   code: number,
@@ -173,6 +171,7 @@ export async function publishAfter(
   ctx: CommandContext,
 ): Promise<number> {
   if (!options.publish || code === ExitCode.interrupted) return code;
+  await recordDataPackage(options.data, config, ctx);
   const result = await publishData({ dataDir: options.data, config, log: ctx.log, signal: ctx.signal });
   for (const line of describePublish(result)) ctx.out(line);
   return !result.pushed && code === ExitCode.ok ? ExitCode.runtime : code;

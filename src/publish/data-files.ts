@@ -5,7 +5,7 @@ import type { StatusEntry } from './git-output.js';
  * Which files of the data directory belong in the analysts' repository. Pure.
  *
  * Published: every `*.csv` (the day files, partial ones included), and the top-level `.gitignore`,
- * README and `pseudonym.json` (the key fingerprint record). Never: the run lock, temporary files of atomic writes, or anything else an operator leaves
+ * README, `pseudonym.json` (the key fingerprint record) and datapackage.json. Never: the run lock, temporary files of atomic writes, or anything else an operator leaves
  * in the folder.
  */
 
@@ -18,6 +18,7 @@ export function isPublishedPath(relPath: string): boolean {
     relPath.endsWith('.csv') ||
     relPath === '.gitignore' ||
     relPath === 'pseudonym.json' ||
+    relPath === 'datapackage.json' ||
     /^README(\.[A-Za-z]+)?$/.test(relPath)
   );
 }
@@ -31,6 +32,25 @@ export function selectPublishedPaths(entries: readonly StatusEntry[]): string[] 
   ]
     .filter(isPublishedPath)
     .sort();
+}
+
+/**
+ * The files netlog generates from the day files. When a rebase meets another version of one of them
+ * (another host published in between), the remote's is kept: the next publish regenerates it from
+ * the files then present, so neither a conflict nor a hand merge is ever needed for them.
+ */
+export const GENERATED_FILES: readonly string[] = ['datapackage.json', 'README.md'];
+export const GENERATED_MERGE_DRIVER = 'netlog-generated';
+
+/** `<git dir>/info/attributes` with the generated files' merge driver added, or undefined if present. */
+export function mergeInfoAttributes(current: string | undefined): string | undefined {
+  const present = new Set((current ?? '').split('\n').map((l) => l.trim()));
+  const wanted = GENERATED_FILES.map((f) => `/${f} merge=${GENERATED_MERGE_DRIVER}`);
+  const missing = wanted.filter((l) => !present.has(l));
+  if (missing.length === 0) return undefined;
+  const head =
+    current === undefined || current === '' ? '' : current.endsWith('\n') ? current : `${current}\n`;
+  return `${head}${missing.join('\n')}\n`;
 }
 
 /**

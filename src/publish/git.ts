@@ -5,7 +5,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { GitError, InterruptedError, UsageError } from '../errors.js';
 import { buildCommitMessage } from './commit-message.js';
-import { mergeGitignore, selectPublishedPaths } from './data-files.js';
+import {
+  GENERATED_MERGE_DRIVER,
+  mergeGitignore,
+  mergeInfoAttributes,
+  selectPublishedPaths,
+} from './data-files.js';
 import { classifyPushFailure, gitFailureReason, maskUrlCredentials, parseStatusZ } from './git-output.js';
 import type { PublishResult } from './publish-result.js';
 import type { Config } from '../config/schema.js';
@@ -41,7 +46,13 @@ function openGit(dir: string, config: GitConfig, log: Logger, signal?: AbortSign
     maxConcurrentProcesses: 1,
     timeout: { block: config.timeout_ms },
     ...(signal && { abort: signal }),
-    config: [`user.name=${config.author_name}`, `user.email=${config.author_email}`, 'core.quotepath=off'],
+    config: [
+      `user.name=${config.author_name}`,
+      `user.email=${config.author_email}`,
+      'core.quotepath=off',
+      // Keeps the current version of a generated file in a merge (see GENERATED_FILES).
+      `merge.${GENERATED_MERGE_DRIVER}.driver=true`,
+    ],
     // simple-git refuses to run when the environment names programs or config paths (EDITOR, PAGER,
     // GIT_SSH_COMMAND, GIT_ASKPASS, GIT_CONFIG_GLOBAL…), guarding against untrusted input. Here that
     // environment is the operator's own (a deploy key in GIT_SSH_COMMAND, EDITOR in a login shell, a
@@ -53,6 +64,8 @@ function openGit(dir: string, config: GitConfig, log: Logger, signal?: AbortSign
       allowUnsafeDiffExternal: true,
       allowUnsafeEditor: true,
       allowUnsafeGitProxy: true,
+      // netlog's own merge.netlog-generated.driver (above): the command `true`, nothing else.
+      allowUnsafeMergeDriver: true,
       allowUnsafePager: true,
       allowUnsafeSshCommand: true,
       allowUnsafeTemplateDir: true,
@@ -166,6 +179,15 @@ async function ensureGitignore(dataDir: string): Promise<void> {
   const path = join(dataDir, '.gitignore');
   const merged = mergeGitignore(await readFile(path, 'utf8').catch(() => undefined));
   if (merged !== undefined) await writeFile(path, merged);
+}
+
+/** Marks netlog's generated files for their merge driver, in the clone's own (unpublished) attributes. */
+async function ensureMergeAttributes(gitDir: string): Promise<void> {
+  const path = join(gitDir, 'info', 'attributes');
+  const merged = mergeInfoAttributes(await readFile(path, 'utf8').catch(() => undefined));
+  if (merged === undefined) return;
+  await mkdir(join(gitDir, 'info'), { recursive: true });
+  await writeFile(path, merged);
 }
 
 async function revParse(git: SimpleGit, ref: string): Promise<string | undefined> {
@@ -336,6 +358,7 @@ export async function publishData(options: {
     );
   }
   await ensureGitignore(dataDir);
+  await ensureMergeAttributes(gitDir);
 
   let commit: string | undefined;
   let subject: string | undefined;

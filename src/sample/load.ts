@@ -2,9 +2,10 @@ import { writeFile } from 'node:fs/promises';
 import type { EngineClient } from '../es/engine.js';
 import { schemaIndices, schemaMapping, shapeDoc, type SampleSchema, type SchemaTarget } from './schemas.js';
 import { anomalyTimestamps, generateDay, type SampleOptions } from './generate.js';
+import { expectedBeacons } from './planted.js';
 import { accumulateExpected, emptyExpectedDay, type ExpectedFile } from './expected.js';
 import { addDays } from '../time/day.js';
-import { EsError } from '../errors.js';
+import { EsError, UsageError } from '../errors.js';
 import type { Logger } from '../log.js';
 
 /**
@@ -26,7 +27,14 @@ export interface LoadSampleOptions {
   readonly schema?: SampleSchema;
   /** The data stream namespace of the other schemas (default `default`). */
   readonly namespace?: string;
+  /** Add generated documents to indices that hold documents the sample did not write. */
+  readonly force?: boolean;
+  /** Plant the beacons and decoys of planted.ts in every day's flows. */
+  readonly beacons?: boolean;
 }
+
+/** The mark in a sample index's mapping (`_meta`): the index was made by `sample load`. */
+export const SAMPLE_META = { netlog_sample: true } as const;
 
 function targetOf(options: Pick<LoadSampleOptions, 'indexPrefix' | 'namespace'>): SchemaTarget {
   return {
@@ -36,25 +44,48 @@ function targetOf(options: Pick<LoadSampleOptions, 'indexPrefix' | 'namespace'>)
 }
 
 /** Creates the netlog-sample indices (`<prefix><protocol>`) with their explicit mapping where missing. */
-export async function ensureSampleIndices(client: EngineClient, prefix?: string): Promise<void> {
-  await ensureSchemaIndices(client, 'netlog-sample', {
-    namespace: 'default',
-    ...(prefix !== undefined && { prefix }),
-  });
+export async function ensureSampleIndices(
+  client: EngineClient,
+  prefix?: string,
+  force = false,
+): Promise<void> {
+  await ensureSchemaIndices(
+    client,
+    'netlog-sample',
+    { namespace: 'default', ...(prefix !== undefined && { prefix }) },
+    force,
+  );
 }
 
-/** Creates the schema's indices with their explicit mapping where missing. */
+/**
+ * Creates the schema's indices with their explicit mapping and the sample's mark where missing. An
+ * existing index without the mark that holds documents is someone's real logs: refused unless
+ * `force`, so that generated traffic never mixes into production indices by a default prefix.
+ */
 export async function ensureSchemaIndices(
   client: EngineClient,
   schema: SampleSchema,
   target: SchemaTarget,
+  force = false,
 ): Promise<void> {
   for (const index of schemaIndices(schema, target)) {
-    if (await client.indices.exists({ index })) continue;
+    if (await client.indices.exists({ index })) {
+      if (force) continue;
+      const mappings = await client.indices.getMapping({ index });
+      const marked = Object.values(mappings).every(
+        (m) => (m.mappings as { _meta?: { netlog_sample?: unknown } })._meta?.netlog_sample === true,
+      );
+      if (marked) continue;
+      const { count } = await client.count({ index });
+      if (count === 0) continue;
+      throw new UsageError(
+        `index ${index} holds ${count} documents that sample load did not write: use another --index-prefix (e.g. demo-network-), or --force to add generated documents to it`,
+      );
+    }
     await client.indices.create({
       index,
       settings: { number_of_shards: 1, number_of_replicas: 0 },
-      mappings: schemaMapping(schema),
+      mappings: { ...schemaMapping(schema), _meta: SAMPLE_META },
     });
   }
 }
@@ -71,7 +102,7 @@ export async function loadSample(
 ): Promise<ExpectedFile> {
   const schema = options.schema ?? 'netlog-sample';
   const target = targetOf(options);
-  await ensureSchemaIndices(client, schema, target);
+  await ensureSchemaIndices(client, schema, target, options.force === true);
   const days = sampleDays(options);
   const anomalyDays = new Set(options.anomalyDays ?? [options.end]);
   const expected: ExpectedFile = {
@@ -79,6 +110,7 @@ export async function loadSample(
     docsPerDay: options.docsPerDay,
     days: {},
     anomalies: [],
+    ...(options.beacons === true && { beacons: expectedBeacons() }),
   };
   for (const day of days) {
     const dayExpected = (expected.days[day] = emptyExpectedDay(day));
@@ -87,6 +119,7 @@ export async function loadSample(
       docsPerDay: options.docsPerDay,
       anomalies: anomalyDays.has(day),
       ...(options.indexPrefix !== undefined && { indexPrefix: options.indexPrefix }),
+      ...(options.beacons === true && { beacons: true }),
     };
     if (dayOptions.anomalies) expected.anomalies.push({ day, ...anomalyTimestamps(day) });
     async function* docs(): AsyncGenerator<{ index: string; id: string; body: Record<string, unknown> }> {

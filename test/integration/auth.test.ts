@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ROOT, TEST_ENGINE } from '../helpers/es.js';
 import { runCli } from '../helpers/cli.js';
+import { onAbort } from '../helpers/children.js';
 import { tempDir } from '../helpers/tmp.js';
 import { listFiles, writeTestConfig } from '../helpers/sample.js';
 
@@ -24,6 +25,10 @@ const skip =
 let url: string;
 let tmp: { path: string; cleanup: () => Promise<void> };
 let config: string;
+
+// The secured node is this file's own: stopped in `after`, or if the runner stops the file first.
+const stopNode = () => execFileSync('bash', [SCRIPT, 'stop'], { env, stdio: 'ignore' });
+const unregister = onAbort(stopNode);
 
 before(async () => {
   if (skip) return;
@@ -65,7 +70,8 @@ before(async () => {
 
 after(async () => {
   if (skip) return;
-  execFileSync('bash', [SCRIPT, 'stop'], { env, stdio: 'ignore' });
+  stopNode();
+  unregister();
   await tmp?.cleanup();
 });
 

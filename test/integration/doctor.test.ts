@@ -7,6 +7,7 @@ import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 import { loadSampleDays, writeTestConfig } from '../helpers/sample.js';
 
+const KEY = 'doctor-test-key-0123456789abcdef';
 const PREFIX = 'it-doctor-';
 let es: TestEs;
 let tmp: { path: string; cleanup: () => Promise<void> };
@@ -34,9 +35,10 @@ after(async () => {
 test('doctor reports the cluster and every table ready', async () => {
   const config = await writeTestConfig(tmp.path, PREFIX);
   const result = await runCli(['doctor', '--config', config, '--es', es.url], {
-    env: { NETLOG_LOG_FILE: join(tmp.path, 'log') },
+    env: { NETLOG_LOG_FILE: join(tmp.path, 'log'), NETLOG_HASH_KEY: KEY },
   });
   assert.equal(result.code, 0, result.stdout + result.stderr);
+  assert.match(result.stdout, /^ok {6}pseudonymisation key: set/m);
   const version = process.env.NETLOG_TEST_ES_VERSION;
   assert.match(
     result.stdout,
@@ -45,7 +47,7 @@ test('doctor reports the cluster and every table ready', async () => {
       'm',
     ),
   );
-  assert.equal(result.stdout.split('\n').filter((l) => l.startsWith('ok ')).length, 10);
+  assert.equal(result.stdout.split('\n').filter((l) => l.startsWith('ok ')).length, 11); // 10 tables, the key
   assert.match(
     result.stdout,
     /ok {6}websites: 2 index\(es\) \(it-doctor-network-http, it-doctor-network-tls\)/,
@@ -75,7 +77,7 @@ test('doctor names each problem on its own line and exits 2 (a configuration pro
     }),
   );
   const result = await runCli(['doctor', '--config', config, '--es', es.url], {
-    env: { NETLOG_LOG_FILE: join(tmp.path, 'log') },
+    env: { NETLOG_LOG_FILE: join(tmp.path, 'log'), NETLOG_HASH_KEY: KEY },
   });
   assert.equal(result.code, 2);
   const problems = result.stdout.split('\n').filter((l) => l.startsWith('PROBLEM'));
@@ -92,7 +94,7 @@ test('the engine: found from the server, fixed by ES_ENGINE, and a wrong ES_ENGI
   const config = await writeTestConfig(tmp.path, PREFIX);
   const doctor = (engine: string) =>
     runCli(['doctor', '--config', config, '--es', es.url], {
-      env: { NETLOG_LOG_FILE: join(tmp.path, 'log'), ES_ENGINE: engine },
+      env: { NETLOG_LOG_FILE: join(tmp.path, 'log'), NETLOG_HASH_KEY: KEY, ES_ENGINE: engine },
     });
   const product = TEST_ENGINE === 'opensearch' ? 'OpenSearch' : 'Elasticsearch';
   for (const engine of ['auto', TEST_ENGINE]) {
@@ -115,4 +117,22 @@ test('the engine: found from the server, fixed by ES_ENGINE, and a wrong ES_ENGI
     assert.equal(other.code, 2, other.stdout + other.stderr);
     assert.match(other.stdout, /^PROBLEM engine: the server does not say it is OpenSearch/m);
   }
+});
+
+test('doctor checks the key too: none set is a problem, so the next load-daily would not exit 2 first', async () => {
+  const config = await writeTestConfig(tmp.path, PREFIX);
+  const result = await runCli(['doctor', '--config', config, '--es', es.url], {
+    env: {
+      NETLOG_LOG_FILE: join(tmp.path, 'log'),
+      NETLOG_HASH_KEY: undefined,
+      NETLOG_HASH_KEY_FILE: undefined,
+    },
+  });
+  assert.equal(result.code, 2, result.stdout + result.stderr);
+  assert.deepEqual(
+    result.stdout.split('\n').filter((l) => l.startsWith('PROBLEM')),
+    [
+      'PROBLEM no pseudonymisation key: set NETLOG_HASH_KEY or NETLOG_HASH_KEY_FILE (e.g. openssl rand -hex 32 > /etc/netlog/hash.key)',
+    ],
+  );
 });

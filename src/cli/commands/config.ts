@@ -2,13 +2,14 @@ import { ExitCode, UsageError } from '../../errors.js';
 import { PRESET_NAMES, isPresetName } from '../../config/presets.js';
 import { presetConfigYaml } from '../../config/preset-yaml.js';
 import { defaultConfig } from '../../config/validate.js';
-import { loadCommandConfig } from '../setup.js';
+import { loadCommandConfig } from '../command-config.js';
+import { locateConfig } from '../../config/locate.js';
 import type { CommandContext } from '../context.js';
 import type { GlobalOptions } from '../program.js';
 
 /**
- * `netlog config`: the effective configuration as JSON, a starting point for a site's own file; with
- * `--preset NAME`, that source preset as a complete, commented YAML file.
+ * `netlog config`: the effective configuration as JSON, a starting point for a site's own file (which
+ * file it came from is logged); with `--preset NAME`, that source preset as a complete, commented YAML file.
  */
 export async function run(
   options: GlobalOptions & { defaults?: boolean; preset?: string },
@@ -22,7 +23,11 @@ export async function run(
     ctx.out(presetConfigYaml(options.preset).trimEnd());
     return ExitCode.ok;
   }
-  const config = options.defaults ? defaultConfig() : await loadCommandConfig(options, ctx);
+  const config = options.defaults ? defaultConfig() : await loadCommandConfig(options, ctx, 'none');
+  if (!options.defaults) {
+    const { path, source } = locateConfig({ flag: options.config, env: ctx.env, dataDir: options.data });
+    ctx.log.info({ config: path ?? null, from: source }, 'effective configuration read from');
+  }
   ctx.out(JSON.stringify(config, null, 2));
   return ExitCode.ok;
 }

@@ -1,5 +1,6 @@
 import { errors } from '@elastic/elasticsearch';
-import { ExitCode } from '../../errors.js';
+import { ConfigError, ExitCode } from '../../errors.js';
+import { readHashKey } from '../../config/hash-key.js';
 import { assessPreset, diagnoseTable, fieldsByIndex, fieldsNeeded, type FieldCaps } from '../../es/doctor.js';
 import { withEsRetry } from '../../es/search.js';
 import { PRODUCT } from '../../es/engine.js';
@@ -11,11 +12,12 @@ import type { GlobalOptions } from '../program.js';
 
 /**
  * `netlog doctor`: the cluster and its engine, then every table's indices and fields, one line each,
- * then which source preset the cluster's indices and mappings fit. A table that does not fit the
- * cluster is a configuration problem (exit 2); a cluster that cannot be asked is a runtime one (exit 1).
+ * then which source preset the cluster's indices and mappings fit, then the key. A table that does not
+ * fit the cluster, or a missing key, is a configuration problem (exit 2); a cluster that cannot be
+ * asked is a runtime one (exit 1).
  */
 export async function run(options: GlobalOptions & EsFlags, ctx: CommandContext): Promise<number> {
-  const config = await loadCommandConfig(options, ctx);
+  const config = await loadCommandConfig(options, ctx, 'none');
   const es = openEs(options, config, ctx);
   try {
     await checkEsReachable(es);
@@ -50,6 +52,17 @@ export async function run(options: GlobalOptions & EsFlags, ctx: CommandContext)
         );
       for (const p of found) ctx.out(`PROBLEM ${p}`);
     }
+    // The key every load needs: without it the next load-daily would exit 2.
+    // (The legacy unkeyed sha1 needs none.)
+    if (config.pseudonym.algorithm !== 'sha1')
+      try {
+        readHashKey(ctx.env);
+        ctx.out('ok      pseudonymisation key: set (NETLOG_HASH_KEY or NETLOG_HASH_KEY_FILE)');
+      } catch (err) {
+        if (!(err instanceof ConfigError)) throw err;
+        ctx.out(`PROBLEM ${err.message}`);
+        problems++;
+      }
     const fits = await detectSources(es, config.preset, ctx);
     const using = config.preset !== undefined && fits.includes(config.preset);
     if (problems > 0 && !using && fits.length > 0) {

@@ -17,6 +17,8 @@ interface Options extends GlobalOptions, EsFlags {
   indexPrefix: string;
   schema: string;
   namespace: string;
+  force?: boolean;
+  beacons?: boolean;
 }
 
 /** `netlog sample load`: generated network logs into Elasticsearch, and optionally their expected counts. */
@@ -27,7 +29,7 @@ export async function run(options: Options, ctx: CommandContext): Promise<number
     );
   if (!/^[a-z0-9_]{1,40}$/.test(options.namespace))
     throw new UsageError('--namespace: lower-case letters, digits and _ only (a data stream namespace)');
-  const config = await loadCommandConfig(options, ctx);
+  const config = await loadCommandConfig(options, ctx, 'none');
   const es = openEs(options, config, ctx);
   try {
     // One cheap request first, so that a wrong URL fails with one clear line before generating anything.
@@ -43,6 +45,8 @@ export async function run(options: Options, ctx: CommandContext): Promise<number
         indexPrefix: options.indexPrefix,
         schema: options.schema,
         namespace: options.namespace,
+        force: options.force === true,
+        beacons: options.beacons === true,
       },
       ctx.log.child({ module: 'sample' }),
     );
