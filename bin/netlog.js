@@ -1,5 +1,20 @@
 #!/usr/bin/env node
-// The installed entry point: the compiled CLI (npm run build writes dist/).
-import { main } from '../dist/cli/main.js';
+// The installed entry point: the compiled CLI (npm run build writes dist/; npm install -g and npm pack
+// build it through the `prepare` script). A checkout that was never built, or whose packages are not
+// installed, gets one line saying what to run instead of a module-resolution stack.
+import process from 'node:process';
+import { URL, fileURLToPath } from 'node:url';
 
-await main(process.argv);
+const home = fileURLToPath(new URL('..', import.meta.url));
+let cli;
+try {
+  cli = await import('../dist/cli/main.js');
+} catch (err) {
+  if (err?.code !== 'ERR_MODULE_NOT_FOUND') throw err;
+  const fix = String(err.message).includes('/dist/cli/main.js')
+    ? `netlog is not built: run npm run build in ${home}`
+    : `netlog's packages are not installed: run npm ci in ${home}`;
+  process.stderr.write(`netlog: ${fix}\n`);
+  process.exit(1);
+}
+await cli.main(process.argv);

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Installs elastic.cron for this checkout into the current user's crontab.
 #
-#   scripts/install-cron.sh [ENV_FILE] [--data DIR] [--print]
+#   scripts/install-cron.sh [ENV_FILE] [--data DIR] [--config FILE] [--print]
 #
 # Writes into a copy of elastic.cron: NETLOG_HOME = this checkout, PATH = the folder of the node found
-# now first, NETLOG_ENV = ENV_FILE (default /etc/netlog/netlog.env), NETLOG_DATA = DIR (default data).
+# now first, NETLOG_ENV = ENV_FILE (default /etc/netlog/netlog.env), NETLOG_DATA = DIR (default data),
+# and with --config, `--config FILE` (made absolute, checked now) into every netlog command line.
+# Without it netlog finds netlog.yaml/.yml/.json beside the data folder or in /etc/netlog, if any.
 # The user's other crontab entries are kept; an earlier netlog block (between the ">>> netlog" and
 # "<<< netlog" lines) is replaced, so running it again is safe. The previous crontab is saved to
 # logs/crontab.backup. --print shows the resulting crontab instead of installing it.
@@ -12,12 +14,14 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 env_file=/etc/netlog/netlog.env
 data_dir=
+config=
 print=0
 while [ $# -gt 0 ]; do
   case $1 in
     --print) print=1 ;;
     --data) data_dir=${2:?--data needs a directory}; shift ;;
-    -h | --help) sed -n '2,11p' "$0"; exit 0 ;;
+    --config) config=${2:?--config needs a file}; shift ;;
+    -h | --help) sed -n '2,13p' "$0"; exit 0 ;;
     -*) echo "install-cron: unknown option $1" >&2; exit 2 ;;
     *) env_file=$1 ;;
   esac
@@ -30,7 +34,14 @@ node_major=$("$node_bin" -p 'process.versions.node.split(".")[0]')
 # The job runs the build: check it is there and starts, now rather than at 06:00.
 "$node_bin" "$ROOT/bin/netlog.js" --version >/dev/null 2>&1 ||
   { echo "install-cron: $ROOT/bin/netlog.js does not start: run npm ci && npm run build in $ROOT" >&2; exit 1; }
-for value in "$ROOT" "$env_file" "$data_dir" "$(dirname "$node_bin")"; do
+if [ -n "$config" ]; then
+  [ -r "$config" ] || { echo "install-cron: cannot read the config file $config" >&2; exit 1; }
+  config=$(cd "$(dirname "$config")" && pwd)/$(basename "$config")
+  # The jobs would fail at 06:00 on a config netlog refuses: check it now, with the data folder it serves.
+  (cd "$ROOT" && "$node_bin" bin/netlog.js config --quiet --config "$config" --data "${data_dir:-data}" >/dev/null) ||
+    { echo "install-cron: netlog refuses $config (above): fix it first" >&2; exit 1; }
+fi
+for value in "$ROOT" "$env_file" "$data_dir" "$config" "$(dirname "$node_bin")"; do
   case $value in *[%\|\"\$\`\\]* | *[[:space:]]*)
     echo "install-cron: \"$value\" holds a space or one of % | \" \$ \` \\, which a crontab line cannot carry as is" >&2
     exit 1 ;;
@@ -46,6 +57,7 @@ block=$(sed \
   -e "s|^NETLOG_ENV=.*|NETLOG_ENV=$env_file|" \
   -e "s|^PATH=.*|PATH=$path|" \
   ${data_dir:+-e "s|^NETLOG_DATA=.*|NETLOG_DATA=$data_dir|"} \
+  ${config:+-e "s|bin/netlog\.js \([a-z-]*\) |bin/netlog.js \1 --config $config |"} \
   "$ROOT/elastic.cron")
 
 current=$(crontab -l 2>/dev/null || true)

@@ -4,13 +4,16 @@
  * For analysts who want to try `netlog plot|wavelet|report`, and for the demo charts.
  *
  *   node --import tsx scripts/sample-csv.ts --out data-sample --days 14 --end 2026-11-24
+ *
+ * It refuses a folder that is a data repository (has .git or datapackage.json).
  *   node --import tsx scripts/sample-csv.ts --out data-sample --days 30 --end 2026-11-24 --no-anomalies
  *
  * The anomalies (a DNS spike at 14:00 UTC and a TLS beacon every hour from 00:00 to 05:00 UTC) go into
  * --anomaly-day (default: --end). --skip-days leaves days out, to see how gaps are reported and drawn.
  */
+import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { sampleDayTables } from '../src/sample/day-tables.js';
 import { formatCsv } from '../src/store/csv.js';
@@ -73,6 +76,13 @@ const skip = new Set(
 );
 const seed = whole('seed', values.seed, 2 ** 31);
 const docsPerDay = whole('docs-per-day', values['docs-per-day'], 5_000_000);
+
+// Generated files must never land in a real data repository (they would be published as real days).
+for (const mark of ['.git', 'datapackage.json'])
+  if (existsSync(join(values.out, mark)))
+    fail(
+      `${values.out} is a data repository (it has ${mark}): generated day files never go there; choose another --out, e.g. sample-data`,
+    );
 
 let files = 0;
 for (const d of days) {

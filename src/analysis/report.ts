@@ -29,6 +29,32 @@ export interface CompletenessRow {
   readonly days: readonly DayAvailability[];
 }
 
+/** One flagged (pair, day) of the Beacons section. */
+export interface ReportBeacon {
+  readonly day: string;
+  readonly keys: readonly string[];
+  readonly score: number;
+  readonly timestamp: number | null;
+  readonly dataSize: number;
+  readonly histogram: number;
+  readonly duration: number;
+  readonly connections: number;
+  /** e.g. "5 min". */
+  readonly every: string;
+  readonly exact: boolean;
+}
+
+export interface ReportBeacons {
+  readonly table: string;
+  /** The key columns, e.g. source, destination. */
+  readonly columns: readonly string[];
+  /** How the scores were computed, one paragraph. */
+  readonly method: string;
+  readonly rows: readonly ReportBeacon[];
+  /** The hourly strip chart of the rows (SVG), absent when there is none. */
+  readonly chart?: string;
+}
+
 export interface ReportInput {
   readonly title: string;
   readonly generatedAt: string;
@@ -39,6 +65,8 @@ export interface ReportInput {
   readonly method: string;
   readonly sections: readonly ReportSection[];
   readonly completeness: readonly CompletenessRow[];
+  /** The Beacons section, when a flow table could be scored. */
+  readonly beacons?: ReportBeacons;
 }
 
 /** Escapes text for HTML element content and attribute values. */
@@ -122,6 +150,27 @@ function anomalyTable(anomalies: readonly ReportAnomaly[]): string {
   return `<table class="anomalies"><thead><tr><th>timestamp (UTC)</th><th>value</th><th>expected</th><th>score</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
+function beaconSection(b: ReportBeacons): string {
+  const score = (x: number | null) => (x === null ? '—' : x.toFixed(3));
+  const rows = b.rows
+    .map(
+      (r) =>
+        `<tr><td>${escapeHtml(r.day)}</td>${r.keys.map((k) => `<td class="key">${escapeHtml(k)}</td>`).join('')}<td class="num${r.score >= 0.7 ? ' alert' : ''}">${score(r.score)}</td><td class="num">${score(r.timestamp)}</td><td class="num">${score(r.dataSize)}</td><td class="num">${score(r.histogram)}</td><td class="num">${score(r.duration)}</td><td class="num">${fmt(r.connections)}</td><td class="num">${escapeHtml(r.every)}</td><td>${r.exact ? 'exact' : 'day files'}</td></tr>`,
+    )
+    .join('');
+  const head = `<tr><th>day</th>${b.columns.map((c) => `<th>${escapeHtml(c)}</th>`).join('')}<th>score</th><th>timestamp</th><th>data size</th><th>histogram</th><th>duration</th><th>connections</th><th>every</th><th>scored from</th></tr>`;
+  return `<section id="beacons">
+<h2>Beacons: ${escapeHtml(b.table)}</h2>
+<p class="muted">${escapeHtml(b.method)}</p>
+${
+  b.rows.length === 0
+    ? '<p class="good">No pair scores high enough to show.</p>'
+    : `<div class="grid-wrap"><table class="beacons"><thead>${head}</thead><tbody>${rows}</tbody></table></div>`
+}
+${b.chart ? `<figure class="chart">${inlineSvg(b.chart, `${b.table} beacons: connections per hour`)}</figure>` : ''}
+</section>`;
+}
+
 /** The whole report as one HTML document. */
 export function buildReportHtml(input: ReportInput): string {
   const summary = input.sections
@@ -169,6 +218,7 @@ td.count { background: #fff; white-space: nowrap; }
 .sw.ok { background: #c7e9c0; } .sw.missing { background: #fcbba1; } .sw.partial { background: #fee391; } .sw.bad { background: #fb6a4a; }
 figure.chart { margin: .5em 0; } figure.chart svg { width: 100%; height: auto; display: block; }
 ul.problems { columns: 2; font-size: .85em; }
+table.beacons td.key { font-family: "DejaVu Sans Mono", monospace; font-size: .9em; }
 </style>
 </head>
 <body>
@@ -180,6 +230,7 @@ ul.problems { columns: 2; font-size: .85em; }
 <h2>Data completeness</h2>
 ${completenessGrid(input.completeness)}
 ${sections}
+${input.beacons ? beaconSection(input.beacons) : ''}
 </body>
 </html>
 `;

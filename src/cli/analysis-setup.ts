@@ -24,7 +24,7 @@ export async function loadForAnalysis(
   ctx: CommandContext,
   requireData: 'each' | 'any' = 'each',
 ): Promise<{ config: Config; tables: TableConfig[]; days: string[]; loaded: LoadedTable[] }> {
-  const config = await loadCommandConfig(options, ctx);
+  const config = await loadCommandConfig(options, ctx, 'read');
   const tables = selectTables(config, tableNames);
   const days = resolveDays(options, ctx.now, config.timezone, DEFAULT_ANALYSIS_DAYS);
   const loaded: LoadedTable[] = [];

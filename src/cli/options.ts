@@ -22,10 +22,10 @@ export function daysOption(value: string): number {
   return n;
 }
 
-export function positiveIntOption(label: string, max: number): (value: string) => number {
+export function positiveIntOption(label: string, max: number, min = 1): (value: string) => number {
   return (value) => {
-    if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > max) {
-      throw new InvalidArgumentError(`${label} must be a whole number from 1 to ${max}, not "${value}"`);
+    if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+      throw new InvalidArgumentError(`${label} must be a whole number from ${min} to ${max}, not "${value}"`);
     }
     return Number(value);
   };

@@ -31,7 +31,7 @@ export function buildProgram(makeContext: MakeContext, onExitCode: (code: number
     .version(version)
     .option(
       '-c, --config <file>',
-      'config file (JSON or YAML); default: NETLOG_CONFIG or the built-in tables',
+      'config file (JSON or YAML); default: NETLOG_CONFIG, else netlog.yaml/.yml/.json beside the data folder or in /etc/netlog, else the built-in tables',
     )
     .option(
       '-d, --data <dir>',
@@ -65,12 +65,18 @@ export function buildProgram(makeContext: MakeContext, onExitCode: (code: number
       .option('--es <url>', 'Elasticsearch URL (default: ES_URL or http://localhost:9200)')
       .option('--insecure', 'do not verify the TLS certificate of Elasticsearch (warned; for testing only)');
   // Commands that write the data directory take its run lock; by default a second run exits 4 at once.
+  // They also refuse settings that contradict what the data repository records, unless --start-anew.
   const waitLockOption = (c: Command): Command =>
-    c.option(
-      '--wait-lock <seconds>',
-      'wait up to this long for another netlog run (the morning load, a backfill) to release the data directory; default: exit 4 at once',
-      positiveIntOption('--wait-lock', 86_400),
-    );
+    c
+      .option(
+        '--start-anew',
+        "record this run's time zone, pseudonym scheme and table columns in datapackage.json in place of different ones recorded there (files written before keep their old meaning)",
+      )
+      .option(
+        '--wait-lock <seconds>',
+        'wait up to this long for another netlog run (the morning load, a backfill) to release the data directory; default: exit 4 at once',
+        positiveIntOption('--wait-lock', 86_400),
+      );
 
   // Commands that write pseudonyms: a key other than the data's is refused unless a new epoch is asked for.
   const newKeyOption = (c: Command): Command =>
@@ -99,6 +105,11 @@ export function buildProgram(makeContext: MakeContext, onExitCode: (code: number
       .option('--tables <names>', 'only these tables (comma-separated)', tablesOption)
       .option('--dry-run', 'query and report, write nothing')
       .option('--partial', 'allow a day that is not over yet; its file is marked .partial.csv')
+      .option(
+        '--settle <hours>',
+        'refuse a day that ended less than this many hours ago (late logs still arriving) unless --partial; default: settle_hours of the config or its preset',
+        positiveIntOption('--settle', 720, 0),
+      )
       .option('--publish', 'commit and push the data directory afterwards'),
   );
   newKeyOption(waitLockOption(loadDaily)).action(
@@ -180,7 +191,26 @@ export function buildProgram(makeContext: MakeContext, onExitCode: (code: number
       .option('--no-anomalies', 'do not inject the spike and the beacon')
       .option('--anomaly-day <date>', 'the day that gets the anomalies (default: --end)', dayOption)
       .option('--expected <file>', 'write exact expected counts and bytes per protocol per bucket (JSON)')
-      .option('--index-prefix <prefix>', 'index names are <prefix><protocol>', 'network-'),
+      .option(
+        '--index-prefix <prefix>',
+        'index names are <prefix><protocol> (netlog-sample schema)',
+        'network-',
+      )
+      .option(
+        '--schema <name>',
+        "the documents' shape: netlog-sample, elastic-zeek, suricata, packetbeat or security-onion (each preset's source)",
+        'netlog-sample',
+      )
+      .option(
+        '--namespace <ns>',
+        'data stream namespace of the other schemas (logs-zeek.dns-<ns>, …)',
+        'default',
+      )
+      .option('--force', 'also load into existing indices that hold documents sample load did not write')
+      .option(
+        '--beacons',
+        "plant beacons (60 s, 5 min, 1 h) and decoys in every day's flows (netlog beacons)",
+      ),
   ).action(action('sample-load', () => import('./commands/sample-load.js')));
 
   rangeOptions(
@@ -224,18 +254,41 @@ export function buildProgram(makeContext: MakeContext, onExitCode: (code: number
       .option('--chart <file>', 'chart of series, denoised line and anomalies (.svg or .png)'),
   ).action(action('wavelet', () => import('./commands/wavelet.js')));
 
+  esOptions(
+    rangeOptions(
+      program
+        .command('beacons')
+        .description(
+          "RITA's beacon scores for every pair of a flow table, day by day (exact where the key and Elasticsearch are at hand)",
+        )
+        .option('--table <name>', 'the flow table', 'internal_to_external')
+        .option('--min-score <s>', 'report pairs scoring at least this (0–1)', '0.7')
+        .option('--out <file>', 'findings as .csv or .json', 'out/beacons.csv')
+        .option('--no-exact', 'score from the day files alone (no Elasticsearch, no key)')
+        .option('--chart <file>', 'hourly strip charts of the top findings (.svg or .png)'),
+    ),
+  ).action(action('beacons', () => import('./commands/beacons.js')));
+
   rangeOptions(
     program
       .command('report')
       .description('one self-contained HTML report: charts, anomalies, data completeness')
       .option('--tables <names>', 'tables to include (default: all)', tablesOption)
-      .option('--out <file>', 'the HTML file', 'out/report.html'),
+      .option('--out <file>', 'the HTML file', 'out/report.html')
+      .option(
+        '--beacons <file>',
+        'show these findings of netlog beacons --out FILE.json in the Beacons section',
+      ),
   ).action(action('report', () => import('./commands/report.js')));
 
   program
     .command('config')
     .description('print the effective configuration (secrets are never part of it)')
     .option('--defaults', 'print the built-in defaults instead')
+    .option(
+      '--preset <name>',
+      'print a source preset as a complete, commented YAML config: netlog-sample, elastic-zeek, suricata, packetbeat, security-onion',
+    )
     .action(action('config', () => import('./commands/config.js')));
 
   return program;

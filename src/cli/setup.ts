@@ -1,7 +1,6 @@
-import type { Client } from '@elastic/elasticsearch';
-import { loadConfig } from '../config/load.js';
 import { readConnection } from '../config/env.js';
 import { createEsClient, describeEndpoint, plainHttpCredentialsTo } from '../es/client.js';
+import { parseEngineChoice, type EngineClient } from '../es/engine.js';
 import { withEsRetry, type SearchContext } from '../es/search.js';
 import { readHashKey } from '../config/hash-key.js';
 import { createPseudonymiser, keyFingerprint, type Pseudonymise } from '../transform/pseudonymise.js';
@@ -13,7 +12,8 @@ import type { GlobalOptions } from './program.js';
 import { withRunLock } from '../schedule/lock.js';
 import { publishData } from '../publish/git.js';
 import { describePublish } from '../publish/publish-result.js';
-import { ExitCode } from '../errors.js';
+import { ConfigError, ExitCode } from '../errors.js';
+import { recordDataPackage } from './command-config.js';
 
 /** Shared first steps of the commands: config before anything else, then the Elasticsearch edge. */
 
@@ -28,13 +28,10 @@ export interface EsFlags {
   insecure?: boolean;
 }
 
-/** Loads and validates the whole config (from --config or NETLOG_CONFIG) before any network call. */
-export async function loadCommandConfig(options: GlobalOptions, ctx: CommandContext): Promise<Config> {
-  return loadConfig(options.config ?? ctx.env.NETLOG_CONFIG);
-}
+export { loadCommandConfig, type ConfigFlags } from './command-config.js';
 
 export interface EsHandle {
-  readonly client: Client;
+  readonly client: EngineClient;
   readonly search: SearchContext;
   readonly endpoint: string;
   close(): Promise<void>;
@@ -51,7 +48,12 @@ export function openEs(options: EsFlags, config: Config, ctx: CommandContext): E
       'TLS certificate verification of Elasticsearch is OFF (--insecure / ES_INSECURE): anyone on the path can read and alter the data',
     );
   }
-  const client = createEsClient(connection, config);
+  const engine = parseEngineChoice(ctx.env.ES_ENGINE);
+  if (engine === undefined && ctx.env.ES_ENGINE !== undefined && ctx.env.ES_ENGINE !== '')
+    throw new ConfigError(
+      `ES_ENGINE=${ctx.env.ES_ENGINE.slice(0, 40)} is not an engine: use auto, elasticsearch or opensearch`,
+    );
+  const client = createEsClient(connection, config, engine ?? config.es.engine);
   const endpoint = describeEndpoint(connection, config);
   const exposedTo = plainHttpCredentialsTo(connection, config);
   if (exposedTo !== undefined) {
@@ -165,8 +167,9 @@ export async function withDataLock<T>(
 }
 
 /**
- * `--publish` on the loading commands: commit and push after the run. A push that fails keeps the
- * commit for the next run and turns an otherwise clean exit into 1.
+ * `--publish` on the loading commands: datapackage.json and README.md are brought up to date, then
+ * everything is committed and pushed. A push that fails keeps the commit for the next run and turns an
+ * otherwise clean exit into 1.
  */
 export async function publishAfter(
   code: number,
@@ -175,6 +178,7 @@ export async function publishAfter(
   ctx: CommandContext,
 ): Promise<number> {
   if (!options.publish || code === ExitCode.interrupted) return code;
+  await recordDataPackage(options.data, config, ctx);
   const result = await publishData({ dataDir: options.data, config, log: ctx.log, signal: ctx.signal });
   for (const line of describePublish(result)) ctx.out(line);
   return !result.pushed && code === ExitCode.ok ? ExitCode.runtime : code;

@@ -51,6 +51,11 @@ const rawDefaults: unknown[] = [
   },
 ];
 
+/** The built-in tables as a config file writes them (the `netlog-sample` preset). */
+export function rawDefaultTables(): Record<string, unknown>[] {
+  return structuredClone(rawDefaults) as Record<string, unknown>[];
+}
+
 /** The built-in tables, parsed through the same schema as a config file's. */
 export function defaultTables(): TableConfig[] {
   return rawDefaults.map((t) => tableSchema.parse(t));

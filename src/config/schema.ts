@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { parseCidr } from '../transform/ip.js';
 import { NAME_PATTERN } from '../transform/safe-value.js';
 import { isValidTimeZone } from '../time/day.js';
+import { PRESET_NAMES } from './preset-names.js';
 
 /**
  * The configuration file's schema. Every key is described and defaulted; unknown keys are errors
@@ -38,8 +39,23 @@ export type Filter = z.infer<typeof filterSchema>;
 export const metricSchema = z.union([
   z.strictObject({ name: columnName, type: z.literal('count') }),
   z.strictObject({ name: columnName, type: z.enum(['sum', 'max', 'min']), field: fieldName }),
+  z
+    .strictObject({
+      name: columnName,
+      type: z.literal('sum'),
+      fields: z.array(fieldName).min(2).max(8),
+    })
+    .describe(
+      'the sum of several fields (e.g. source.bytes + destination.bytes): one sum aggregation each, added up by netlog (exact for integers; no script needed)',
+    ),
 ]);
 export type Metric = z.infer<typeof metricSchema>;
+
+/** The fields a metric reads (none for count). */
+export function metricFields(metric: Metric): string[] {
+  if (metric.type === 'count') return [];
+  return 'fields' in metric ? metric.fields : [metric.field];
+}
 
 export const levelSchema = z
   .strictObject({
@@ -109,6 +125,20 @@ const cidr = z.string().refine((s) => parseCidr(s) !== undefined, {
 
 export const configSchema = z
   .strictObject({
+    preset: z
+      .enum(PRESET_NAMES)
+      .optional()
+      .describe(
+        "a source preset's tables and settle window; `tables` given beside it replace the preset's table of the same name and add new ones",
+      ),
+    settle_hours: z
+      .number()
+      .min(0)
+      .max(720)
+      .optional()
+      .describe(
+        "load-daily refuses a day that ended less than this many hours ago unless --partial (default: the preset's, else 0)",
+      ),
     timezone: z
       .string()
       .default('UTC')
@@ -164,6 +194,10 @@ export const configSchema = z
           })
           .optional()
           .describe('overridden by ES_URL'),
+        engine: z
+          .enum(['auto', 'elasticsearch', 'opensearch'])
+          .default('auto')
+          .describe('auto: the server decides (by its X-Elastic-Product header); overridden by ES_ENGINE'),
         request_timeout_ms: z.number().int().min(100).max(600_000).default(30_000),
         max_retries: z.number().int().min(0).max(10).default(4),
         retry_base_ms: z.number().int().min(1).max(60_000).default(500),
@@ -207,4 +241,7 @@ export const configSchema = z
   });
 
 export type ConfigFile = z.infer<typeof configSchema>;
-export type Config = Omit<ConfigFile, 'tables'> & { tables: TableConfig[] };
+export type Config = Omit<ConfigFile, 'tables' | 'settle_hours'> & {
+  tables: TableConfig[];
+  settle_hours: number;
+};

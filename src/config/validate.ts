@@ -1,6 +1,7 @@
 import type { z } from 'zod';
-import { configSchema, type Config } from './schema.js';
+import { configSchema, tableSchema, type Config, type TableConfig } from './schema.js';
 import { defaultTables } from './defaults.js';
+import { PRESETS } from './presets.js';
 
 /**
  * Pure validation of a parsed config document. Errors name the bad path the way a user would write
@@ -11,8 +12,32 @@ export function validateConfig(
 ): { config: Config; errors: [] } | { config?: undefined; errors: string[] } {
   const parsed = configSchema.safeParse(document ?? {});
   if (!parsed.success) return { errors: parsed.error.issues.map(formatIssue) };
-  const { tables, ...rest } = parsed.data;
-  return { config: { ...rest, tables: tables ?? defaultTables() }, errors: [] };
+  const { tables, settle_hours, ...rest } = parsed.data;
+  if (rest.preset === undefined)
+    return {
+      config: { ...rest, settle_hours: settle_hours ?? 0, tables: tables ?? defaultTables() },
+      errors: [],
+    };
+  const preset = PRESETS[rest.preset];
+  return {
+    config: {
+      ...rest,
+      settle_hours: settle_hours ?? preset.settle_hours,
+      tables: overrideTables(
+        preset.tables.map((t) => tableSchema.parse(t)),
+        tables ?? [],
+      ),
+    },
+    errors: [],
+  };
+}
+
+/** A preset's tables with the file's: one of the same name replaces the preset's, others are added. */
+export function overrideTables(base: readonly TableConfig[], own: readonly TableConfig[]): TableConfig[] {
+  const byName = new Map(own.map((t) => [t.name, t]));
+  const merged = base.map((t) => byName.get(t.name) ?? t);
+  const known = new Set(base.map((t) => t.name));
+  return [...merged, ...own.filter((t) => !known.has(t.name))];
 }
 
 /** `tables[3].index: expected string, received number` */

@@ -1,22 +1,23 @@
 import { readFileSync } from 'node:fs';
-import { Client, type ClientOptions } from '@elastic/elasticsearch';
 import { ConfigError } from '../errors.js';
 import { DEFAULT_ES_URL, maskEsUrl, plainHttpCredentialHost, type Connection } from '../config/env.js';
 import type { Config } from '../config/schema.js';
+import { createEngineClient, type EngineChoice, type EngineClient, type EngineConnection } from './engine.js';
 
 /**
- * Builds the Elasticsearch client from the environment's connection details. The client's own retries
- * are switched off: netlog retries itself (search.ts) so that 429s are retried too and every retry is
- * logged with its delay.
+ * Builds the Elasticsearch (or OpenSearch: engine.ts) client from the environment's connection
+ * details. The client's own retries are switched off: netlog retries itself (search.ts) so that 429s
+ * are retried too and every retry is logged with its delay.
  */
-export function createEsClient(connection: Connection, config: Pick<Config, 'es'>): Client {
-  const options: ClientOptions = {
+export function createEsClient(
+  connection: Connection,
+  config: Pick<Config, 'es'>,
+  engine: EngineChoice = config.es.engine,
+): EngineClient {
+  const options: { -readonly [K in keyof EngineConnection]: EngineConnection[K] } = {
     requestTimeout: connection.requestTimeoutMs ?? config.es.request_timeout_ms,
-    maxRetries: 0,
-    compression: false,
-    name: 'netlog',
   };
-  if (connection.cloudId !== undefined) options.cloud = { id: connection.cloudId };
+  if (connection.cloudId !== undefined) options.cloudId = connection.cloudId;
   else options.node = connection.url ?? config.es.url ?? DEFAULT_ES_URL;
   const exposed = plainHttpCredentialHost(connection, String(options.node ?? ''));
   if (exposed !== undefined && !connection.insecure) {
@@ -27,7 +28,7 @@ export function createEsClient(connection: Connection, config: Pick<Config, 'es'
   if (connection.apiKey !== undefined) options.auth = { apiKey: connection.apiKey };
   else if (connection.username !== undefined)
     options.auth = { username: connection.username, password: connection.password ?? '' };
-  const tls: NonNullable<ClientOptions['tls']> = {};
+  const tls: { ca?: Buffer; rejectUnauthorized?: boolean } = {};
   if (connection.caFile !== undefined) {
     try {
       tls.ca = readFileSync(connection.caFile);
@@ -40,7 +41,7 @@ export function createEsClient(connection: Connection, config: Pick<Config, 'es'
   }
   if (connection.insecure) tls.rejectUnauthorized = false;
   if (Object.keys(tls).length > 0) options.tls = tls;
-  return new Client(options);
+  return createEngineClient(options, engine);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { buildDayTotalsQuery } from './query.js';
+import { buildDayTotalsQuery, readMetric } from './query.js';
 import { searchAggregations, type SearchContext } from './search.js';
 import type { Config, TableConfig } from '../config/schema.js';
 import type { DayRange } from '../time/day.js';
@@ -30,8 +30,7 @@ export function dayTotalsFromResponse(
   const totals: Record<string, number> = {};
   for (const m of table.metrics) {
     if (m.type === 'count') totals[m.name] = totalHits;
-    else if (m.type === 'sum')
-      totals[m.name] = (aggregations[m.name] as { value: number | null } | undefined)?.value ?? 0;
+    else if (m.type === 'sum') totals[m.name] = readMetric(aggregations, m) ?? 0;
   }
   return totals;
 }

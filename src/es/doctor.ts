@@ -1,4 +1,4 @@
-import type { TableConfig } from '../config/schema.js';
+import { metricFields, type TableConfig } from '../config/schema.js';
 
 /**
  * Pure checks of a table against what `_field_caps` says of its indices: every field exists with a
@@ -34,9 +34,13 @@ export function fieldsNeeded(
   for (const f of table.filters) {
     if ('internal' in f) needs.push({ field: f.internal, need: 'ip', why: 'internal filter (CIDR match)' });
     if ('external' in f) needs.push({ field: f.external, need: 'ip', why: 'external filter (CIDR match)' });
+    // A filter on a field that does not exist matches nothing: as silent as a wrong index.
+    if ('term' in f) needs.push({ field: f.term.field, need: 'aggregatable', why: 'term filter' });
+    if ('terms' in f) needs.push({ field: f.terms.field, need: 'aggregatable', why: 'terms filter' });
+    if ('exists' in f) needs.push({ field: f.exists, need: 'aggregatable', why: 'exists filter' });
   }
   for (const m of table.metrics)
-    if (m.type !== 'count') needs.push({ field: m.field, need: 'numeric', why: `metric ${m.name}` });
+    for (const field of metricFields(m)) needs.push({ field, need: 'numeric', why: `metric ${m.name}` });
   for (const l of table.levels)
     for (const field of l.fields) needs.push({ field, need: 'aggregatable', why: `level ${l.column}` });
   return needs;
@@ -73,4 +77,60 @@ export function diagnoseTable(table: TableConfig, caps: FieldCaps): string[] {
     }
   }
   return problems;
+}
+
+/** How well a source preset's tables fit what the cluster holds. */
+export interface PresetFit {
+  /** fits: every table finds indices and usable fields; partly: some do; absent: no index matches. */
+  readonly status: 'fits' | 'partly' | 'absent';
+  /** Index patterns of the preset that match no index. */
+  readonly missingIndices: string[];
+  /** Fields the preset reads that no matching index has. */
+  readonly missingFields: string[];
+  /** Other problems (wrong types, conflicts), as diagnoseTable words them. */
+  readonly otherProblems: string[];
+}
+
+/**
+ * Assesses a preset from the field capabilities of each of its index patterns (`caps` by pattern; a
+ * pattern that matched nothing has no indices). Pure.
+ */
+export function assessPreset(
+  tables: readonly TableConfig[],
+  caps: ReadonlyMap<string, FieldCaps>,
+): PresetFit {
+  const missingIndices = new Set<string>();
+  const missingFields = new Set<string>();
+  const otherProblems = new Set<string>();
+  let found = 0;
+  for (const table of tables) {
+    const c = caps.get(table.index);
+    if (c === undefined || c.indices.length === 0) {
+      missingIndices.add(table.index);
+      continue;
+    }
+    found++;
+    for (const { field } of fieldsNeeded(table)) {
+      const types = Object.keys(c.fields[field] ?? {}).filter((t) => t !== 'unmapped');
+      if (types.length === 0) missingFields.add(field);
+    }
+    for (const p of diagnoseTable(table, c)) if (!/ does not exist in /.test(p)) otherProblems.add(p);
+  }
+  const clean = missingIndices.size === 0 && missingFields.size === 0 && otherProblems.size === 0;
+  return {
+    status: found === 0 ? 'absent' : clean ? 'fits' : 'partly',
+    missingIndices: [...missingIndices],
+    missingFields: [...missingFields].sort(),
+    otherProblems: [...otherProblems],
+  };
+}
+
+/** The fields to ask `_field_caps` for, per index pattern, over a set of tables. */
+export function fieldsByIndex(tables: readonly TableConfig[]): Map<string, string[]> {
+  const byIndex = new Map<string, Set<string>>();
+  for (const table of tables) {
+    const set = byIndex.get(table.index) ?? byIndex.set(table.index, new Set()).get(table.index)!;
+    for (const { field } of fieldsNeeded(table)) set.add(field);
+  }
+  return new Map([...byIndex].map(([index, fields]) => [index, [...fields].sort()]));
 }

@@ -72,11 +72,44 @@ export function buildDayFilter(
   };
 }
 
-/** Sub-aggregations computing the table's metrics (doc_count needs none). */
+/** The aggregation name of field `i` of a metric summing several fields. */
+export function partName(metric: string, i: number): string {
+  return `${metric}__${i}`;
+}
+
+/**
+ * Sub-aggregations computing the table's metrics (doc_count needs none). A sum over several fields is
+ * one sum per field, added up by the flattener: a script would do it in one, but some clusters forbid
+ * scripts, and two integer sums added exactly are the same number.
+ */
 export function buildMetricAggs(metrics: readonly Metric[]): Record<string, QueryClause> {
   const aggs: Record<string, QueryClause> = {};
-  for (const m of metrics) if (m.type !== 'count') aggs[m.name] = { [m.type]: { field: m.field } };
+  for (const m of metrics) {
+    if (m.type === 'count') continue;
+    if ('fields' in m) m.fields.forEach((field, i) => (aggs[partName(m.name, i)] = { sum: { field } }));
+    else aggs[m.name] = { [m.type]: { field: m.field } };
+  }
   return aggs;
+}
+
+/**
+ * A metric's value in one bucket (or a totals answer): `undefined` when the answer lacks it. An empty
+ * bucket sums to 0 but has no max or min (null).
+ */
+export function readMetric(bucket: Record<string, unknown>, metric: Metric): number | null | undefined {
+  const value = (name: string) => (bucket[name] as { value?: number | null } | undefined)?.value;
+  if (metric.type === 'count') return undefined;
+  if ('fields' in metric) {
+    let total = 0;
+    for (let i = 0; i < metric.fields.length; i++) {
+      const v = value(partName(metric.name, i));
+      if (v === undefined) return undefined;
+      total += v ?? 0;
+    }
+    return total;
+  }
+  const v = value(metric.name);
+  return v === null && metric.type === 'sum' ? 0 : v;
 }
 
 function withAggs(agg: QueryClause, subAggs: Record<string, QueryClause>): QueryClause {

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Client } from '@elastic/elasticsearch';
 import { errors } from '@elastic/elasticsearch';
+import type { EngineClient } from './engine.js';
 import { EsError, InterruptedError } from '../errors.js';
 import type { Logger } from '../log.js';
 
@@ -10,7 +10,8 @@ import type { Logger } from '../log.js';
  */
 
 export interface SearchContext {
-  readonly client: Client;
+  /** Elasticsearch or OpenSearch (engine.ts): answers and errors come in Elasticsearch's shape. */
+  readonly client: EngineClient;
   /** The URL, for error messages. */
   readonly endpoint: string;
   readonly log: Logger;

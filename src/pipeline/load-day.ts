@@ -32,6 +32,8 @@ export interface LoadDayParams {
   readonly log: Logger;
   /** Write a day that is not over yet, as `<day>.partial.csv`. */
   readonly partial?: boolean;
+  /** Hours after its end before a day counts as complete (load-daily --settle); before that it is partial. */
+  readonly settleHours?: number;
   readonly dryRun?: boolean;
   /** Log the per-table line at debug (file only): a backfill shows a progress bar instead. */
   readonly quiet?: boolean;
@@ -144,7 +146,9 @@ export async function loadTableDay(params: LoadDayParams): Promise<LoadDayResult
   const started = Date.now();
   const { table, day, config, dataDir } = params;
   const range = dayRange(day, config.timezone);
-  const partial = !isDayOver(range, params.now);
+  // A day still inside its settle window is written (with --partial) as a partial file, like today.
+  const settledAt = new Date(params.now.getTime() - (params.settleHours ?? 0) * 3_600_000);
+  const partial = !isDayOver(range, settledAt);
   if (partial && !params.partial)
     throw new DataError(`${day} is not over yet: use --partial to write it as a partial file`);
   const path = params.dryRun ? undefined : dayFilePath(dataDir, table.name, day, partial);

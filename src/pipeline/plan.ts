@@ -1,5 +1,5 @@
 import { UsageError } from '../errors.js';
-import { addDays, daysBetween, yesterday } from '../time/day.js';
+import { addDays, dayRange, daysBetween, yesterday } from '../time/day.js';
 import type { Config, TableConfig } from '../config/schema.js';
 
 /** Pure planning: which tables and which days a command works on. */
@@ -48,6 +48,26 @@ export function resolveDays(flags: RangeFlags, now: Date, timeZone: string, defa
 }
 
 /** Checks the single day of load-daily: not in the future; today only with --partial. */
+/**
+ * Refuses a day that ended less than `settleHours` ago (logs a source writes late, such as Zeek's long
+ * connections, are still arriving) unless a partial file is asked for. Pure.
+ */
+export function checkSettled(
+  day: string,
+  now: Date,
+  timeZone: string,
+  settleHours: number,
+  partial: boolean,
+): void {
+  if (partial || settleHours <= 0) return;
+  const end = dayRange(day, timeZone).end.getTime();
+  const ageHours = (now.getTime() - end) / 3_600_000;
+  if (ageHours >= 0 && ageHours < settleHours)
+    throw new UsageError(
+      `${day} ended ${(Math.floor(ageHours * 10) / 10).toFixed(1)} h ago, within the settle window of ${settleHours} h (--settle or settle_hours): late logs may still arrive; load it after ${new Date(end + settleHours * 3_600_000).toISOString()}, or add --partial for a partial file`,
+    );
+}
+
 export function checkLoadDay(day: string, now: Date, timeZone: string, partial: boolean): void {
   const today = addDays(yesterday(now, timeZone), 1);
   if (day > today) throw new UsageError(`${day} is in the future (today is ${today} in ${timeZone})`);

@@ -84,6 +84,25 @@ export function listForLine(items: readonly string[], max = 5): string {
 }
 
 /**
+ * The files netlog generates from the day files. When a rebase meets another version of one of them
+ * (another host published in between), the remote's is kept: the next publish regenerates it from
+ * the files then present, so neither a conflict nor a hand merge is ever needed for them.
+ */
+export const GENERATED_FILES: readonly string[] = ['datapackage.json', 'README.md'];
+export const GENERATED_MERGE_DRIVER = 'netlog-generated';
+
+/** `<git dir>/info/attributes` with the generated files' merge driver added, or undefined if present. */
+export function mergeInfoAttributes(current: string | undefined): string | undefined {
+  const present = new Set((current ?? '').split('\n').map((l) => l.trim()));
+  const wanted = GENERATED_FILES.map((f) => `/${f} merge=${GENERATED_MERGE_DRIVER}`);
+  const missing = wanted.filter((l) => !present.has(l));
+  if (missing.length === 0) return undefined;
+  const head =
+    current === undefined || current === '' ? '' : current.endsWith('\n') ? current : `${current}\n`;
+  return `${head}${missing.join('\n')}\n`;
+}
+
+/**
  * The .gitignore with netlog's lines added, or undefined when it has them all already. An operator's
  * own lines are kept as they are.
  */

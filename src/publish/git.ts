@@ -1,11 +1,18 @@
 import { existsSync } from 'node:fs';
-import { readFile, readdir, readlink, realpath, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, readdir, readlink, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { GitError, InterruptedError, NetlogError, UsageError } from '../errors.js';
 import { buildCommitMessage } from './commit-message.js';
-import { listForLine, mergeGitignore, refusedIncoming, selectPublishedPaths } from './data-files.js';
+import {
+  GENERATED_MERGE_DRIVER,
+  listForLine,
+  mergeGitignore,
+  mergeInfoAttributes,
+  refusedIncoming,
+  selectPublishedPaths,
+} from './data-files.js';
 import { gitConfigArgs, gitEnvironment } from './git-env.js';
 import {
   classifyPushFailure,
@@ -52,7 +59,11 @@ function openGit(dir: string, config: GitConfig, log: Logger, signal?: AbortSign
     maxConcurrentProcesses: 1,
     timeout: { block: config.timeout_ms },
     ...(signal && { abort: signal }),
-    config: gitConfigArgs({ name: config.author_name, email: config.author_email }),
+    config: [
+      ...gitConfigArgs({ name: config.author_name, email: config.author_email }),
+      // Keeps the current version of a generated file in a merge (see GENERATED_FILES).
+      `merge.${GENERATED_MERGE_DRIVER}.driver=true`,
+    ],
     // simple-git refuses to run when the environment names programs or config paths (GIT_SSH_COMMAND,
     // GIT_ASKPASS, GIT_CONFIG_GLOBAL…) or when `-c` sets the hooks path, guarding against untrusted
     // input. Here the environment is the operator's own, filtered (a deploy key in GIT_SSH_COMMAND, a
@@ -63,6 +74,9 @@ function openGit(dir: string, config: GitConfig, log: Logger, signal?: AbortSign
       allowUnsafeConfigEnvCount: true,
       allowUnsafeConfigPaths: true,
       allowUnsafeEditor: true,
+      allowUnsafeGitProxy: true,
+      // netlog's own merge.netlog-generated.driver (above): the command `true`, nothing else.
+      allowUnsafeMergeDriver: true,
       allowUnsafePager: true,
       allowUnsafeSshCommand: true,
       allowUnsafeHooksPath: true,
@@ -171,6 +185,15 @@ async function ensureGitignore(dataDir: string): Promise<void> {
   const path = join(dataDir, '.gitignore');
   const merged = mergeGitignore(await readDataFile(dataDir, path));
   if (merged !== undefined) await writeFileAtomic(path, merged, { root: dataDir });
+}
+
+/** Marks netlog's generated files for their merge driver, in the clone's own (unpublished) attributes. */
+async function ensureMergeAttributes(gitDir: string): Promise<void> {
+  const path = join(gitDir, 'info', 'attributes');
+  const merged = mergeInfoAttributes(await readFile(path, 'utf8').catch(() => undefined));
+  if (merged === undefined) return;
+  await mkdir(join(gitDir, 'info'), { recursive: true });
+  await writeFile(path, merged);
 }
 
 async function revParse(git: SimpleGit, ref: string): Promise<string | undefined> {
@@ -400,6 +423,7 @@ export async function publishData(options: {
     );
   }
   await ensureGitignore(dataDir);
+  await ensureMergeAttributes(gitDir);
 
   let commit: string | undefined;
   let subject: string | undefined;

@@ -29,6 +29,8 @@ export interface ExpectedFile {
   docsPerDay: number;
   days: Record<string, ExpectedDay>;
   anomalies: { day: string; spike: string[]; beacon: string[] }[];
+  /** With planted beacons (`sample load --beacons`): what `netlog beacons` must and must not report. */
+  beacons?: { name: string; kind: 'beacon' | 'decoy'; destination: string; periodSec?: number }[];
 }
 
 const BUCKET_MS = BUCKET_MINUTES * 60_000;

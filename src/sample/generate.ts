@@ -16,6 +16,7 @@ import {
   type Protocol,
 } from './catalog.js';
 import { BUCKET_MINUTES, dayRange, isoUtc } from '../time/day.js';
+import { plantedConnections } from './planted.js';
 
 /**
  * A deterministic generator of ECS network logs. Pure: the same (seed, day, options) always yields the
@@ -30,6 +31,8 @@ export interface SampleOptions {
   readonly anomalies: boolean;
   /** Index name prefix (default `network-`). */
   readonly indexPrefix?: string;
+  /** Add the planted beacons and decoys of planted.ts to the flows (off: the day is unchanged). */
+  readonly beacons?: boolean;
 }
 
 /** Where the flow tables would put a document. */
@@ -297,6 +300,23 @@ export function* generateDay(day: string, options: SampleOptions): Generator<Sam
           destinationDomain: BEACON_SITE.domain,
         });
       }
+    }
+  }
+  if (options.beacons) {
+    // After the day's own documents, from a stream of their own: the baseline stays the same.
+    for (const c of plantedConnections(day, options.seed)) {
+      yield make(
+        'flow',
+        c.timestamp,
+        c.bytes,
+        'internal_to_external',
+        {
+          source: { ip: c.sourceIp, port: 49152 + (c.timestamp % 16000) },
+          destination: { ip: c.pair.site.ipv4[0], port: 443, domain: c.pair.site.name },
+          network: { transport: 'tcp' },
+        },
+        { destinationDomain: c.pair.site.domain },
+      );
     }
   }
 }

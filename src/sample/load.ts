@@ -1,11 +1,11 @@
 import { writeFile } from 'node:fs/promises';
-import type { Client } from '@elastic/elasticsearch';
-import { PROTOCOLS, sampleIndex } from './catalog.js';
-import { SAMPLE_MAPPING } from './mapping.js';
+import type { EngineClient } from '../es/engine.js';
+import { schemaIndices, schemaMapping, shapeDoc, type SampleSchema, type SchemaTarget } from './schemas.js';
 import { anomalyTimestamps, generateDay, type SampleOptions } from './generate.js';
+import { expectedBeacons } from './planted.js';
 import { accumulateExpected, emptyExpectedDay, type ExpectedFile } from './expected.js';
 import { addDays } from '../time/day.js';
-import { EsError } from '../errors.js';
+import { EsError, UsageError } from '../errors.js';
 import type { Logger } from '../log.js';
 
 /**
@@ -21,19 +21,71 @@ export interface LoadSampleOptions {
   readonly seed: number;
   /** Days that get the spike and the beacon (default: the last day). */
   readonly anomalyDays?: readonly string[];
-  /** Index name prefix (default `network-`). */
+  /** Index name prefix of the netlog-sample schema (default `network-`). */
   readonly indexPrefix?: string;
+  /** The source whose shape the documents take (default netlog-sample). */
+  readonly schema?: SampleSchema;
+  /** The data stream namespace of the other schemas (default `default`). */
+  readonly namespace?: string;
+  /** Add generated documents to indices that hold documents the sample did not write. */
+  readonly force?: boolean;
+  /** Plant the beacons and decoys of planted.ts in every day's flows. */
+  readonly beacons?: boolean;
 }
 
-/** Creates the sample indices with their explicit mapping where missing. */
-export async function ensureSampleIndices(client: Client, prefix?: string): Promise<void> {
-  for (const p of PROTOCOLS) {
-    const index = sampleIndex(p, prefix);
-    if (await client.indices.exists({ index })) continue;
+/** The mark in a sample index's mapping (`_meta`): the index was made by `sample load`. */
+export const SAMPLE_META = { netlog_sample: true } as const;
+
+function targetOf(options: Pick<LoadSampleOptions, 'indexPrefix' | 'namespace'>): SchemaTarget {
+  return {
+    namespace: options.namespace ?? 'default',
+    ...(options.indexPrefix !== undefined && { prefix: options.indexPrefix }),
+  };
+}
+
+/** Creates the netlog-sample indices (`<prefix><protocol>`) with their explicit mapping where missing. */
+export async function ensureSampleIndices(
+  client: EngineClient,
+  prefix?: string,
+  force = false,
+): Promise<void> {
+  await ensureSchemaIndices(
+    client,
+    'netlog-sample',
+    { namespace: 'default', ...(prefix !== undefined && { prefix }) },
+    force,
+  );
+}
+
+/**
+ * Creates the schema's indices with their explicit mapping and the sample's mark where missing. An
+ * existing index without the mark that holds documents is someone's real logs: refused unless
+ * `force`, so that generated traffic never mixes into production indices by a default prefix.
+ */
+export async function ensureSchemaIndices(
+  client: EngineClient,
+  schema: SampleSchema,
+  target: SchemaTarget,
+  force = false,
+): Promise<void> {
+  for (const index of schemaIndices(schema, target)) {
+    if (await client.indices.exists({ index })) {
+      if (force) continue;
+      const mappings = await client.indices.getMapping({ index });
+      const marked = Object.values(mappings).every(
+        (m) => (m.mappings as { _meta?: { netlog_sample?: unknown } })._meta?.netlog_sample === true,
+      );
+      if (marked) continue;
+      const { count } = await client.count({ index });
+      if (count === 0) continue;
+      throw new UsageError(
+        `index ${index} holds ${count} documents that sample load did not write: use another --index-prefix (e.g. demo-network-), or --force to add generated documents to it`,
+      );
+    }
     await client.indices.create({
       index,
       settings: { number_of_shards: 1, number_of_replicas: 0 },
-      mappings: SAMPLE_MAPPING as never,
+      mappings: { ...schemaMapping(schema), _meta: SAMPLE_META },
     });
   }
 }
@@ -44,11 +96,13 @@ export function sampleDays(options: Pick<LoadSampleOptions, 'days' | 'end'>): st
 }
 
 export async function loadSample(
-  client: Client,
+  client: EngineClient,
   options: LoadSampleOptions,
   log: Logger,
 ): Promise<ExpectedFile> {
-  await ensureSampleIndices(client, options.indexPrefix);
+  const schema = options.schema ?? 'netlog-sample';
+  const target = targetOf(options);
+  await ensureSchemaIndices(client, schema, target, options.force === true);
   const days = sampleDays(options);
   const anomalyDays = new Set(options.anomalyDays ?? [options.end]);
   const expected: ExpectedFile = {
@@ -56,6 +110,7 @@ export async function loadSample(
     docsPerDay: options.docsPerDay,
     days: {},
     anomalies: [],
+    ...(options.beacons === true && { beacons: expectedBeacons() }),
   };
   for (const day of days) {
     const dayExpected = (expected.days[day] = emptyExpectedDay(day));
@@ -64,36 +119,26 @@ export async function loadSample(
       docsPerDay: options.docsPerDay,
       anomalies: anomalyDays.has(day),
       ...(options.indexPrefix !== undefined && { indexPrefix: options.indexPrefix }),
+      ...(options.beacons === true && { beacons: true }),
     };
     if (dayOptions.anomalies) expected.anomalies.push({ day, ...anomalyTimestamps(day) });
-    // The bulk helper sends each datasource item as the document itself, so the items are the ECS
-    // bodies and their index and id are looked up on the side.
-    const target = new WeakMap<object, { _index: string; _id: string }>();
-    async function* bodies(): AsyncGenerator<Record<string, unknown>> {
+    async function* docs(): AsyncGenerator<{ index: string; id: string; body: Record<string, unknown> }> {
       for (const doc of generateDay(day, dayOptions)) {
-        accumulateExpected(dayExpected, doc);
-        target.set(doc.body, { _index: doc.index, _id: doc.id });
-        yield doc.body;
+        const shaped = shapeDoc(schema, doc, target);
+        // Only what the source writes is expected (no firewall log in Zeek, for instance).
+        if (shaped.length > 0) accumulateExpected(dayExpected, doc);
+        yield* shaped;
       }
     }
     const started = Date.now();
-    const stats = await client.helpers.bulk<Record<string, unknown>>({
-      datasource: bodies(),
-      onDocument: (body) => ({ index: target.get(body)! }),
-      flushBytes: 4_000_000,
-      concurrency: 2,
-      retries: 3,
-      wait: 1000,
-      onDrop: (dropped) =>
-        log.error({ status: dropped.status, error: dropped.error?.type }, 'sample document dropped'),
-    });
+    const stats = await client.bulkIndex(docs(), (status, error) =>
+      log.error({ status, error }, 'sample document dropped'),
+    );
     if (stats.failed > 0) throw new EsError(`bulk load of ${day} failed for ${stats.failed} documents`);
     const total = Object.values(dayExpected.total).reduce((s, b) => s + b.count, 0);
     log.info({ day, docs: total, ms: Date.now() - started }, 'sample day loaded');
   }
-  await client.indices.refresh({
-    index: PROTOCOLS.map((p) => sampleIndex(p, options.indexPrefix)).join(','),
-  });
+  await client.indices.refresh({ index: schemaIndices(schema, target).join(',') });
   return expected;
 }
 

@@ -1,5 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdir, open, readFile, rm, rmdir, stat } from 'node:fs/promises';
+import { link, mkdir, open, rename, rm, rmdir, stat, type FileHandle } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -16,19 +17,40 @@ import {
 import type { Logger } from '../log.js';
 
 /**
- * The run lock of a data directory: `<data>/.netlog.lock`, created atomically (`open(..., 'wx')`),
- * naming its holder (pid, host, command, start time). It stops cron's morning run and an operator's
- * backfill from writing the same files at once. A stale lock (see `staleReason`) is taken over; the
- * takeover is guarded by an atomic mkdir, so of several runs that find the same stale lock only one
- * replaces it.
+ * The run lock of a data directory: `<data>/.netlog.lock`, naming its holder (pid, host, command,
+ * start time). It stops cron's morning run and an operator's backfill from writing the same files at
+ * once.
+ *
+ * How the lock file changes, and why no reader ever sees it half-written:
+ * - Taking a free lock: the holder is written to a temporary file in the data directory and fsynced,
+ *   then hard-linked to the lock path. `link()` fails with EEXIST when the lock exists, so it is an
+ *   exclusive create whose content is complete the instant the lock path appears.
+ * - Taking over a stale lock (see `staleReason`): our own complete temporary file is renamed over the
+ *   stale lock. The lock path never disappears, so no third run can create a lock in a gap, and the
+ *   run that judged the lock stale is the one that holds it afterwards (it carries `replaced`).
+ * - Of several runs that judge the same lock stale, exactly one replaces it: the replacement happens
+ *   under the takeover guard (an atomic mkdir of `.netlog.lock.takeover`), and only if the lock is still
+ *   the very file that was judged stale (same inode, same text). The second taker in the guard finds
+ *   the first one's lock instead and backs off; after the rename the taker reads the lock again and
+ *   counts it as held only if it holds its own text.
+ * - Release removes the lock only if it still holds our text, also under the guard, so a run that took
+ *   over a lock it judged stale (older than the max age) keeps it.
+ * The one window left: a guard older than a minute is taken for a crash's leftover and removed; two
+ * runs doing that at the same instant could both enter it. A real takeover holds the guard for
+ * milliseconds.
  */
 
 export { LOCK_FILE, type LockHolder } from './lock-state.js';
 
-/** A lock file that cannot be parsed is being written right now, or was torn by a crash this long ago. */
+/**
+ * A lock file that cannot be parsed was torn by a crash (power loss) or is being written by an older
+ * netlog that created it empty and filled it afterwards; it is taken over once it is this old.
+ */
 const TORN_LOCK_MS = 5_000;
 /** A takeover guard left by a crash mid-takeover expires after this long. */
 const TAKEOVER_GUARD_MS = 60_000;
+/** How long a release waits for a takeover in progress before removing our lock without the guard. */
+const RELEASE_GUARD_WAIT_MS = 5_000;
 const POLL_MS = 50;
 const WAIT_POLL_MS = 500;
 /** Linux's USER_HZ (the unit of /proc/<pid>/stat's start time) is 100 on every architecture. */
@@ -90,50 +112,171 @@ function readProcStat(pid: number): { state: string; startedAt: number } | undef
   }
 }
 
-async function readHolder(path: string): Promise<LockHolder | undefined> {
-  return parseLockHolder(await readFile(path, 'utf8').catch(() => ''));
+const errCode = (err: unknown) => (err as NodeJS.ErrnoException).code ?? String(err);
+
+/** The lock file as read: its inode and text (one open file, so they belong together). */
+interface LockFileState {
+  readonly ino: number;
+  readonly mtimeMs: number;
+  readonly text: string;
 }
 
-async function ageMs(path: string): Promise<number | undefined> {
-  return stat(path).then(
-    (s) => Date.now() - s.mtimeMs,
-    () => undefined,
+/**
+ * Reads the lock; undefined when there is none. Any other failure to read it is not "torn" but a
+ * problem the operator must see (permissions, a directory in its place): StoreError with its cause.
+ */
+async function readLock(path: string): Promise<LockFileState | undefined> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, 'r');
+  } catch (err) {
+    if (errCode(err) === 'ENOENT') return undefined;
+    throw cannotRead(path, err);
+  }
+  try {
+    const info = await handle.stat();
+    return { ino: info.ino, mtimeMs: info.mtimeMs, text: await handle.readFile('utf8') };
+  } catch (err) {
+    throw cannotRead(path, err);
+  } finally {
+    await handle.close().catch(() => undefined);
+  }
+}
+
+function cannotRead(path: string, err: unknown): StoreError {
+  return new StoreError(
+    `cannot read the lock ${path} (${errCode(err)}): it must be a file netlog can read: check its permissions, or delete it if no netlog run is going`,
+    { cause: err },
   );
 }
 
-/** Creates the lock file with our holder in it; false when it exists already. */
-async function createLockFile(path: string, holder: LockHolder): Promise<boolean> {
-  let handle;
+/** Why the lock (or its temporary file, or the guard) could not be created, as one line. */
+function cannotCreate(lockPath: string, err: unknown, what = `the lock ${lockPath}`): StoreError {
+  const code = errCode(err);
+  const hint =
+    code === 'ENOSPC' || code === 'EDQUOT'
+      ? 'the disk is full: free space and re-run'
+      : code === 'EROFS' || code === 'EACCES' || code === 'EPERM'
+        ? 'the data directory is not writable: check its permissions or mount'
+        : 'check the data directory';
+  return new StoreError(`cannot create ${what} (${code}): ${hint}`, { cause: err });
+}
+
+/**
+ * Writes `text` to a new temporary file beside the lock and fsyncs it, so that the lock, once linked or
+ * renamed to, is complete. The name matches the data repository's `*.tmp` ignore line.
+ */
+async function writeLockTemp(dataDir: string, lockPath: string, text: string): Promise<string> {
+  const tmp = join(dataDir, `${LOCK_FILE}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  let handle: FileHandle;
   try {
-    handle = await open(path, 'wx', 0o644);
+    handle = await open(tmp, 'wx', 0o644);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') return false;
-    // Not another run: the directory itself cannot be written (read-only, full, permissions).
-    throw new StoreError(
-      `cannot create the lock ${path} (${code}): the data directory is not writable: check its permissions or mount`,
-      { cause: err },
-    );
+    throw cannotCreate(lockPath, err);
   }
   try {
-    await handle.writeFile(`${JSON.stringify(holder)}\n`);
+    await handle.writeFile(text);
+    await handle.sync();
     await handle.close();
   } catch (err) {
-    // A lock file we could not fill in would look torn to the next run: remove it.
     await handle.close().catch(() => undefined);
-    await rm(path, { force: true });
-    throw new StoreError(
-      `cannot write the lock ${path} (${(err as NodeJS.ErrnoException).code}): check the space left on the data directory's disk`,
-      { cause: err },
-    );
+    await rm(tmp, { force: true }).catch(() => undefined);
+    throw cannotCreate(lockPath, err);
   }
-  return true;
+  return tmp;
+}
+
+/** Creates the lock holding `text` if there is none; false when one exists already. */
+async function createLock(dataDir: string, path: string, text: string): Promise<boolean> {
+  const tmp = await writeLockTemp(dataDir, path, text);
+  try {
+    await link(tmp, path);
+    return true;
+  } catch (err) {
+    const code = errCode(err);
+    if (code === 'EEXIST') return false;
+    if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'ENOSYS')
+      throw new StoreError(
+        `cannot create the lock ${path} (${code}): the run lock needs hard links, which the data directory's filesystem does not allow: put the data directory on a local filesystem`,
+        { cause: err },
+      );
+    throw cannotCreate(path, err);
+  } finally {
+    // The lock path keeps the content (a second name of the same file); the temporary name goes.
+    await rm(tmp, { force: true }).catch(() => undefined);
+  }
+}
+
+/**
+ * Enters the takeover guard: true when entered; false when another run is inside (a guard left by a
+ * crash long ago is removed, to be entered on a later turn). Only EEXIST means "another run": any
+ * other failure to create it (a read-only or full data directory) is a StoreError.
+ */
+async function enterGuard(dataDir: string, lockPath: string): Promise<boolean> {
+  const guard = join(dataDir, LOCK_TAKEOVER_DIR);
+  try {
+    await mkdir(guard, { mode: 0o755 });
+    return true;
+  } catch (err) {
+    if (errCode(err) !== 'EEXIST') throw cannotCreate(lockPath, err, `the lock's takeover guard ${guard}`);
+    const age = await stat(guard).then(
+      (s) => Date.now() - s.mtimeMs,
+      () => undefined,
+    );
+    if (age !== undefined && age > TAKEOVER_GUARD_MS) await rmdir(guard).catch(() => undefined);
+    return false;
+  }
+}
+
+async function leaveGuard(dataDir: string): Promise<void> {
+  await rmdir(join(dataDir, LOCK_TAKEOVER_DIR)).catch(() => undefined);
+}
+
+const sameFile = (a: LockFileState | undefined, b: LockFileState) =>
+  a !== undefined && a.ino === b.ino && a.text === b.text;
+
+/**
+ * Replaces the stale lock `stale` (as it was read when judged stale) by our lock holding `text`:
+ * renames our complete temporary file over it, under the takeover guard, and only if the lock is still
+ * that same file. Returns whether we hold the lock now; false when another run is taking over or took
+ * it first, or the holder released it meanwhile.
+ */
+async function takeOver(
+  dataDir: string,
+  path: string,
+  stale: LockFileState,
+  text: string,
+  stillStale: (current: LockFileState) => boolean,
+): Promise<boolean> {
+  const tmp = await writeLockTemp(dataDir, path, text);
+  try {
+    if (!(await enterGuard(dataDir, path))) {
+      await sleep(POLL_MS);
+      return false;
+    }
+    try {
+      const current = await readLock(path);
+      if (!sameFile(current, stale) || !stillStale(current!)) return false;
+      try {
+        await rename(tmp, path);
+      } catch (err) {
+        throw cannotCreate(path, err);
+      }
+      // Ours only if the lock now holds our text (nothing else renames under the guard; this also
+      // catches the guard-expiry race described at the top).
+      return (await readLock(path))?.text === text;
+    } finally {
+      await leaveGuard(dataDir);
+    }
+  } finally {
+    await rm(tmp, { force: true }).catch(() => undefined);
+  }
 }
 
 /**
  * Takes the run lock of `dataDir` for this process. A stale lock is taken over (and logged); a lock
  * held by a live run throws LockError (exit 4) naming the holder, after waiting up to `waitMs` for it.
- * A data directory that cannot be written throws StoreError.
+ * A data directory that cannot be written, or a lock that cannot be read, throws StoreError.
  */
 export async function acquireRunLock(
   dataDir: string,
@@ -147,10 +290,9 @@ export async function acquireRunLock(
   const host = hostname();
   const log = options.log?.child({ module: 'lock' });
   const deadline = Date.now() + (options.waitMs ?? 0);
-  let replaced: RunLock['replaced'];
   let waiting = false;
-  // Each turn either takes the lock, fails, waits, or removes a stale lock that another run may then
-  // take first; the bound only stops a pathological fight over the file from spinning forever.
+  // Each turn either takes the lock, fails, waits, or loses a race for it and looks again; the bound
+  // only stops a pathological fight over the file from spinning forever.
   for (let turns = 1; ; turns++) {
     if (turns > 1_000)
       throw new LockError(`could not take the lock ${path}: other runs keep taking it; try again`);
@@ -161,37 +303,30 @@ export async function acquireRunLock(
       cmd: owner.cmd,
       startedAt: now().toISOString(),
     };
-    if (await createLockFile(path, holder)) {
+    const text = `${JSON.stringify(holder)}\n`;
+    const held = (replaced?: RunLock['replaced']): RunLock => {
       heldHere.add(key);
       log?.debug({ lock: path }, 'run lock taken');
-      let released = false;
-      return {
-        path,
-        holder,
-        ...(replaced && { replaced }),
-        async release() {
-          if (released) return;
-          released = true;
-          heldHere.delete(key);
-          const current = await readHolder(path);
-          // A lock that was judged stale and taken over by another run is theirs now: leave it.
-          if (current?.pid === holder.pid && current.startedAt === holder.startedAt)
-            await rm(path, { force: true });
-        },
-      };
-    }
-    const current = await readHolder(path);
+      return runLock(dataDir, path, key, holder, text, replaced);
+    };
+
+    const current = await readLock(path);
     if (current === undefined) {
-      // Being written this instant, or torn by a crash at that instant long ago.
-      const age = await ageMs(path);
-      if (age !== undefined && age > TORN_LOCK_MS) {
-        if (await takeOver(dataDir, path, undefined)) {
-          log?.warn({ lock: path }, 'removed an empty or damaged run lock');
-        }
-      } else await sleep(POLL_MS);
+      if (await createLock(dataDir, path, text)) return held();
+      continue; // another run created it first: look at theirs
+    }
+    const currentHolder = parseLockHolder(current.text);
+    if (currentHolder === undefined) {
+      // Torn by a crash, or being written by an older netlog: taken over once it is old enough.
+      const isOld = (l: LockFileState) => Date.now() - l.mtimeMs > TORN_LOCK_MS;
+      if (isOld(current) && (await takeOver(dataDir, path, current, text, isOld))) {
+        log?.warn({ lock: path }, 'took over an empty or damaged run lock');
+        return held();
+      }
+      await sleep(POLL_MS);
       continue;
     }
-    const reason = staleReason(current, {
+    const reason = staleReason(currentHolder, {
       now: now(),
       maxAgeMs: options.maxAgeMs ?? DEFAULT_LOCK_MAX_AGE_MS,
       host,
@@ -201,17 +336,17 @@ export async function acquireRunLock(
       startedAtOf: (pid) => readProcStat(pid)?.startedAt,
     });
     if (reason !== undefined) {
-      if (await takeOver(dataDir, path, current)) {
-        replaced = { holder: current, reason };
-        log?.warn({ lock: path, holder: current, reason }, 'took over a stale run lock');
+      if (await takeOver(dataDir, path, current, text, () => true)) {
+        log?.warn({ lock: path, holder: currentHolder, reason }, 'took over a stale run lock');
+        return held({ holder: currentHolder, reason });
       }
       continue;
     }
     const remaining = deadline - Date.now();
-    if (remaining <= 0) throw new LockError(describeHeldLock(dataDir, path, current));
+    if (remaining <= 0) throw new LockError(describeHeldLock(dataDir, path, currentHolder));
     if (!waiting) {
       waiting = true;
-      log?.info({ lock: path, holder: current, waitMs: remaining }, 'waiting for the run lock');
+      log?.info({ lock: path, holder: currentHolder, waitMs: remaining }, 'waiting for the run lock');
     }
     try {
       await sleep(Math.min(WAIT_POLL_MS, remaining), undefined, options.signal && { signal: options.signal });
@@ -222,31 +357,42 @@ export async function acquireRunLock(
   }
 }
 
-/**
- * Removes a stale lock under the takeover guard, only if it is still the one judged stale (or still
- * torn and old). Returns whether it removed it; false also when another run is taking over.
- */
-async function takeOver(dataDir: string, path: string, stale: LockHolder | undefined): Promise<boolean> {
-  const guard = join(dataDir, LOCK_TAKEOVER_DIR);
-  try {
-    await mkdir(guard, { mode: 0o755 });
-  } catch {
-    const age = await ageMs(guard);
-    if (age !== undefined && age > TAKEOVER_GUARD_MS) await rmdir(guard).catch(() => undefined);
-    await sleep(POLL_MS);
-    return false;
-  }
-  try {
-    const current = await readHolder(path);
-    const same =
-      stale === undefined
-        ? current === undefined && ((await ageMs(path)) ?? 0) > TORN_LOCK_MS
-        : current?.pid === stale.pid && current.startedAt === stale.startedAt;
-    if (same) await rm(path, { force: true });
-    return same;
-  } finally {
-    await rmdir(guard).catch(() => undefined);
-  }
+function runLock(
+  dataDir: string,
+  path: string,
+  key: string,
+  holder: LockHolder,
+  text: string,
+  replaced: RunLock['replaced'],
+): RunLock {
+  let released = false;
+  return {
+    path,
+    holder,
+    ...(replaced && { replaced }),
+    async release() {
+      if (released) return;
+      released = true;
+      heldHere.delete(key);
+      // Under the guard, so that a run replacing this lock (judged stale: older than the max age)
+      // cannot do so between our check and our removal. A guard that stays busy (or cannot be
+      // created) does not keep the lock forever: the check alone then decides.
+      let guarded = false;
+      try {
+        for (const until = Date.now() + RELEASE_GUARD_WAIT_MS; Date.now() < until; await sleep(POLL_MS))
+          if ((guarded = await enterGuard(dataDir, path))) break;
+      } catch {
+        // The guard cannot be created (the directory turned read-only): removing the lock may fail too.
+      }
+      try {
+        const current = await readLock(path).catch(() => undefined);
+        // A lock that was judged stale and taken over by another run is theirs now: leave it.
+        if (current?.text === text) await rm(path, { force: true });
+      } finally {
+        if (guarded) await leaveGuard(dataDir);
+      }
+    },
+  };
 }
 
 /** Runs `fn` holding the run lock of `dataDir`, and releases it whatever happens. */

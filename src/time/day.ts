@@ -3,8 +3,11 @@
  *
  * A day is named by its local date (`YYYY-MM-DD`) in the configured time zone (UTC by default).
  * Its bounds are instants: in a zone with daylight saving a day lasts 23 or 25 hours, so it has
- * 92 or 100 fifteen-minute buckets instead of 96.
+ * 92 or 100 fifteen-minute buckets instead of 96. Zone rules come from luxon (over the runtime's
+ * IANA database), not from arithmetic on offsets here.
  */
+
+import { DateTime, IANAZone } from 'luxon';
 
 export const BUCKET_MINUTES = 15;
 const BUCKET_MS = BUCKET_MINUTES * 60_000;
@@ -33,55 +36,52 @@ export function parseDay(text: string): { day: string } | { error: string } {
 
 /** True when `timeZone` is an IANA zone name this runtime knows. */
 export function isValidTimeZone(timeZone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone });
-    return true;
-  } catch {
-    return false;
-  }
+  return IANAZone.isValidZone(timeZone);
 }
 
 /** The offset of `timeZone` from UTC at instant `at`, in milliseconds (local − UTC). */
 export function zoneOffsetMs(timeZone: string, at: Date): number {
-  if (timeZone === 'UTC') return 0;
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).formatToParts(at);
-  const get = (type: string): number => Number(parts.find((p) => p.type === type)?.value);
-  const asUtc = Date.UTC(
-    get('year'),
-    get('month') - 1,
-    get('day'),
-    get('hour'),
-    get('minute'),
-    get('second'),
-  );
-  return asUtc - Math.floor(at.getTime() / 1000) * 1000;
+  return IANAZone.create(timeZone).offset(at.getTime()) * 60_000;
 }
 
-/** The instant of local midnight starting `day` in `timeZone`. */
-function localMidnight(day: string, timeZone: string): Date {
-  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
-  const naive = Date.UTC(y, m - 1, d);
-  // Two passes settle the offset even when midnight is next to a transition.
-  let guess = naive - zoneOffsetMs(timeZone, new Date(naive));
-  guess = naive - zoneOffsetMs(timeZone, new Date(guess));
-  return new Date(guess);
+/**
+ * The first instant of `day` in `timeZone`. Midnight is not always on the clock: where the clocks
+ * spring forward at midnight (America/Santiago, Havana, Asuncion, Atlantic/Azores …) the day starts at
+ * the transition, and where they fall back to midnight, 00:00 happens twice and the day starts at the
+ * first one. luxon resolves a missing local time forward, and lists both instants of a repeated one.
+ */
+function dayStart(day: string, timeZone: string): number {
+  const key = `${timeZone} ${day}`;
+  const known = dayStarts.get(key);
+  if (known !== undefined) return known;
+  const [year, month, date] = day.split('-').map(Number) as [number, number, number];
+  const midnight = DateTime.fromObject({ year, month, day: date }, { zone: timeZone });
+  if (!midnight.isValid) {
+    throw new RangeError(`no start of ${day} in ${timeZone}: ${midnight.invalidExplanation ?? ''}`);
+  }
+  let start = midnight.toMillis();
+  // A repeated midnight needs the offset to have changed in the day before it; asking luxon only
+  // then keeps the common day at one offset lookup more.
+  if (midnight.zone.offset(start - DAY_MS) !== midnight.offset) {
+    start = Math.min(start, ...midnight.getPossibleOffsets().map((dt) => dt.toMillis()));
+  }
+  if (dayStarts.size >= DAY_START_CACHE) dayStarts.clear();
+  dayStarts.set(key, start);
+  return start;
 }
+
+// Day starts already computed: the end of one day is the start of the next, and the analysis and the
+// checks ask for the same few hundred days again and again. Bounded; the values never change in a run.
+const DAY_START_CACHE = 10_000;
+const DAY_MS = 86_400_000;
+const dayStarts = new Map<string, number>();
 
 /** The [start, end) instants of a local day. */
 export function dayRange(day: string, timeZone = 'UTC'): DayRange {
   return {
     day,
-    start: localMidnight(day, timeZone),
-    end: localMidnight(addDays(day, 1), timeZone),
+    start: new Date(dayStart(day, timeZone)),
+    end: new Date(dayStart(addDays(day, 1), timeZone)),
     timeZone,
   };
 }
@@ -105,7 +105,7 @@ export function addDays(day: string, delta: number): string {
 
 /** The local calendar day that contains instant `at`. */
 export function dayOf(at: Date, timeZone = 'UTC'): string {
-  return new Date(at.getTime() + zoneOffsetMs(timeZone, at)).toISOString().slice(0, 10);
+  return DateTime.fromJSDate(at, { zone: timeZone }).toFormat('yyyy-MM-dd');
 }
 
 /** Yesterday, in `timeZone`, relative to `now`: the default day of the morning run. */

@@ -1,5 +1,5 @@
 import { DataError } from '../errors.js';
-import { ROWS_AGG, TIME_AGG, levelFields, sourceName } from '../es/query.js';
+import { ROWS_AGG, TIME_AGG, levelFields, readMetric, sourceName } from '../es/query.js';
 import type { Metric, TableConfig } from '../config/schema.js';
 
 /**
@@ -48,10 +48,10 @@ function bucketsOf(agg: unknown, name: string): Bucket[] {
 function metricValues(bucket: Bucket, metrics: readonly Metric[]): (number | null)[] {
   return metrics.map((m) => {
     if (m.type === 'count') return bucket.doc_count;
-    const v = (bucket[m.name] as { value?: number | null } | undefined)?.value;
+    // An empty bucket sums to 0 but has no max or min; a sum of several fields adds their sums.
+    const v = readMetric(bucket, m);
     if (v === undefined) throw new DataError(`the response has no value for metric "${m.name}"`);
-    // An empty bucket sums to 0 but has no max or min.
-    return v === null ? (m.type === 'sum' ? 0 : null) : v;
+    return v;
   });
 }
 

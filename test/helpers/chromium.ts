@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
+import { killChild, track } from './children.js';
 
 /**
  * A real headless Chromium driven through the DevTools protocol over a pipe (--remote-debugging-pipe:
@@ -54,23 +55,25 @@ export async function visitPage(
   options: { width: number; height: number; evaluate?: string; fullPage?: boolean; timeoutMs?: number },
 ): Promise<PageVisit> {
   const profile = await mkdtemp(join(tmpdir(), 'netlog-chromium-'));
-  const child = spawn(
-    chromium,
-    [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--hide-scrollbars',
-      `--user-data-dir=${profile}`,
-      '--remote-debugging-pipe',
-      'about:blank',
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'] },
+  const child = track(
+    spawn(
+      chromium,
+      [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--hide-scrollbars',
+        `--user-data-dir=${profile}`,
+        '--remote-debugging-pipe',
+        'about:blank',
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'] },
+    ),
   );
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -149,7 +152,7 @@ export async function visitPage(
     }
   });
 
-  const timeout = options.timeoutMs ?? 60_000;
+  const timeout = options.timeoutMs ?? 180_000; // a loaded 2-core machine starts Chromium slowly
   let timer: NodeJS.Timeout | undefined;
   try {
     return await Promise.race([
@@ -175,8 +178,16 @@ export async function visitPage(
         );
         await send('Page.navigate', { url }, session);
         await loadedPromise;
-        // Let late console messages and layout settle.
-        await new Promise((r) => setTimeout(r, 300));
+        // Layout and paint done: the fonts are loaded and two frames have been drawn since the load.
+        await send(
+          'Runtime.evaluate',
+          {
+            expression:
+              'document.fonts.ready.then(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(true)))))',
+            awaitPromise: true,
+          },
+          session,
+        );
         const evaluated =
           options.evaluate === undefined
             ? undefined
@@ -216,10 +227,12 @@ export async function visitPage(
   } finally {
     clearTimeout(timer);
     await send('Browser.close').catch(() => undefined);
-    if (child.exitCode === null) {
+    if (child.exitCode === null && child.signalCode === null) {
+      // Browser.close asked it to go; it is killed if it has not gone by the time it would have.
       const gone = new Promise((r) => child.once('exit', r));
-      setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
+      const timer = setTimeout(() => killChild(child), 30_000);
       await gone;
+      clearTimeout(timer);
     }
     await rm(profile, { recursive: true, force: true });
   }

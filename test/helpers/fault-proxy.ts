@@ -35,6 +35,8 @@ export interface SeenRequest {
   readonly path: string;
   /** 'pass', 'status 429', 'stall', 'truncate', 'reset'. */
   outcome: string;
+  /** A stalled request the client closed while the proxy still held it (its timeout): when. */
+  abandonedAt?: number;
 }
 
 export interface FaultProxy {
@@ -159,6 +161,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
         }, m.ms);
         stalls.add(timer);
         res.on('close', () => {
+          if (stalls.has(timer)) entry.abandonedAt = Date.now();
           clearTimeout(timer);
           stalls.delete(timer);
         });

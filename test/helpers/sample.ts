@@ -19,6 +19,7 @@ export async function loadSampleDays(
     docsPerDay: number;
     seed: number;
     anomalies?: boolean;
+    beacons?: boolean;
   },
 ): Promise<ExpectedFile> {
   const expectedFile = join(dir, `expected-${options.end}-${options.days}.json`);
@@ -41,6 +42,7 @@ export async function loadSampleDays(
       '--expected',
       expectedFile,
       ...(options.anomalies === false ? ['--no-anomalies'] : []),
+      ...(options.beacons === true ? ['--beacons'] : []),
     ],
     { env: { NETLOG_LOG_FILE: join(dir, 'sample.log') } },
   );
@@ -115,7 +117,14 @@ export interface SampleSuite {
 export function useSampleSuite(options: {
   label: string;
   prefix: string;
-  sample: { days: number; end: string; docsPerDay: number; seed: number; anomalies?: boolean };
+  sample: {
+    days: number;
+    end: string;
+    docsPerDay: number;
+    seed: number;
+    anomalies?: boolean;
+    beacons?: boolean;
+  };
 }): SampleSuite {
   const suite = {} as SampleSuite;
   let cleanupDir: () => Promise<void> = async () => undefined;

@@ -2,11 +2,12 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { deleteIndices, startTestEs, type TestEs } from '../helpers/es.js';
+import { deleteIndices, startTestEs, TEST_ENGINE, type TestEs } from '../helpers/es.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 import { loadSampleDays, writeTestConfig } from '../helpers/sample.js';
 
+const KEY = 'doctor-test-key-0123456789abcdef';
 const PREFIX = 'it-doctor-';
 let es: TestEs;
 let tmp: { path: string; cleanup: () => Promise<void> };
@@ -34,25 +35,26 @@ after(async () => {
 test('doctor reports the cluster and every table ready', async () => {
   const config = await writeTestConfig(tmp.path, PREFIX);
   const result = await runCli(['doctor', '--config', config, '--es', es.url], {
-    env: { NETLOG_LOG_FILE: join(tmp.path, 'log') },
+    env: { NETLOG_LOG_FILE: join(tmp.path, 'log'), NETLOG_HASH_KEY: KEY },
   });
   assert.equal(result.code, 0, result.stdout + result.stderr);
+  assert.match(result.stdout, /^ok {6}pseudonymisation key: set/m);
   const version = process.env.NETLOG_TEST_ES_VERSION;
   assert.match(
     result.stdout,
     new RegExp(
-      `^cluster netlog-local at ${es.url}: Elasticsearch ${version ?? '\\d+\\.\\d+\\.\\d+'}, status (green|yellow)`,
+      `^cluster netlog-local at ${es.url}: ${TEST_ENGINE === 'opensearch' ? 'OpenSearch' : 'Elasticsearch'} ${version ?? '\\d+\\.\\d+\\.\\d+'}, status (green|yellow)`,
       'm',
     ),
   );
-  assert.equal(result.stdout.split('\n').filter((l) => l.startsWith('ok ')).length, 10);
+  assert.equal(result.stdout.split('\n').filter((l) => l.startsWith('ok ')).length, 11); // 10 tables, the key
   assert.match(
     result.stdout,
     /ok {6}websites: 2 index\(es\) \(it-doctor-network-http, it-doctor-network-tls\)/,
   );
 });
 
-test('doctor names each problem on its own line and exits 1', async () => {
+test('doctor names each problem on its own line and exits 2 (a configuration problem)', async () => {
   const config = join(tmp.path, 'broken.json');
   await writeFile(
     config,
@@ -75,9 +77,9 @@ test('doctor names each problem on its own line and exits 1', async () => {
     }),
   );
   const result = await runCli(['doctor', '--config', config, '--es', es.url], {
-    env: { NETLOG_LOG_FILE: join(tmp.path, 'log') },
+    env: { NETLOG_LOG_FILE: join(tmp.path, 'log'), NETLOG_HASH_KEY: KEY },
   });
-  assert.equal(result.code, 1);
+  assert.equal(result.code, 2);
   const problems = result.stdout.split('\n').filter((l) => l.startsWith('PROBLEM'));
   assert.deepEqual(problems, [
     `PROBLEM gone: index pattern "${PREFIX}nothing-here-*" matches no index: fix tables[].index`,
@@ -86,4 +88,51 @@ test('doctor names each problem on its own line and exits 1', async () => {
     'PROBLEM wrong_types: dns.question.name is keyword, not ip: CIDR filters need an ip field',
     'PROBLEM wrong_types: host.name is keyword, not numeric: metric n needs a number field',
   ]);
+});
+
+test('the engine: found from the server, fixed by ES_ENGINE, and a wrong ES_ENGINE is a configuration error', async () => {
+  const config = await writeTestConfig(tmp.path, PREFIX);
+  const doctor = (engine: string) =>
+    runCli(['doctor', '--config', config, '--es', es.url], {
+      env: { NETLOG_LOG_FILE: join(tmp.path, 'log'), NETLOG_HASH_KEY: KEY, ES_ENGINE: engine },
+    });
+  const product = TEST_ENGINE === 'opensearch' ? 'OpenSearch' : 'Elasticsearch';
+  for (const engine of ['auto', TEST_ENGINE]) {
+    const result = await doctor(engine);
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assert.match(
+      result.stdout,
+      new RegExp(`^cluster netlog-local at \\S+: ${product} \\d+\\.\\d+\\.\\d+,`, 'm'),
+    );
+  }
+  const bogus = await doctor('solr');
+  assert.equal(bogus.code, 2);
+  assert.match(bogus.stderr, /ES_ENGINE=solr is not an engine: use auto, elasticsearch or opensearch/);
+  // The other engine's client against this server: one clear line either way.
+  const other = await doctor(TEST_ENGINE === 'opensearch' ? 'elasticsearch' : 'opensearch');
+  if (TEST_ENGINE === 'opensearch') {
+    assert.equal(other.code, 1, other.stdout + other.stderr);
+    assert.match(other.stderr, /the server is not Elasticsearch .*: if it is OpenSearch, set ES_ENGINE/);
+  } else {
+    assert.equal(other.code, 2, other.stdout + other.stderr);
+    assert.match(other.stdout, /^PROBLEM engine: the server does not say it is OpenSearch/m);
+  }
+});
+
+test('doctor checks the key too: none set is a problem, so the next load-daily would not exit 2 first', async () => {
+  const config = await writeTestConfig(tmp.path, PREFIX);
+  const result = await runCli(['doctor', '--config', config, '--es', es.url], {
+    env: {
+      NETLOG_LOG_FILE: join(tmp.path, 'log'),
+      NETLOG_HASH_KEY: undefined,
+      NETLOG_HASH_KEY_FILE: undefined,
+    },
+  });
+  assert.equal(result.code, 2, result.stdout + result.stderr);
+  assert.deepEqual(
+    result.stdout.split('\n').filter((l) => l.startsWith('PROBLEM')),
+    [
+      'PROBLEM no pseudonymisation key: set NETLOG_HASH_KEY or NETLOG_HASH_KEY_FILE (e.g. openssl rand -hex 32 > /etc/netlog/hash.key)',
+    ],
+  );
 });

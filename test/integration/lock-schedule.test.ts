@@ -1,12 +1,11 @@
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { ROOT } from '../helpers/es.js';
-import { runCli } from '../helpers/cli.js';
+import { runCli, startCli } from '../helpers/cli.js';
+import { killChild, track } from '../helpers/children.js';
 import { listFiles, readCsvRecords, useSampleSuite } from '../helpers/sample.js';
 import { logLinesWithMsg, waitFor } from '../helpers/wait.js';
 import { acquireRunLock } from '../../src/schedule/lock.js';
@@ -28,31 +27,33 @@ const exists = (path: string) =>
     () => false,
   );
 
-function spawnNetlog(args: string[], log: string) {
-  const child = spawn(
-    process.execPath,
-    [`${ROOT}bin/netlog.js`, ...args, '--config', suite.config, '--es', suite.es.url],
-    {
-      env: { ...process.env, ...env(log) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exit = new Promise<{ code: number | null; stderr: string }>((resolve) =>
-    child.on('close', (code) => resolve({ code, stderr })),
-  );
-  return { child, exit };
+/** netlog against the suite's node, killed when the test `t` ends whatever its outcome. */
+function spawnNetlog(t: TestContext, args: string[], log: string) {
+  const run = startCli([...args, '--config', suite.config, '--es', suite.es.url], { env: env(log) });
+  t.after(() => killChild(run.child));
+  return run;
 }
 
-test('two concurrent runs do not both write: the second exits 4 naming the holder', async () => {
+/** Ceiling of a wait for something a run does within seconds, sized for a loaded 2-core machine. */
+const EVENT_MS = 180_000;
+
+test('two concurrent runs do not both write: the second exits 4 naming the holder', async (t) => {
   const data = join(suite.dir, 'concurrent');
-  // A long first run (100 days, one job at a time) so that it surely holds the lock meanwhile.
+  // A first run far too long to finish meanwhile (1000 days × 10 tables, one job at a time); it is
+  // stopped with SIGTERM once the second run has been refused.
   const first = spawnNetlog(
-    ['load-backfill', '--days', '100', '--data', data, '--concurrency', '1'],
+    t,
+    ['load-backfill', '--days', '1000', '--data', data, '--concurrency', '1'],
     join(suite.dir, 'first.log'),
   );
-  await waitFor(() => exists(join(data, '.netlog.lock')), { timeoutMs: 4000, everyMs: 20 });
+  // It holds the lock and has written a file: the second run comes in the middle of it.
+  assert.ok(
+    await waitFor(async () => (await listFiles(data)).some((f) => f.endsWith('.csv')), {
+      timeoutMs: EVENT_MS,
+      everyMs: 20,
+    }),
+    `the first run wrote a file: ${first.stderr()}`,
+  );
   const holder = JSON.parse(await readFile(join(data, '.netlog.lock'), 'utf8')) as {
     pid: number;
     cmd: string;
@@ -78,14 +79,22 @@ test('two concurrent runs do not both write: the second exits 4 naming the holde
   assert.equal(await exists(join(data, '.netlog.lock')), false, 'released when it stopped');
 });
 
-test('load-daily --wait-lock waits for the holder to release the data directory, then loads', async () => {
+test('load-daily --wait-lock waits for the holder to release the data directory, then loads', async (t) => {
   const data = join(suite.dir, 'waiting');
   const log = join(suite.dir, 'waiting.log');
   // The holder is this test process, as a backfill would hold the lock.
   const lock = await acquireRunLock(data, { cmd: 'load-backfill' });
-  const waiting = spawnNetlog(['load-daily', '--tables', 'dns', '--data', data, '--wait-lock', '60'], log);
+  t.after(() => lock.release());
+  const waiting = spawnNetlog(
+    t,
+    ['load-daily', '--tables', 'dns', '--data', data, '--wait-lock', '600'],
+    log,
+  );
   const waitLines = () => logLinesWithMsg(log, 'waiting for the run lock');
-  await waitFor(async () => (await waitLines()).length > 0, { timeoutMs: 20_000, everyMs: 50 });
+  assert.ok(
+    await waitFor(async () => (await waitLines()).length > 0, { timeoutMs: EVENT_MS, everyMs: 50 }),
+    `load-daily said it is waiting for the lock: ${waiting.stderr()}`,
+  );
   assert.match((await waitLines())[0] ?? '', new RegExp(`"holder":\\{"pid":${process.pid},`));
   assert.deepEqual(await listFiles(data), ['.netlog.lock'], 'nothing written while the holder runs');
   await lock.release();
@@ -103,7 +112,7 @@ test('load-daily --wait-lock waits for the holder to release the data directory,
 
 test('a lock left by a dead process is taken over', async () => {
   const data = join(suite.dir, 'stale');
-  const dead = spawn(process.execPath, ['-e', '']);
+  const dead = track(spawn(process.execPath, ['-e', '']));
   await new Promise((resolve) => dead.on('close', resolve));
   await mkdir(data, { recursive: true });
   await writeFile(
@@ -123,16 +132,20 @@ test('a lock left by a dead process is taken over', async () => {
   assert.deepEqual(await listFiles(data), ['dns/2026/2026-11-10.csv']);
 });
 
-test('SIGTERM during a backfill releases the lock and keeps only whole files', async () => {
+test('SIGTERM during a backfill releases the lock and keeps only whole files', async (t) => {
   const data = join(suite.dir, 'sigterm');
   const run = spawnNetlog(
+    t,
     ['load-backfill', '--days', '100', '--data', data, '--concurrency', '1'],
     join(suite.dir, 'sigterm.log'),
   );
-  await waitFor(async () => (await listFiles(data)).filter((f) => f.endsWith('.csv')).length >= 3, {
-    timeoutMs: 3000,
-    everyMs: 10,
-  });
+  assert.ok(
+    await waitFor(async () => (await listFiles(data)).filter((f) => f.endsWith('.csv')).length >= 3, {
+      timeoutMs: EVENT_MS,
+      everyMs: 10,
+    }),
+    `the backfill wrote 3 files: ${run.stderr()}`,
+  );
   run.child.kill('SIGTERM');
   const result = await run.exit;
   assert.equal(result.code, 130, result.stderr);
@@ -146,7 +159,7 @@ test('SIGTERM during a backfill releases the lock and keeps only whole files', a
   assert.ok(files.length >= 3 && files.length < 1000, `${files.length} files: stopped early`);
 });
 
-test('netlog schedule runs load-daily then publish on its cron schedule, and stops on SIGTERM', async () => {
+test('netlog schedule runs load-daily then publish on its cron schedule, and stops on SIGTERM', async (t) => {
   const data = join(suite.dir, 'scheduled');
   const remote = join(suite.dir, 'scheduled.git');
   execFileSync('git', ['init', '--quiet', '--bare', '--initial-branch', 'main', remote]);
@@ -159,22 +172,39 @@ test('netlog schedule runs load-daily then publish on its cron schedule, and sto
   );
   const log = join(suite.dir, 'schedule.log');
   assert.equal((await runCli(['init-data', '--remote', remote, '--data', data], { env: env(log) })).code, 0);
-  const child = spawn(
-    process.execPath,
-    [`${ROOT}bin/netlog.js`, 'schedule', '--data', data, '--config', config, '--es', suite.es.url],
-    {
-      env: { ...process.env, ...env(log) },
-      stdio: 'ignore',
-    },
+  const scheduled = startCli(['schedule', '--data', data, '--config', config, '--es', suite.es.url], {
+    env: env(log),
+  });
+  t.after(() => killChild(scheduled.child));
+  const logLines = async () =>
+    (await readFile(log, 'utf8').catch(() => '')).split('\n').flatMap((l) => {
+      try {
+        return [JSON.parse(l) as { msg: string; job?: string; exitCode?: number }];
+      } catch {
+        return []; // empty, or a line being written right now
+      }
+    });
+  // Until two loads have finished and a publish has finished after the second (each tick that comes
+  // during a run is skipped, so this takes a few seconds, or minutes on a loaded machine).
+  const seenEnough = (lines: Awaited<ReturnType<typeof logLines>>) => {
+    const loads = lines.flatMap((l, i) =>
+      l.msg === 'scheduled job finished' && l.job === 'load' && l.exitCode === 0 ? [i] : [],
+    );
+    return (
+      loads.length >= 2 &&
+      lines.some(
+        (l, i) =>
+          i > loads[1]! && l.msg === 'scheduled job finished' && l.job === 'publish' && l.exitCode === 0,
+      )
+    );
+  };
+  assert.ok(
+    await waitFor(async () => seenEnough(await logLines()), { timeoutMs: EVENT_MS, everyMs: 200 }),
+    `two loads and a publish after them: ${scheduled.stderr()}`,
   );
-  await sleep(6500);
-  child.kill('SIGTERM');
-  const code = await new Promise((resolve) => child.on('close', resolve));
-  assert.equal(code, 0);
-  const lines = (await readFile(log, 'utf8'))
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as { msg: string; job?: string; exitCode?: number });
+  scheduled.child.kill('SIGTERM');
+  assert.equal((await scheduled.exit).code, 0, scheduled.stderr());
+  const lines = await logLines();
   const finished = lines.filter((l) => l.msg === 'scheduled job finished');
   assert.ok(
     finished.some((l) => l.job === 'load' && l.exitCode === 0),
@@ -191,16 +221,17 @@ test('netlog schedule runs load-daily then publish on its cron schedule, and sto
   })
     .trim()
     .split('\n');
-  // Exactly one commit of the day's files (10 day files and the key record pseudonym.json), whether or
+  // Exactly one commit of the day's files (10 day files, the key record pseudonym.json, datapackage.json
+  // and README.md), whether or
   // not a first publish tick committed the data repository's .gitignore alone ("housekeeping") before
   // the first load finished.
   assert.equal(
-    remoteLog.filter((s) => /^netlog: 2026-11-10, 10 tables, 1[12] files$/.test(s)).length,
+    remoteLog.filter((s) => /^netlog: 2026-11-10, 10 tables, 1[34] files$/.test(s)).length,
     1,
     remoteLog.join(' | '),
   );
   assert.ok(
-    remoteLog.every((s) => /^netlog: (2026-11-10, 10 tables, 1[12] files|housekeeping, 1 file)$/.test(s)),
+    remoteLog.every((s) => /^netlog: (2026-11-10, 10 tables, 1[34] files|housekeeping, 1 file)$/.test(s)),
     remoteLog.join(' | '),
   );
 });

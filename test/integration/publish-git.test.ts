@@ -17,6 +17,7 @@ import {
 import { join } from 'node:path';
 import pino from 'pino';
 import { runCli } from '../helpers/cli.js';
+import { killChild, track } from '../helpers/children.js';
 import { tempDir } from '../helpers/tmp.js';
 import { formatCsv } from '../../src/store/csv.js';
 import { publishData } from '../../src/publish/git.js';
@@ -128,12 +129,23 @@ describe('publishing with git', { concurrency: true }, () => {
     assert.equal(result.code, 0, result.stderr);
     assert.match(
       result.stdout,
-      /^committed [0-9a-f]{10}: netlog: 2026-11-24, 2 tables, 3 files\npushed: the remote/,
+      /^committed [0-9a-f]{10}: netlog: 2026-11-24, 2 tables, 5 files\npushed: the remote/,
     );
-    assert.deepEqual(f.remoteLog(), ['netlog-test <netlog@test>|netlog: 2026-11-24, 2 tables, 3 files']);
+    assert.deepEqual(f.remoteLog(), ['netlog-test <netlog@test>|netlog: 2026-11-24, 2 tables, 5 files']);
+    // The day files, and the data package describing them (datapackage.json, the analysts' README).
     assert.equal(
       git(['--git-dir', f.remote, 'ls-tree', '-r', '--name-only', 'main']),
-      '.gitignore\ndns/2026/2026-11-24.csv\ntotal/2026/2026-11-24.csv',
+      '.gitignore\nREADME.md\ndatapackage.json\ndns/2026/2026-11-24.csv\ntotal/2026/2026-11-24.csv',
+    );
+    const described = JSON.parse(f.remoteFile('datapackage.json')) as {
+      resources: { name: string; path: string[] }[];
+    };
+    assert.deepEqual(
+      described.resources.map((r) => [r.name, r.path]),
+      [
+        ['total', ['total/2026/2026-11-24.csv']],
+        ['dns', ['dns/2026/2026-11-24.csv']],
+      ],
     );
     assert.equal(f.remoteFile('dns/2026/2026-11-24.csv'), csv('2026-11-24', 5));
     assert.match(f.remoteFile('.gitignore'), /^\.netlog\.lock$/m);
@@ -158,11 +170,11 @@ describe('publishing with git', { concurrency: true }, () => {
     await rm(join(f.data, 'total', '2026', '2026-11-24.csv'));
     const changed = await f.netlog(['publish']);
     assert.equal(changed.code, 0, changed.stderr);
-    assert.equal(f.remoteLog()[0], 'netlog-test <netlog@test>|netlog: 2026-11-24, 2 tables, 2 files');
+    assert.equal(f.remoteLog()[0], 'netlog-test <netlog@test>|netlog: 2026-11-24, 2 tables, 4 files');
     assert.equal(f.remoteFile('dns/2026/2026-11-24.csv'), csv('2026-11-24', 6));
     assert.equal(
       git(['--git-dir', f.remote, 'ls-tree', '-r', '--name-only', 'main']),
-      '.gitignore\ndns/2026/2026-11-24.csv',
+      '.gitignore\nREADME.md\ndatapackage.json\ndns/2026/2026-11-24.csv',
     );
   });
 
@@ -179,7 +191,7 @@ describe('publishing with git', { concurrency: true }, () => {
       failed.stdout,
       /\npush failed \('.*analysts\.git' does not appear to be a git repository\): 1 commit\(s\) kept locally; the next netlog publish sends them/,
     );
-    assert.equal(git(['log', '-1', '--format=%s', 'main'], f.data), 'netlog: 2026-11-25, 1 table, 1 file');
+    assert.equal(git(['log', '-1', '--format=%s', 'main'], f.data), 'netlog: 2026-11-25, 1 table, 3 files');
     assert.equal(git(['--git-dir', away, 'rev-list', '--count', 'main']), '1', 'the remote did not get it');
 
     // The remote is back; a new day was written meanwhile: both commits go out, in order.
@@ -188,9 +200,10 @@ describe('publishing with git', { concurrency: true }, () => {
     const delivered = await f.netlog(['publish']);
     assert.equal(delivered.code, 0, delivered.stderr);
     assert.deepEqual(f.remoteLog(), [
-      'netlog-test <netlog@test>|netlog: 2026-11-26, 1 table, 1 file',
-      'netlog-test <netlog@test>|netlog: 2026-11-25, 1 table, 1 file',
-      'netlog-test <netlog@test>|netlog: 2026-11-24, 1 table, 2 files', // with the .gitignore
+      // Each with datapackage.json and README.md, whose coverage changed.
+      'netlog-test <netlog@test>|netlog: 2026-11-26, 1 table, 3 files',
+      'netlog-test <netlog@test>|netlog: 2026-11-25, 1 table, 3 files',
+      'netlog-test <netlog@test>|netlog: 2026-11-24, 1 table, 4 files', // with the .gitignore
     ]);
     assert.equal(f.remoteFile('dns/2026/2026-11-25.csv'), csv('2026-11-25', 7));
 
@@ -202,7 +215,7 @@ describe('publishing with git', { concurrency: true }, () => {
     const pendingOnly = await f.netlog(['publish']);
     assert.equal(pendingOnly.code, 0, pendingOnly.stderr);
     assert.equal(pendingOnly.stdout, 'nothing new to commit\npushed: the remote is up to date\n');
-    assert.equal(f.remoteLog()[0], 'netlog-test <netlog@test>|netlog: 2026-11-27, 1 table, 1 file');
+    assert.equal(f.remoteLog()[0], 'netlog-test <netlog@test>|netlog: 2026-11-27, 1 table, 3 files');
 
     const logs = await f.logLines();
     assert.equal(
@@ -268,9 +281,9 @@ describe('publishing with git', { concurrency: true }, () => {
     assert.equal(result.code, 0, result.stderr + result.stdout);
     assert.match(result.stdout, /pushed \(after rebasing onto commits the remote had\)/);
     assert.deepEqual(f.remoteLog(), [
-      'netlog-test <netlog@test>|netlog: 2026-11-25, 2 tables, 2 files',
+      'netlog-test <netlog@test>|netlog: 2026-11-25, 2 tables, 4 files',
       'analyst <analyst@example.org>|analyst: readme and a day',
-      'netlog-test <netlog@test>|netlog: 2026-11-24, 1 table, 2 files',
+      'netlog-test <netlog@test>|netlog: 2026-11-24, 1 table, 4 files',
     ]);
     assert.equal(f.remoteFile('README.md'), 'analysts notes');
     assert.equal(f.remoteFile('websites/2026/2026-11-20.csv'), csv('2026-11-20', 42));
@@ -324,17 +337,20 @@ describe('publishing with git', { concurrency: true }, () => {
     const old = new Date(Date.now() - 5 * 60_000);
     await utimes(lock, old, old);
     // An old lock while a git process works in the data directory: still not ours to remove.
-    const running = spawn('git', ['hash-object', '--stdin'], {
-      cwd: f.data,
-      stdio: ['pipe', 'ignore', 'ignore'],
-    });
+    const running = track(
+      spawn('git', ['hash-object', '--stdin'], {
+        cwd: f.data,
+        stdio: ['pipe', 'ignore', 'ignore'],
+      }),
+    );
     try {
       const busy = await f.netlog(['publish']);
       assert.equal(busy.code, 1);
       assert.match(busy.stderr, new RegExp(`index\\.lock is held by a running git \\(pid ${running.pid}\\)`));
     } finally {
-      running.stdin.end();
-      await new Promise((resolve) => running.on('close', resolve));
+      const closed = new Promise((resolve) => running.on('close', resolve));
+      killChild(running);
+      await closed;
     }
 
     await writeDay(f.data, 'dhcp', '2026-11-25', 1);
@@ -342,7 +358,7 @@ describe('publishing with git', { concurrency: true }, () => {
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stderr, /netlog: warn: removed a stale \.git\/index\.lock left by a crashed git/);
     assert.equal(existsSync(lock), false);
-    assert.equal(f.remoteLog()[0], 'netlog-test <netlog@test>|netlog: 2026-11-25, 1 table, 2 files');
+    assert.equal(f.remoteLog()[0], 'netlog-test <netlog@test>|netlog: 2026-11-25, 1 table, 4 files');
   });
 
   test('a rebase left unfinished by a killed run is aborted first; its commits survive', async () => {
@@ -401,10 +417,10 @@ describe('publishing with git', { concurrency: true }, () => {
       env: { NETLOG_LOG_FILE: f.logFile, ...gitEnv() },
     });
     assert.equal(published.code, 0, published.stderr);
-    assert.equal(f.remoteLog()[0], 'netlog-test <netlog@test>|netlog: 2026-11-25, 2 tables, 2 files');
+    assert.equal(f.remoteLog()[0], 'netlog-test <netlog@test>|netlog: 2026-11-25, 2 tables, 4 files');
     assert.equal(
       git(['--git-dir', f.remote, 'ls-tree', '-r', '--name-only', 'main']),
-      '.gitignore\ndns/2026/2026-11-24.csv\ndns/2026/2026-11-25.csv\ntls/2026/2026-11-25.csv',
+      '.gitignore\nREADME.md\ndatapackage.json\ndns/2026/2026-11-24.csv\ndns/2026/2026-11-25.csv\ntls/2026/2026-11-25.csv',
     );
     assert.equal(f.remoteFile('dns/2026/2026-11-25.csv'), csv('2026-11-25', 9));
   });

@@ -11,6 +11,8 @@ import { countInkPixels, decodePng } from '../helpers/png.js';
 import { dayList } from '../helpers/sample-series.js';
 import { anomalyTimestamps } from '../../src/sample/generate.js';
 import { dayFilePath } from '../../src/store/layout.js';
+import { writeSampleExternalFlows } from '../helpers/sample-beacons.js';
+import { PLANTED_PAIRS } from '../../src/sample/planted.js';
 
 // The analyst's side end to end: day files as pulled from the repository (written from the sample
 // generator, no Elasticsearch), the report built by the netlog binary, and opened offline in a real
@@ -27,6 +29,13 @@ before(async () => {
   tmp = await tempDir('report');
   const data = join(tmp.path, 'data');
   await writeSampleTimeSeries(data, DAYS, { seed: 42, docsPerDay: 20000, anomalyDay: ANOMALY_DAY });
+  // The last two days of internal_to_external, with the sample's planted beacons: the Beacons section.
+  await writeSampleExternalFlows(
+    data,
+    DAYS.slice(-2),
+    { seed: 42, docsPerDay: 20000, anomalies: false, beacons: true },
+    'report-test-key',
+  );
   // A day written before it was over: reported and drawn as a gap.
   await rename(dayFilePath(data, 'http', '2026-11-21'), dayFilePath(data, 'http', '2026-11-21', true));
   report = join(tmp.path, 'report.html');
@@ -52,6 +61,12 @@ test('the report holds every chart, the exact anomalies and the completeness gri
   assert.deepEqual(timestamps('flow'), beacon);
   assert.deepEqual(timestamps('total'), [...beacon, ...spike]);
   assert.match(section('http'), /No anomalies/);
+  // The Beacons section: the planted beacons of both days at the top, each with its strip.
+  const beacons = html.slice(html.indexOf('<section id="beacons">')).split('</section>')[0]!;
+  const ranked = [...beacons.matchAll(/<td class="key">([^<]+)<\/td><td class="num/g)].map((m) => m[1]);
+  const planted = PLANTED_PAIRS.filter((p) => p.kind === 'beacon').map((p) => p.site.domain);
+  assert.deepEqual(new Set(ranked.slice(0, 6)), new Set(planted));
+  assert.match(beacons, /<svg role="img" aria-label="internal_to_external beacons: connections per hour"/);
   assert.match(html, /<td class="partial" title="2026-11-21 partial: only a partial file[^"]*">P<\/td>/);
   // SVG namespace names look like URLs but are never fetched; anything else that does is refused.
   assert.doesNotMatch(html.replace(/ xmlns(:\w+)?="[^"]*"/g, ''), /<script|<link|<img|src=|https?:\/\//i);
@@ -85,8 +100,12 @@ test(
     assert.deepEqual(visit.requests, [pathToFileURL(report).href], 'the report loads nothing but itself');
     const page = visit.evaluated as Record<string, number | string>;
     assert.equal(page.h1, 'netlog report 2026-11-18 – 2026-11-24');
-    assert.equal(page.sections, 10);
-    assert.equal(page.svgs, 7 + 2, 'a chart per time series, two for websites');
+    assert.equal(page.sections, 10 + 1, 'a section per table, and the Beacons section');
+    assert.equal(
+      page.svgs,
+      7 + 2 + 2 + 1,
+      'a chart per time series, two for websites and internal_to_external, the beacon strips',
+    );
     assert.equal(page.gridCells, 10 * 7, 'one completeness cell per table and day');
     assert.ok(
       Number(page.smallestSvg) > 100,

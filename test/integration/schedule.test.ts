@@ -1,13 +1,13 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pino from 'pino';
-import { ROOT } from '../helpers/es.js';
-import { runCli } from '../helpers/cli.js';
+import { runCli, startCli } from '../helpers/cli.js';
+import { killChild } from '../helpers/children.js';
 import { tempDir } from '../helpers/tmp.js';
 import { waitFor } from '../helpers/wait.js';
 import { runSchedule, validateSchedule, type ScheduledJob } from '../../src/schedule/cron.js';
@@ -15,6 +15,9 @@ import { ConfigError, LockError } from '../../src/errors.js';
 
 // Real node-cron on seconds-level expressions (six fields) instead of waiting for 06:00: first the
 // scheduler in-process with jobs whose length the test controls, then `netlog schedule` as a process.
+
+/** Ceiling of a wait for something the scheduler does within seconds, sized for a loaded 2-core machine. */
+const EVENT_MS = 180_000;
 
 let tmp: { path: string; cleanup: () => Promise<void> };
 before(async () => {
@@ -81,10 +84,21 @@ test('jobs never overlap: a busy job’s tick is skipped, another job’s tick w
     log,
     signal: controller.signal,
   });
-  await sleep(4300);
+  // Until each kind of event has happened at least once (about 4 s; minutes on a loaded machine).
+  const seen = (msg: string) => lines.some((l) => l.msg === msg);
+  const enough = () =>
+    runs.some((r) => r.job === 'load') &&
+    runs.some((r) => r.job === 'publish') &&
+    seen('scheduled run skipped: this job is still running or waiting') &&
+    seen('scheduled job waiting for the running job');
+  const sawAll = await waitFor(enough, { timeoutMs: EVENT_MS, everyMs: 50 });
   controller.abort();
   const summary = await done;
   const returnedAt = Date.now();
+  assert.ok(
+    sawAll,
+    `a load, a publish, a skipped and a waiting tick: ${JSON.stringify(lines.map((l) => l.msg))}`,
+  );
 
   assert.equal(maxConcurrent, 1, 'never two jobs at once');
   assert.equal(concurrent, 0, 'the running job finished before runSchedule returned');
@@ -126,7 +140,7 @@ test('netlog schedule with a bad expression in the config exits 2 with one line'
   );
 });
 
-test('netlog schedule runs load-daily and publish on their seconds-level schedules, skips overlapping ticks, stops on SIGTERM', async () => {
+test('netlog schedule runs load-daily and publish on their seconds-level schedules, skips overlapping ticks, stops on SIGTERM', async (t) => {
   // Elasticsearch that accepts connections and never answers: each load-daily run hangs until its
   // request times out (1.5 s), longer than the one-second schedule, then fails (exit 1).
   const sockets: Socket[] = [];
@@ -160,19 +174,10 @@ test('netlog schedule runs load-daily and publish on their seconds-level schedul
   await writeFile(join(data, 'dns', '2026', '2026-11-24.csv'), 'timestamp,count\n2026-11-24T00:00:00Z,5\n');
   await writeFile(join(data, 'dns', '2026', '2026-11-25.csv'), 'timestamp,count\n2026-11-25T00:00:00Z,6\n');
 
-  const child = spawn(
-    process.execPath,
-    [`${ROOT}bin/netlog.js`, 'schedule', '--data', data, '--config', config],
-    {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let stdout = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  const scheduled = startCli(['schedule', '--data', data, '--config', config], { env });
+  t.after(() => killChild(scheduled.child));
   const scheduleLines = async () =>
-    (await readFile(logFile, 'utf8'))
+    (await readFile(logFile, 'utf8').catch(() => ''))
       .trim()
       .split('\n')
       .flatMap((l) => {
@@ -183,8 +188,8 @@ test('netlog schedule runs load-daily and publish on their seconds-level schedul
         }
       })
       .filter((l) => l.cmd === 'schedule');
-  // Until the log shows a failed load, a skipped load tick and a finished publish (about 4 s; up to
-  // 30 s on a busy machine), then stop it as a container runtime would.
+  // Until the log shows a failed load, a skipped load tick and a finished publish (about 4 s; minutes
+  // on a loaded machine), then stop it as a container runtime would.
   const seenEnough = (lines: Line[]) =>
     lines.some((l) => l.msg === 'scheduled job failed' && l.job === 'load') &&
     lines.some(
@@ -192,14 +197,18 @@ test('netlog schedule runs load-daily and publish on their seconds-level schedul
     ) &&
     lines.some((l) => l.msg === 'scheduled job finished' && l.job === 'publish');
   try {
-    await waitFor(async () => seenEnough(await scheduleLines()), { timeoutMs: 30_000, everyMs: 200 });
-    child.kill('SIGTERM');
-    assert.equal(await exited, 0);
+    assert.ok(
+      await waitFor(async () => seenEnough(await scheduleLines()), { timeoutMs: EVENT_MS, everyMs: 200 }),
+      `a failed load, a skipped load tick and a finished publish: ${scheduled.stderr()}`,
+    );
+    scheduled.child.kill('SIGTERM');
+    assert.equal((await scheduled.exit).code, 0, scheduled.stderr());
   } finally {
-    child.kill('SIGKILL');
+    killChild(scheduled.child);
     for (const s of sockets) s.destroy();
     es.close();
   }
+  const stdout = scheduled.stdout();
 
   assert.match(
     stdout,
@@ -237,7 +246,7 @@ test('netlog schedule runs load-daily and publish on their seconds-level schedul
     execFileSync('git', ['--git-dir', remote, 'log', '--format=%an|%s', 'main'], { encoding: 'utf8' })
       .trim()
       .split('\n'),
-    ['netlog-cron|netlog: 2026-11-24..2026-11-25, 1 table, 3 files'],
+    ['netlog-cron|netlog: 2026-11-24..2026-11-25, 1 table, 5 files'], // with datapackage.json, README.md,
   );
   assert.equal(
     await readFile(join(data, '.netlog.lock')).then(

@@ -4,6 +4,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
+import { assertFreshBuild } from '../helpers/build.js';
+import { track } from '../helpers/children.js';
 import { ROOT } from '../helpers/es.js';
 import { listFiles } from '../helpers/sample.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -220,12 +222,19 @@ test('a reader that closes early (| head -1) gets its line and no stack trace', 
   const script =
     `node "${ROOT}bin/netlog.js" verify --days 30 --data "${data}" 2>"${tmp.path}/head.err" | head -1; ` +
     'echo "exit=${PIPESTATUS[0]}"';
+  assertFreshBuild();
   const result = await new Promise<string>((ok, fail) =>
-    execFile(
-      'bash',
-      ['-c', script],
-      { env: { ...process.env, ...quietEnv, NETLOG_LOG_FILE: join(tmp.path, 'head.log') } },
-      (err, stdout) => (err ? fail(err) : ok(stdout)),
+    track(
+      execFile(
+        'bash',
+        ['-c', script],
+        {
+          env: { ...process.env, ...quietEnv, NETLOG_LOG_FILE: join(tmp.path, 'head.log') },
+          timeout: 300_000,
+          killSignal: 'SIGKILL',
+        },
+        (err, stdout) => (err ? fail(err) : ok(stdout)),
+      ),
     ),
   );
   const [first, exit] = result.trim().split('\n');

@@ -1,53 +1,48 @@
 import { errors } from '@elastic/elasticsearch';
-import { ExitCode } from '../../errors.js';
-import { diagnoseTable, fieldsNeeded, type FieldCaps } from '../../es/doctor.js';
+import { ConfigError, ExitCode } from '../../errors.js';
+import { readHashKey } from '../../config/hash-key.js';
+import { assessPreset, diagnoseTable, fieldsByIndex, fieldsNeeded, type FieldCaps } from '../../es/doctor.js';
 import { withEsRetry } from '../../es/search.js';
-import { checkEsReachable, loadCommandConfig, openEs, type EsFlags } from '../setup.js';
+import { PRODUCT } from '../../es/engine.js';
+import { PRESET_NAMES, type PresetName } from '../../config/presets.js';
+import { validateConfig } from '../../config/validate.js';
+import { checkEsReachable, loadCommandConfig, openEs, type EsFlags, type EsHandle } from '../setup.js';
 import type { CommandContext } from '../context.js';
 import type { GlobalOptions } from '../program.js';
 
-/** `netlog doctor`: the cluster, then every table's indices and fields, one line each. */
+/**
+ * `netlog doctor`: the cluster and its engine, then every table's indices and fields, one line each,
+ * then which source preset the cluster's indices and mappings fit, then the key. A table that does not
+ * fit the cluster, or a missing key, is a configuration problem (exit 2); a cluster that cannot be
+ * asked is a runtime one (exit 1).
+ */
 export async function run(options: GlobalOptions & EsFlags, ctx: CommandContext): Promise<number> {
-  const config = await loadCommandConfig(options, ctx);
+  const config = await loadCommandConfig(options, ctx, 'none');
   const es = openEs(options, config, ctx);
   try {
     await checkEsReachable(es);
     const health = await es.client.cluster.health();
-    // GET / is not served by every distribution (the integ-test zip has no main action): ask the node.
-    const nodes = await es.client.nodes.info({
-      node_id: '_local',
-      metric: '_none',
-      filter_path: 'nodes.*.version',
-    });
-    const version =
-      Object.values((nodes as unknown as { nodes: Record<string, { version: string }> }).nodes)[0]?.version ??
-      'unknown';
+    // The engine (found from the server's answers, or ES_ENGINE / es.engine) and the node's version.
+    const info = await withEsRetry(es.search, { index: '_nodes' }, () => es.client.info());
     ctx.out(
-      `cluster ${health.cluster_name} at ${es.endpoint}: Elasticsearch ${version}, status ${health.status}, ${health.number_of_nodes} node(s)`,
+      `cluster ${health.cluster_name} at ${es.endpoint}: ${PRODUCT[info.engine]} ${info.version}, status ${health.status}, ${health.number_of_nodes} node(s)`,
     );
     let problems = 0;
+    if (info.engine === 'opensearch' && info.distribution !== 'opensearch') {
+      ctx.out(
+        `PROBLEM engine: the server does not say it is OpenSearch (distribution ${info.distribution ?? 'unknown'}): set ES_ENGINE or es.engine to the server's engine`,
+      );
+      problems++;
+    }
     for (const table of config.tables) {
-      let caps: FieldCaps;
-      try {
-        const response = await withEsRetry(es.search, { index: table.index, table: table.name }, () =>
-          es.client.fieldCaps({
-            index: table.index,
-            fields: [...new Set(fieldsNeeded(table).map((f) => f.field))],
-            allow_no_indices: false,
-            ignore_unavailable: false,
-          }),
-        );
-        caps = { fields: response.fields as FieldCaps['fields'], indices: [response.indices].flat() };
-      } catch (err) {
-        const cause = (err as { cause?: unknown }).cause;
-        if (cause instanceof errors.ResponseError && cause.statusCode === 404) {
-          ctx.out(
-            `PROBLEM ${table.name}: index pattern "${table.index}" matches no index: fix tables[].index`,
-          );
-          problems++;
-          continue;
-        }
-        throw err;
+      const caps = await fieldCaps(es, table.index, [...new Set(fieldsNeeded(table).map((f) => f.field))], {
+        table: table.name,
+        strict: true,
+      });
+      if (caps === undefined) {
+        ctx.out(`PROBLEM ${table.name}: index pattern "${table.index}" matches no index: fix tables[].index`);
+        problems++;
+        continue;
       }
       const found = diagnoseTable(table, caps);
       problems += found.length;
@@ -57,10 +52,103 @@ export async function run(options: GlobalOptions & EsFlags, ctx: CommandContext)
         );
       for (const p of found) ctx.out(`PROBLEM ${p}`);
     }
-    ctx.log.info({ problems, tables: config.tables.length }, 'doctor finished');
+    // The key every load needs: without it the next load-daily would exit 2.
+    // (The legacy unkeyed sha1 needs none.)
+    if (config.pseudonym.algorithm !== 'sha1')
+      try {
+        readHashKey(ctx.env);
+        ctx.out('ok      pseudonymisation key: set (NETLOG_HASH_KEY or NETLOG_HASH_KEY_FILE)');
+      } catch (err) {
+        if (!(err instanceof ConfigError)) throw err;
+        ctx.out(`PROBLEM ${err.message}`);
+        problems++;
+      }
+    const fits = await detectSources(es, config.preset, ctx);
+    const using = config.preset !== undefined && fits.includes(config.preset);
+    if (problems > 0 && !using && fits.length > 0) {
+      ctx.out(
+        `suggest this cluster holds ${fits.join(', ')} data: put "preset: ${fits[0]}" in the config file (netlog config --preset ${fits[0]} prints it in full)`,
+      );
+    }
+    ctx.log.info({ problems, tables: config.tables.length, sources: fits }, 'doctor finished');
     if (problems > 0) ctx.out(`${problems} problem(s): fix them before the next load-daily`);
-    return problems > 0 ? ExitCode.runtime : ExitCode.ok;
+    return problems > 0 ? ExitCode.usage : ExitCode.ok;
   } finally {
     await es.close();
   }
+}
+
+/**
+ * `_field_caps` of `fields` in `index`. Strict: a pattern that matches nothing is `undefined` (the
+ * table's problem); otherwise it is an answer with no indices.
+ */
+async function fieldCaps(
+  es: EsHandle,
+  index: string,
+  fields: string[],
+  how: { table?: string; strict: boolean },
+): Promise<FieldCaps | undefined> {
+  try {
+    const response = await withEsRetry(es.search, { index, ...(how.table && { table: how.table }) }, () =>
+      es.client.fieldCaps({
+        index,
+        fields,
+        allow_no_indices: !how.strict,
+        ignore_unavailable: !how.strict,
+      }),
+    );
+    return {
+      fields: (response.fields ?? {}) as FieldCaps['fields'],
+      indices: [response.indices ?? []].flat(),
+    };
+  } catch (err) {
+    const cause = (err as { cause?: unknown }).cause;
+    if (cause instanceof errors.ResponseError && cause.statusCode === 404) {
+      if (how.strict) return undefined;
+      return { fields: {}, indices: [] };
+    }
+    throw err;
+  }
+}
+
+/**
+ * One line per source preset: whether the cluster's indices and mappings fit it, and what is missing.
+ * Returns the presets that fit, the configured one first.
+ */
+async function detectSources(
+  es: EsHandle,
+  configured: PresetName | undefined,
+  ctx: CommandContext,
+): Promise<PresetName[]> {
+  const tablesOf = (name: PresetName) => validateConfig({ preset: name }).config!.tables;
+  const wanted = new Map<string, Set<string>>();
+  for (const name of PRESET_NAMES)
+    for (const [index, fields] of fieldsByIndex(tablesOf(name))) {
+      const set = wanted.get(index) ?? wanted.set(index, new Set()).get(index)!;
+      for (const f of fields) set.add(f);
+    }
+  const caps = new Map<string, FieldCaps>();
+  for (const [index, fields] of wanted)
+    caps.set(index, (await fieldCaps(es, index, [...fields].sort(), { strict: false }))!);
+  const fits: PresetName[] = [];
+  for (const name of PRESET_NAMES) {
+    const fit = assessPreset(tablesOf(name), caps);
+    const inUse = name === configured ? ' (in use)' : '';
+    if (fit.status === 'fits') {
+      fits.push(name);
+      ctx.out(`source  ${name}: fits${inUse}`);
+    } else if (fit.status === 'absent') {
+      ctx.out(`source  ${name}: no data${inUse}`);
+    } else {
+      const missing = [
+        ...fit.missingIndices.map((i) => `no index matches ${i}`),
+        ...(fit.missingFields.length > 0 ? [`missing fields ${fit.missingFields.join(', ')}`] : []),
+        ...fit.otherProblems,
+      ];
+      ctx.out(`source  ${name}: partly${inUse}: ${missing.join('; ')}`);
+    }
+  }
+  return configured !== undefined && fits.includes(configured)
+    ? [configured, ...fits.filter((f) => f !== configured)]
+    : fits;
 }

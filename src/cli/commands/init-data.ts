@@ -1,8 +1,9 @@
 import { ExitCode } from '../../errors.js';
 import { initDataRepo } from '../../publish/git.js';
+import { alignRemoteHead } from '../../publish/remote-head.js';
 import { maskUrlCredentials } from '../../publish/git-output.js';
 import { withRunLock } from '../../schedule/lock.js';
-import { loadConfig } from '../../config/load.js';
+import { loadCommandConfig } from '../command-config.js';
 import type { CommandContext } from '../context.js';
 import type { GlobalOptions } from '../program.js';
 
@@ -11,8 +12,8 @@ import type { GlobalOptions } from '../program.js';
  * repository on `git.branch` (a clone, an adopted clone, or a folder of CSVs put on top of it).
  */
 export async function run(options: GlobalOptions & { remote: string }, ctx: CommandContext): Promise<number> {
-  // As loadCommandConfig does, without setup.ts's Elasticsearch client (0.5 s of imports per run).
-  const config = await loadConfig(options.config ?? ctx.env.NETLOG_CONFIG);
+  // Not through setup.ts: its Elasticsearch client costs 0.5 s of imports per run.
+  const config = await loadCommandConfig(options, ctx, 'none');
   const how = await withRunLock(
     options.data,
     { cmd: 'init-data' },
@@ -26,6 +27,13 @@ export async function run(options: GlobalOptions & { remote: string }, ctx: Comm
       }),
     { log: ctx.log },
   );
+  // A plain `git clone` of the remote must check out the branch netlog publishes.
+  const head = await alignRemoteHead(options.remote, config.git.branch);
+  if (head.state === 'set')
+    ctx.out(
+      `the remote's HEAD now names ${config.git.branch} (was ${head.from}): a plain git clone checks it out`,
+    );
+  if (head.state === 'hint') ctx.log.warn({ remote: maskUrlCredentials(options.remote) }, head.message);
   ctx.out(
     `${options.data}: ${how} (remote ${maskUrlCredentials(options.remote)}, branch ${config.git.branch}); netlog publish now commits and pushes its CSV files`,
   );

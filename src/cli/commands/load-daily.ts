@@ -1,4 +1,4 @@
-import { checkLoadDay, selectTables } from '../../pipeline/plan.js';
+import { checkLoadDay, checkSettled, selectTables } from '../../pipeline/plan.js';
 import { runJobs } from '../../pipeline/run-jobs.js';
 import { yesterday } from '../../time/day.js';
 import {
@@ -23,6 +23,7 @@ interface Options extends GlobalOptions, EsFlags, LockFlags, KeyFlags {
   dryRun?: boolean;
   partial?: boolean;
   publish?: boolean;
+  settle?: number;
 }
 
 /** `netlog load-daily`: one day (yesterday by default) for every configured table. */
@@ -31,6 +32,8 @@ export async function run(options: Options, ctx: CommandContext): Promise<number
   const tables = selectTables(config, options.tables);
   const day = options.date ?? yesterday(ctx.now, config.timezone);
   checkLoadDay(day, ctx.now, config.timezone, options.partial === true);
+  const settleHours = options.settle ?? config.settle_hours;
+  checkSettled(day, ctx.now, config.timezone, settleHours, options.partial === true);
   const keyed = openPseudonymiser(config, ctx);
   // A key that is not the data's is refused before any connection, lock or file (a dry run writes
   // nothing, so it checks too and fails alike: its numbers would not be those of a real run).
@@ -56,6 +59,7 @@ export async function run(options: Options, ctx: CommandContext): Promise<number
           now: ctx.now,
           log: ctx.log,
           partial: options.partial === true,
+          settleHours,
           dryRun: options.dryRun === true,
         },
         { concurrency: 2 },

@@ -2,25 +2,27 @@ import { ExitCode } from '../../errors.js';
 import { publishData } from '../../publish/git.js';
 import { describePublish } from '../../publish/publish-result.js';
 import { withRunLock } from '../../schedule/lock.js';
-import { loadConfig } from '../../config/load.js';
+import { loadCommandConfig, recordDataPackage, type ConfigFlags } from '../command-config.js';
 import type { CommandContext } from '../context.js';
 import type { GlobalOptions } from '../program.js';
 // Type only: setup.ts's runtime imports (the Elasticsearch client) stay out of publish.
 import type { LockFlags } from '../setup.js';
 
-interface Options extends GlobalOptions, LockFlags {}
+interface Options extends GlobalOptions, LockFlags, ConfigFlags {}
 
 /**
- * `netlog publish`: commit changed day files and push; commits left by earlier failed pushes go too.
+ * `netlog publish`: commit changed day files (and datapackage.json, README.md, which describe them)
+ * and push; commits left by earlier failed pushes go too.
  * Exit 0 when the remote has everything, 1 when commits are kept locally for the next run.
  */
 export async function run(options: Options, ctx: CommandContext): Promise<number> {
-  // As loadCommandConfig does, without setup.ts's Elasticsearch client (0.5 s of imports per run).
-  const config = await loadConfig(options.config ?? ctx.env.NETLOG_CONFIG);
+  // Not through setup.ts: its Elasticsearch client costs 0.5 s of imports per run.
+  const config = await loadCommandConfig(options, ctx, 'write');
   return withRunLock(
     options.data,
     { cmd: 'publish' },
     async () => {
+      await recordDataPackage(options.data, config, ctx);
       const result = await publishData({ dataDir: options.data, config, log: ctx.log, signal: ctx.signal });
       for (const line of describePublish(result)) ctx.out(line);
       return result.pushed ? ExitCode.ok : ExitCode.runtime;

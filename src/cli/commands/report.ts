@@ -9,6 +9,7 @@ import { buildReportHtml, type ReportSection } from '../../analysis/report.js';
 import { writeFileAtomic } from '../../store/atomic-write.js';
 import { isTimeSeries } from '../../store/layout.js';
 import { isoUtc } from '../../time/day.js';
+import { beaconsSection } from '../report-beacons.js';
 import { loadForAnalysis, rankingColumn, spanText, type AnalysisRange } from '../analysis-setup.js';
 import type { LoadedTable } from '../../analysis/load-series.js';
 import type { CommandContext } from '../context.js';
@@ -17,6 +18,7 @@ import type { GlobalOptions } from '../program.js';
 interface Options extends GlobalOptions, AnalysisRange {
   tables?: string[];
   out: string;
+  beacons?: string;
 }
 
 const { wavelet, level, threshold } = DEFAULT_ANOMALY_OPTIONS;
@@ -40,6 +42,7 @@ export async function run(options: Options, ctx: CommandContext): Promise<number
     anomalyCount += section.anomalies?.length ?? 0;
     sections.push(section);
   }
+  const beacons = await beaconsSection(loaded, config, options.beacons);
   const html = buildReportHtml({
     title: `netlog report ${span}`,
     generatedAt: isoUtc(ctx.now),
@@ -49,6 +52,7 @@ export async function run(options: Options, ctx: CommandContext): Promise<number
     method: METHOD,
     sections,
     completeness: loaded.map((l) => ({ table: l.table.name, days: l.days })),
+    ...(beacons !== undefined && { beacons }),
   });
   await writeFileAtomic(options.out, html);
   ctx.log.info({ tables: sections.length, anomalies: anomalyCount, days: days.length }, 'report written');

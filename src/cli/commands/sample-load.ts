@@ -1,6 +1,7 @@
 import { loadSample, writeExpected } from '../../sample/load.js';
 import { withEsRetry } from '../../es/search.js';
-import { ExitCode } from '../../errors.js';
+import { ExitCode, UsageError } from '../../errors.js';
+import { PRESET_NAMES, isPresetName } from '../../config/presets.js';
 import { loadCommandConfig, openEs, type EsFlags } from '../setup.js';
 import type { CommandContext } from '../context.js';
 import type { GlobalOptions } from '../program.js';
@@ -14,11 +15,21 @@ interface Options extends GlobalOptions, EsFlags {
   anomalyDay?: string;
   expected?: string;
   indexPrefix: string;
+  schema: string;
+  namespace: string;
+  force?: boolean;
+  beacons?: boolean;
 }
 
 /** `netlog sample load`: generated network logs into Elasticsearch, and optionally their expected counts. */
 export async function run(options: Options, ctx: CommandContext): Promise<number> {
-  const config = await loadCommandConfig(options, ctx);
+  if (!isPresetName(options.schema))
+    throw new UsageError(
+      `--schema ${options.schema.slice(0, 40)} is not a source: use one of ${PRESET_NAMES.join(', ')}`,
+    );
+  if (!/^[a-z0-9_]{1,40}$/.test(options.namespace))
+    throw new UsageError('--namespace: lower-case letters, digits and _ only (a data stream namespace)');
+  const config = await loadCommandConfig(options, ctx, 'none');
   const es = openEs(options, config, ctx);
   try {
     // One cheap request first, so that a wrong URL fails with one clear line before generating anything.
@@ -32,6 +43,10 @@ export async function run(options: Options, ctx: CommandContext): Promise<number
         seed: options.seed,
         anomalyDays: options.anomalies ? [options.anomalyDay ?? options.end] : [],
         indexPrefix: options.indexPrefix,
+        schema: options.schema,
+        namespace: options.namespace,
+        force: options.force === true,
+        beacons: options.beacons === true,
       },
       ctx.log.child({ module: 'sample' }),
     );

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { ExitCode } from '../../errors.js';
+import { ExitCode, InterruptedError } from '../../errors.js';
 import { runSchedule, validateSchedule, type ScheduledJob } from '../../schedule/cron.js';
-import { loadConfig } from '../../config/load.js';
+import { loadCommandConfig } from '../command-config.js';
 import type { EsFlags } from '../setup.js';
 import type { CommandContext } from '../context.js';
 import type { GlobalOptions } from '../program.js';
@@ -14,9 +14,47 @@ import type { GlobalOptions } from '../program.js';
  * run lock) instead of being lost at a process boundary. Each run reads the clock when it starts and
  * its config file afresh; each takes the run lock like any other run.
  */
-export async function run(options: GlobalOptions & EsFlags, ctx: CommandContext): Promise<number> {
-  // As loadCommandConfig does; the load job imports the Elasticsearch side when it first runs.
-  const config = await loadConfig(options.config ?? ctx.env.NETLOG_CONFIG);
+export async function run(options: GlobalOptions & EsFlags, parent: CommandContext): Promise<number> {
+  const orphaned = watchParent(parent);
+  const ctx: CommandContext = { ...parent, signal: orphaned.signal };
+  try {
+    return await runScheduled(options, ctx);
+  } finally {
+    orphaned.stop();
+  }
+}
+
+/** How often `schedule` checks that the process that started it (npx, a shell, a supervisor) is alive. */
+const PARENT_CHECK_MS = 2_000;
+
+/**
+ * A SIGTERM sent to `npx netlog schedule` (a container's stop) may end npx, or the shell it started,
+ * without reaching this process. Left behind, it is re-parented: that is taken as the stop signal, so
+ * the schedule stops as on SIGTERM (after the running job's current file) however it was started.
+ * The returned signal also aborts on the command's own SIGINT/SIGTERM.
+ */
+function watchParent(ctx: CommandContext): { signal: AbortSignal; stop: () => void } {
+  const controller = new AbortController();
+  // SIGINT/SIGTERM as before: this signal aborts with the command's.
+  if (ctx.signal.aborted) controller.abort(ctx.signal.reason);
+  else ctx.signal.addEventListener('abort', () => controller.abort(ctx.signal.reason), { once: true });
+  const parentPid = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid === parentPid) return;
+    ctx.log.warn(
+      { parentPid, ppid: process.ppid },
+      'the process that started netlog schedule is gone (npx or its shell stopped): stopping as on SIGTERM',
+    );
+    controller.abort(new InterruptedError());
+    clearInterval(timer);
+  }, PARENT_CHECK_MS);
+  timer.unref();
+  return { signal: controller.signal, stop: () => clearInterval(timer) };
+}
+
+async function runScheduled(options: GlobalOptions & EsFlags, ctx: CommandContext): Promise<number> {
+  // The load job imports the Elasticsearch side when it first runs.
+  const config = await loadCommandConfig(options, ctx, 'none');
   const jobContext = (job: string): CommandContext => ({
     ...ctx,
     // NETLOG_NOW (replays, tests) keeps its fixed clock; otherwise yesterday is yesterday at run time.

@@ -41,10 +41,11 @@ const DEFAULT_DAYS = 30;
  * remain, 1 when it could not run.
  */
 export async function run(options: Options, ctx: CommandContext): Promise<number> {
-  const config = await loadCommandConfig(options, ctx);
+  const needsEs = options.againstEs === true || options.repair === true;
+  // Without Elasticsearch, verify only reads: a plain clone is checked with its recorded zone and tables.
+  const config = await loadCommandConfig(options, ctx, needsEs ? 'write' : 'read');
   const tables = selectTables(config, options.tables);
   const days = resolveDays(options, ctx.now, config.timezone, DEFAULT_DAYS);
-  const needsEs = options.againstEs === true || options.repair === true;
   if (options.newKey && !options.repair)
     throw new UsageError('--new-key starts a new pseudonym epoch for a repair: give it with --repair');
   // A repair writes pseudonyms: its key must be the data's (checked before any connection). Without
