@@ -455,9 +455,10 @@ describe('publishing with git', { concurrency: true }, () => {
     );
     assert.equal(
       git(['--git-dir', f.remote, 'ls-tree', '-r', '--name-only', 'main']),
-      '.gitignore\ndns/2026/2026-11-24.csv',
+      // netlog's own: the day file and the repository's metadata (publish writes datapackage.json and README.md).
+      '.gitignore\nREADME.md\ndatapackage.json\ndns/2026/2026-11-24.csv',
     );
-    assert.equal(f.remoteLog()[0], 'netlog-test <netlog@test>|netlog: 2026-11-24, 1 table, 2 files');
+    assert.equal(f.remoteLog()[0], 'netlog-test <netlog@test>|netlog: 2026-11-24, 1 table, 4 files');
   });
 
   test('a hostile remote (a linked year folder, a linked .gitignore) is not rebased onto: one line, nothing lost, nothing written outside', async () => {
@@ -488,7 +489,7 @@ describe('publishing with git', { concurrency: true }, () => {
       /netlog: error: the remote's new commits add \.gitignore \(a symbolic link\), total\/2025 \(a symbolic link\): publish does not rebase onto them; 1 local commit\(s\) kept in .*, nothing lost; remove those files on the remote, then run netlog publish\n$/,
     );
     // Nothing lost: our commit is local, the remote is as the attacker left it, no rebase is open.
-    assert.equal(git(['log', '-1', '--format=%s', 'main'], f.data), 'netlog: 2026-11-25, 1 table, 1 file');
+    assert.equal(git(['log', '-1', '--format=%s', 'main'], f.data), 'netlog: 2026-11-25, 1 table, 3 files');
     assert.equal(git(['--git-dir', f.remote, 'rev-parse', 'main']), hostileTip);
     assert.equal(existsSync(join(f.data, '.git', 'rebase-merge')), false);
     // Nothing of it reached the data directory, and nothing was written through it.
