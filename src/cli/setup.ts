@@ -71,6 +71,7 @@ export function openEs(options: EsFlags, config: Config, ctx: CommandContext): E
       log: ctx.log.child({ module: 'es' }),
       maxRetries: config.es.max_retries,
       retryBaseMs: config.es.retry_base_ms,
+      maxResponseBytes: config.es.max_response_mb * 1024 * 1024,
       signal: ctx.signal,
     },
     close: () => client.close(),

@@ -201,6 +201,13 @@ export const configSchema = z
         request_timeout_ms: z.number().int().min(100).max(600_000).default(30_000),
         max_retries: z.number().int().min(0).max(10).default(4),
         retry_base_ms: z.number().int().min(1).max(60_000).default(500),
+        max_response_mb: z
+          .number()
+          .int()
+          .min(1)
+          .max(512)
+          .default(64)
+          .describe('the largest answer netlog reads, after decompression; a larger one fails the table-day'),
         page_size: z
           .number()
           .int()

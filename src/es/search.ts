@@ -3,6 +3,23 @@ import { errors } from '@elastic/elasticsearch';
 import type { EngineClient } from './engine.js';
 import { EsError, InterruptedError } from '../errors.js';
 import type { Logger } from '../log.js';
+import {
+  checkSearchAnswer,
+  deepestCause,
+  describeCause,
+  describeShardFailure,
+  failedShardsOf,
+  isRetryableCause,
+  oneLine,
+} from './answer.js';
+import {
+  AnswerTooLargeError,
+  DEFAULT_MAX_RESPONSE_BYTES,
+  formatBytes,
+  NotElasticsearchError,
+  requestJson,
+  type JsonRequest,
+} from './request.js';
 
 /**
  * The one place netlog sends a search: with a timeout, retries with exponential backoff and full
@@ -18,6 +35,8 @@ export interface SearchContext {
   readonly maxRetries: number;
   readonly retryBaseMs: number;
   readonly signal?: AbortSignal;
+  /** The largest answer read, after decompression (es.max_response_mb). */
+  readonly maxResponseBytes?: number;
 }
 
 export interface SearchResult {
@@ -27,6 +46,20 @@ export interface SearchResult {
 }
 
 const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
+
+/**
+ * A whole answer that still cannot be used: failed shards, a timed-out search, skipped remote
+ * clusters, an error inside a 200. Whether it is retried is decided by its reason.
+ */
+export class PartialAnswerError extends Error {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+  ) {
+    super(message);
+    this.name = 'PartialAnswerError';
+  }
+}
 const MAX_BACKOFF_MS = 30_000;
 
 /** Why a request failed, in one line, and whether trying again may help. */
@@ -35,12 +68,45 @@ export function classifyEsError(
   endpoint: string,
   index: string,
 ): { message: string; retryable: boolean; statusCode?: number } {
+  if (err instanceof PartialAnswerError)
+    return { message: `Elasticsearch at ${endpoint}: ${err.message}`, retryable: err.retryable };
+  if (err instanceof AnswerTooLargeError) {
+    return {
+      message: `Elasticsearch at ${endpoint} sent an answer for "${index}" larger than ${formatBytes(err.limitBytes)} (es.max_response_mb): lower es.page_size, or raise es.max_response_mb if the answer is genuine`,
+      retryable: false,
+    };
+  }
+  if (err instanceof NotElasticsearchError) {
+    return {
+      message: `${endpoint} ${err.message}`,
+      retryable: false,
+      statusCode: err.statusCode,
+    };
+  }
+  if (err instanceof errors.ProductNotSupportedError) {
+    return {
+      message: `${endpoint} answered without Elasticsearch's product header: it is not Elasticsearch (a proxy or another server?): check ES_URL`,
+      retryable: false,
+    };
+  }
   if (err instanceof errors.ResponseError) {
     const status = err.statusCode ?? 0;
-    const body = err.body as
-      { error?: { type?: string; reason?: string; root_cause?: { reason?: string }[] } } | undefined;
-    const type = body?.error?.type;
-    const reason = body?.error?.root_cause?.[0]?.reason ?? body?.error?.reason ?? err.message;
+    const body = err.body as { error?: unknown } | string | undefined;
+    const error = typeof body === 'object' && body !== null ? body.error : undefined;
+    const type =
+      typeof error === 'object' && error !== null && typeof (error as { type?: unknown }).type === 'string'
+        ? (error as { type: string }).type
+        : undefined;
+    const cause = deepestCause(error);
+    const shards = failedShardsOf(error).map(describeShardFailure);
+    const reason =
+      shards.length > 0
+        ? `${shards[0]!.line}${shards.length > 1 ? ` (and ${shards.length - 1} more)` : ''}`
+        : error !== undefined
+          ? describeCause(cause)
+          : typeof body === 'string' && body !== ''
+            ? `not Elasticsearch's JSON: "${oneLine(body, 80)}"`
+            : 'no reason given';
     if (status === 401)
       return {
         message: `Elasticsearch at ${endpoint} rejected the credentials (401): check ES_API_KEY or ES_USERNAME/ES_PASSWORD`,
@@ -60,6 +126,15 @@ export function classifyEsError(
         statusCode: status,
       };
     }
+    // Missing or failed shards: the cluster could not search all of the data (a node left, an
+    // index is red). Asking again helps when the shard is relocating or its node coming back.
+    if (type === 'search_phase_execution_exception' || shards.length > 0) {
+      return {
+        message: `Elasticsearch at ${endpoint} could not search every shard of "${index}" (${status}): ${reason}; check the cluster's health (netlog doctor)`,
+        retryable: shards.length > 0 ? shards.every((f) => f.retryable) : isRetryableCause(cause),
+        statusCode: status,
+      };
+    }
     if (RETRYABLE_STATUS.has(status))
       return {
         message: `Elasticsearch at ${endpoint} answered ${status} (${type ?? 'busy'}) for "${index}"`,
@@ -67,7 +142,7 @@ export function classifyEsError(
         statusCode: status,
       };
     return {
-      message: `Elasticsearch at ${endpoint} rejected the query on "${index}" (${status} ${type ?? ''}): ${reason}`,
+      message: `Elasticsearch at ${endpoint} rejected the query on "${index}" (${status}${type !== undefined ? ` ${type}` : ''}): ${reason}`,
       retryable: false,
       statusCode: status,
     };
@@ -156,22 +231,51 @@ export async function withEsRetry<T>(
   }
 }
 
-/** A size-0 search whose aggregations are what we want; `allow_no_indices: false` makes a wrong pattern an error instead of zeros. */
+/**
+ * A size-0 search whose aggregations are what we want. `allow_no_indices: false` makes a wrong
+ * pattern an error instead of zeros; `allow_partial_search_results: false` makes a missing shard an
+ * error instead of an answer without its documents; and the answer is checked all the same (failed
+ * shards, timed_out, skipped remote clusters) before anything is read from it.
+ */
 export async function searchAggregations(
   ctx: SearchContext,
   what: { index: string; table?: string; day?: string },
   body: Record<string, unknown>,
 ): Promise<SearchResult> {
-  const response = await withEsRetry(ctx, what, () =>
-    ctx.client.search(
-      { index: what.index, allow_no_indices: false, ignore_unavailable: false, ...body },
-      ctx.signal ? { signal: ctx.signal } : {},
-    ),
-  );
-  const total = response.hits.total;
+  const answer = await withEsRetry(ctx, what, async () => {
+    const response = await sendJson(ctx, {
+      method: 'POST',
+      path: `/${encodeURIComponent(what.index)}/_search`,
+      querystring: SEARCH_PARAMS,
+      body,
+    });
+    const problem = checkSearchAnswer(response, what.index);
+    if (problem) throw new PartialAnswerError(problem.message, problem.retryable);
+    return response as {
+      aggregations?: Record<string, unknown>;
+      took?: unknown;
+      hits: { total: number | { value: number } };
+    };
+  });
+  const total = answer.hits.total;
   return {
-    aggregations: (response.aggregations ?? {}) as Record<string, unknown>,
-    took: response.took,
-    totalHits: typeof total === 'number' ? total : (total?.value ?? 0),
+    aggregations: answer.aggregations ?? {},
+    took: typeof answer.took === 'number' && Number.isFinite(answer.took) ? answer.took : 0,
+    totalHits: typeof total === 'number' ? total : total.value,
   };
+}
+
+/** The query-string parameters of every search netlog sends. */
+export const SEARCH_PARAMS = {
+  allow_no_indices: false,
+  ignore_unavailable: false,
+  allow_partial_search_results: false,
+} as const;
+
+/** One request with the context's size cap and signal; the caller wraps it in withEsRetry. */
+export function sendJson(ctx: SearchContext, request: JsonRequest): Promise<unknown> {
+  return requestJson(ctx.client, request, {
+    maxBytes: ctx.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+    ...(ctx.signal !== undefined && { signal: ctx.signal }),
+  });
 }
