@@ -24,7 +24,10 @@ const MAX_TEXT = 300;
 /** `text` on one line, without control characters, cut to a readable length. */
 export function oneLine(text: string, max = MAX_TEXT): string {
   // eslint-disable-next-line no-control-regex
-  const flat = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
+  const flat = text
+    .replace(/[\u0000-\u001f\u007f]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   return flat.length > max ? `${flat.slice(0, max)}…` : flat;
 }
 
@@ -47,7 +50,11 @@ export function deepestCause(error: unknown): { type?: string; reason?: string }
   }
   if (best.reason === undefined && Array.isArray(error.root_cause)) {
     const root = error.root_cause.find((r) => isObject(r) && str(r.reason) !== undefined) as Json | undefined;
-    if (root) return { ...(str(root.type) !== undefined && { type: root.type as string }), reason: oneLine(root.reason as string) };
+    if (root)
+      return {
+        ...(str(root.type) !== undefined && { type: root.type as string }),
+        reason: oneLine(root.reason as string),
+      };
   }
   return best;
 }
@@ -131,7 +138,10 @@ export function checkSearchAnswer(body: unknown, index: string): AnswerProblem |
   }
   const shards = body._shards;
   if (!isObject(shards) || !isCount(shards.total) || !isCount(shards.successful))
-    return { message: `the answer for ${on} has no valid _shards section: not a search result`, retryable: false };
+    return {
+      message: `the answer for ${on} has no valid _shards section: not a search result`,
+      retryable: false,
+    };
   const failed = isCount(shards.failed) ? shards.failed : 0;
   const failures = Array.isArray(shards.failures) ? shards.failures : [];
   // Shards skipped by the can-match phase (nothing in them can match) count as successful.
@@ -162,7 +172,9 @@ export function checkSearchAnswer(body: unknown, index: string): AnswerProblem |
       const named = Object.entries(details)
         .filter(([, d]) => isObject(d) && str(d.status) !== undefined && d.status !== 'successful')
         .map(([name, d]) => {
-          const failure = Array.isArray((d as Json).failures) ? ((d as Json).failures as unknown[])[0] : undefined;
+          const failure = Array.isArray((d as Json).failures)
+            ? ((d as Json).failures as unknown[])[0]
+            : undefined;
           const why = failure === undefined ? '' : `: ${describeShardFailure(failure).line}`;
           return `${oneLine(name, 80)} ${(d as Json).status as string}${why}`;
         });

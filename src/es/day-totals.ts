@@ -1,4 +1,5 @@
 import { buildDayTotalsQuery, readMetric } from './query.js';
+import { DataError } from '../errors.js';
 import { searchAggregations, type SearchContext } from './search.js';
 import type { Config, TableConfig } from '../config/schema.js';
 import type { DayRange } from '../time/day.js';
@@ -30,7 +31,15 @@ export function dayTotalsFromResponse(
   const totals: Record<string, number> = {};
   for (const m of table.metrics) {
     if (m.type === 'count') totals[m.name] = totalHits;
-    else if (m.type === 'sum') totals[m.name] = readMetric(aggregations, m) ?? 0;
+    else if (m.type === 'sum') {
+      const value: unknown = readMetric(aggregations, m) ?? 0;
+      // Distrust the answer: a sum must be a finite number, or the comparison means nothing.
+      if (typeof value !== 'number' || !Number.isFinite(value))
+        throw new DataError(
+          `${table.name}: the totals answer has a sum "${m.name}" that is not a finite number (${typeof value})`,
+        );
+      totals[m.name] = value;
+    }
   }
   return totals;
 }

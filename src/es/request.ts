@@ -85,7 +85,8 @@ export async function requestJson(
     if (err instanceof AnswerTooLargeError) throw err;
     // A body cut off or stalled half-way: a transport failure, retried like one.
     const code = (err as { code?: string }).code;
-    if (code === 'UND_ERR_BODY_TIMEOUT') throw new errors.TimeoutError('Request timed out while reading the answer');
+    if (code === 'UND_ERR_BODY_TIMEOUT')
+      throw new errors.TimeoutError('Request timed out while reading the answer');
     throw new errors.ConnectionError(`the answer was cut off (${code ?? (err as Error).message})`);
   }
   const encoding = String(headers['content-encoding'] ?? '').toLowerCase();

@@ -128,7 +128,8 @@ export function classifyEsError(
     }
     // Missing or failed shards: the cluster could not search all of the data (a node left, an
     // index is red). Asking again helps when the shard is relocating or its node coming back.
-    if (type === 'search_phase_execution_exception' || shards.length > 0) {
+    // (A 4xx with failed shards is a query every shard rejects: reported below as a rejection.)
+    if (status >= 500 && (type === 'search_phase_execution_exception' || shards.length > 0)) {
       return {
         message: `Elasticsearch at ${endpoint} could not search every shard of "${index}" (${status}): ${reason}; check the cluster's health (netlog doctor)`,
         retryable: shards.length > 0 ? shards.every((f) => f.retryable) : isRetryableCause(cause),

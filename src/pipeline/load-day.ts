@@ -9,6 +9,7 @@ import { dayFilePath, tableColumns, isTimeSeries } from '../store/layout.js';
 import { openAtomicWriter, type AtomicWriter } from '../store/atomic-write.js';
 import { bucketStarts, dayRange, isDayOver, isoUtc, type DayRange } from '../time/day.js';
 import { DataError, InterruptedError } from '../errors.js';
+import { PageChecker } from './check-page.js';
 import type { Config, TableConfig } from '../config/schema.js';
 import type { Pseudonymise } from '../transform/pseudonymise.js';
 import type { Logger } from '../log.js';
@@ -80,6 +81,7 @@ export async function fetchTableDay(
   let tookMs = 0;
   let totalHits = -1;
   let buckets = 0;
+  const checker = new PageChecker(table, range);
   const fetchPage = (after?: Record<string, unknown>): Promise<SearchResult> => {
     const pending = es.signal?.aborted
       ? Promise.reject(new InterruptedError())
@@ -99,6 +101,8 @@ export async function fetchTableDay(
     tookMs += result.took;
     if (totalHits < 0) totalHits = result.totalHits;
     const page = flattenAggregations(result.aggregations, table);
+    // Nothing of a page is used before it is checked: inside the day, in order, after_key advancing.
+    checker.check(page, result.totalHits);
     // A composite page holding fewer buckets than asked for is the last: Elasticsearch fills a page
     // before it stops. It still sends an after_key, but following it would cost one more pass over
     // the day's documents for an empty page. (Should that ever be wrong, the totals check below

@@ -4,7 +4,8 @@ import type { Socket } from 'node:net';
 /**
  * A small real HTTP proxy on 127.0.0.1 between netlog and the real Elasticsearch node, whose behaviour
  * a test switches while netlog runs: pass through, answer a status for the next N requests, stall,
- * cut a response in the middle of its body, reset connections, fail every n-th request, or stop
+ * cut a response in the middle of its body, reset connections, fail every n-th request, rewrite the
+ * node's answer (a faulty or hostile one: a page repeated, a bad count, a redirect), or stop
  * listening. Not a mock: every request that passes reaches the real node.
  */
 
@@ -26,14 +27,39 @@ export type FaultMode =
   | { kind: 'every'; n: number; status: number }
   /** Each distinct request (method, path and body) gets `status` the first time it is seen and passes
    * when it is sent again: every request needs exactly one retry, whatever the order or concurrency. */
-  | { kind: 'first-attempt'; status: number };
+  | { kind: 'first-attempt'; status: number }
+  /** Passes the request to the node, then hands its whole answer to `rewrite` and delivers what it
+   * returns instead: a faulty or hostile answer built from a real one. Only requests whose path
+   * matches `only` (default: searches) are rewritten, for the next `times` of them (default: all). */
+  | { kind: 'rewrite'; rewrite: Rewrite; only?: RegExp; times?: number };
+
+/** An answer as it travels: status, headers and the raw body (as sent, not decompressed). */
+export interface ProxiedAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+export type Rewrite = (
+  answer: ProxiedAnswer,
+  request: { method: string; path: string; body: string },
+) => ProxiedAnswer | Promise<ProxiedAnswer>;
+
+/** A rewrite of the answer's JSON (the headers kept, the length fixed). */
+export function rewriteJson(edit: (json: Record<string, unknown>, requestBody: string) => unknown): Rewrite {
+  return (answer, request) => ({
+    ...answer,
+    body: Buffer.from(
+      JSON.stringify(edit(JSON.parse(answer.body.toString('utf8')) as Record<string, unknown>, request.body)),
+    ),
+  });
+}
 
 export interface SeenRequest {
   /** When the proxy received it (ms since the epoch). */
   readonly at: number;
   readonly method: string;
   readonly path: string;
-  /** 'pass', 'status 429', 'stall', 'truncate', 'reset'. */
+  /** 'pass', 'status 429', 'stall', 'truncate', 'reset', 'rewrite'. */
   outcome: string;
   /** A stalled request the client closed while the proxy still held it (its timeout): when. */
   abandonedAt?: number;
@@ -77,6 +103,51 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   };
 
   const firstSeen = new Set<string>();
+
+  /** Forwards a request whose body is buffered, and delivers `rewrite` of the node's answer. */
+  const forwardRewritten = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: Buffer,
+    rewrite: Rewrite,
+  ): void => {
+    const out = request(
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: req.method,
+        path: req.url,
+        headers: { ...req.headers, host: upstream.host },
+      },
+      (up) => {
+        const chunks: Buffer[] = [];
+        up.on('data', (c: Buffer) => chunks.push(c));
+        up.on('end', () => {
+          const original: ProxiedAnswer = {
+            status: up.statusCode ?? 502,
+            headers: { ...up.headers },
+            body: Buffer.concat(chunks),
+          };
+          Promise.resolve(
+            rewrite(original, { method: req.method ?? '', path: req.url ?? '', body: body.toString('utf8') }),
+          ).then(
+            (answer) => {
+              const headers: ProxiedAnswer['headers'] = {
+                ...answer.headers,
+                'content-length': String(answer.body.length),
+              };
+              delete headers['transfer-encoding'];
+              res.writeHead(answer.status, headers);
+              res.end(answer.body);
+            },
+            () => res.destroy(),
+          );
+        });
+      },
+    );
+    out.on('error', () => res.destroy());
+    out.end(body);
+  };
 
   const forward = (req: IncomingMessage, res: ServerResponse, cutAfter?: number, body?: Buffer): void => {
     const out = request(
@@ -186,6 +257,15 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
             answer(req, res, m.status);
           }
         });
+        return;
+      }
+      case 'rewrite': {
+        if (!(m.only ?? /_search/).test(req.url ?? '')) break;
+        entry.outcome = 'rewrite';
+        useOne(m);
+        const chunks: Buffer[] = [];
+        req.on('data', (c: Buffer) => chunks.push(c));
+        req.on('end', () => forwardRewritten(req, res, Buffer.concat(chunks), m.rewrite));
         return;
       }
       case 'reset':
