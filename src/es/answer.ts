@@ -23,8 +23,8 @@ const MAX_TEXT = 300;
 
 /** `text` on one line, without control characters, cut to a readable length. */
 export function oneLine(text: string, max = MAX_TEXT): string {
-  // eslint-disable-next-line no-control-regex
   const flat = text
+    // eslint-disable-next-line no-control-regex
     .replace(/[\u0000-\u001f\u007f]+/g, ' ')
     .replace(/\s+/g, ' ')
     .trim();
