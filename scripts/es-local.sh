@@ -221,6 +221,9 @@ cmd_status() {
   if is_running; then cat "$STATE/url"; else echo "es-local: $PRODUCT $ES_VERSION is not running" >&2; exit 3; fi
 }
 
+# Sourced (by scripts/es-cluster.sh, for its functions): define them and do nothing else.
+if [ "${BASH_SOURCE[0]}" != "$0" ]; then return 0; fi
+
 case "${1:-}" in
   start) cmd_start ;;
   stop) cmd_stop ;;

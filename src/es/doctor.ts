@@ -134,3 +134,47 @@ export function fieldsByIndex(tables: readonly TableConfig[]): Map<string, strin
   }
   return new Map([...byIndex].map(([index, fields]) => [index, [...fields].sort()]));
 }
+
+/** One index of `GET _cluster/health/<pattern>?level=indices`. */
+export interface IndexHealth {
+  readonly status?: string;
+  readonly number_of_shards?: number;
+  readonly number_of_replicas?: number;
+  readonly active_primary_shards?: number;
+  readonly unassigned_shards?: number;
+  readonly unassigned_primary_shards?: number;
+  readonly initializing_shards?: number;
+  readonly relocating_shards?: number;
+}
+
+/**
+ * The health of the indices a table reads: a red index (a primary shard unassigned) is a problem,
+ * since every search of the table fails until it is back; a yellow one (replicas unassigned) is a
+ * warning, since searches still see all the data but one more lost node may take it away.
+ */
+export function diagnoseHealth(
+  table: Pick<TableConfig, 'name'>,
+  indices: Record<string, IndexHealth>,
+): { problems: string[]; warnings: string[] } {
+  const problems: string[] = [];
+  const warnings: string[] = [];
+  for (const [name, h] of Object.entries(indices).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const shards = h.number_of_shards ?? 0;
+    const unassigned = h.unassigned_shards ?? 0;
+    if (h.status === 'red') {
+      const primaries = h.unassigned_primary_shards ?? Math.max(0, shards - (h.active_primary_shards ?? 0));
+      problems.push(
+        `${table.name}: index "${name}" is red: ${primaries} of ${shards} primary shards unassigned: every load of this table fails until they are back (GET _cluster/allocation/explain says why)`,
+      );
+    } else if (h.status === 'yellow') {
+      warnings.push(
+        `${table.name}: index "${name}" is yellow: ${unassigned} replica shard(s) unassigned: searches still see all the data, but one more lost node may not`,
+      );
+    } else if (h.status !== 'green') {
+      problems.push(
+        `${table.name}: index "${name}" has an unknown health status ${JSON.stringify(h.status)}`,
+      );
+    }
+  }
+  return { problems, warnings };
+}

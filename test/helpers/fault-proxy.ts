@@ -31,7 +31,10 @@ export type FaultMode =
   /** Passes the request to the node, then hands its whole answer to `rewrite` and delivers what it
    * returns instead: a faulty or hostile answer built from a real one. Only requests whose path
    * matches `only` (default: searches) are rewritten, for the next `times` of them (default: all). */
-  | { kind: 'rewrite'; rewrite: Rewrite; only?: RegExp; times?: number };
+  | { kind: 'rewrite'; rewrite: Rewrite; only?: RegExp; times?: number }
+  /** Holds every request until `release()`: the moment to change the cluster under a running
+   * command (kill a node) without racing it. */
+  | { kind: 'hold' };
 
 /** An answer as it travels: status, headers and the raw body (as sent, not decompressed). */
 export interface ProxiedAnswer {
@@ -72,6 +75,8 @@ export interface FaultProxy {
   set(mode: FaultMode): void;
   /** After `n` more passed requests, switch to `mode` (e.g. cut the node off mid-backfill). */
   after(n: number, mode: FaultMode | 'refuse'): void;
+  /** Passes the held requests on (in arrival order) and passes the next ones. */
+  release(): void;
   /** Stop listening: new connections are refused, like a node that is down. */
   refuse(): Promise<void>;
   close(): Promise<void>;
@@ -103,6 +108,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   };
 
   const firstSeen = new Set<string>();
+  const held: (() => void)[] = [];
 
   /** Forwards a request whose body is buffered, and delivers `rewrite` of the node's answer. */
   const forwardRewritten = (
@@ -268,6 +274,12 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
         req.on('end', () => forwardRewritten(req, res, Buffer.concat(chunks), m.rewrite));
         return;
       }
+      case 'hold':
+        entry.outcome = 'hold';
+        held.push(() => {
+          if (!res.destroyed) forward(req, res);
+        });
+        return;
       case 'reset':
         entry.outcome = 'reset';
         req.socket.destroy();
@@ -301,6 +313,10 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     set: setMode,
     after(n, next) {
       pending = { remaining: n, mode: next };
+    },
+    release() {
+      setMode({ kind: 'pass' });
+      for (const go of held.splice(0)) go();
     },
     async refuse() {
       for (const t of stalls) clearTimeout(t);

@@ -1,8 +1,16 @@
 import { errors } from '@elastic/elasticsearch';
 import { ConfigError, ExitCode } from '../../errors.js';
 import { readHashKey } from '../../config/hash-key.js';
-import { assessPreset, diagnoseTable, fieldsByIndex, fieldsNeeded, type FieldCaps } from '../../es/doctor.js';
-import { withEsRetry } from '../../es/search.js';
+import {
+  assessPreset,
+  diagnoseHealth,
+  diagnoseTable,
+  fieldsByIndex,
+  fieldsNeeded,
+  type FieldCaps,
+  type IndexHealth,
+} from '../../es/doctor.js';
+import { sendJson, withEsRetry } from '../../es/search.js';
 import { PRODUCT } from '../../es/engine.js';
 import { PRESET_NAMES, type PresetName } from '../../config/presets.js';
 import { validateConfig } from '../../config/validate.js';
@@ -44,8 +52,18 @@ export async function run(options: GlobalOptions & EsFlags, ctx: CommandContext)
         problems++;
         continue;
       }
-      const found = diagnoseTable(table, caps);
+      // The cluster's health of exactly the indices this table reads (needs cluster: monitor).
+      const health = (await withEsRetry(es.search, { index: table.index, table: table.name }, () =>
+        sendJson(es.search, {
+          method: 'GET',
+          path: `/_cluster/health/${encodeURIComponent(table.index)}`,
+          querystring: { level: 'indices', expand_wildcards: 'open' },
+        }),
+      )) as { indices?: Record<string, IndexHealth> };
+      const { problems: unhealthy, warnings } = diagnoseHealth(table, health.indices ?? {});
+      const found = [...diagnoseTable(table, caps), ...unhealthy];
       problems += found.length;
+      for (const w of warnings) ctx.out(`WARNING ${w}`);
       if (found.length === 0)
         ctx.out(
           `ok      ${table.name}: ${caps.indices.length} index(es) (${caps.indices.slice(0, 3).join(', ')}${caps.indices.length > 3 ? ', …' : ''}), fields usable`,
