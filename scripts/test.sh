@@ -29,6 +29,7 @@ export NETLOG_TEST_OUT
 started=() # engine:version of the nodes this script started: stopped on exit, even on failure
 cleanup() {
   for n in "${started[@]}"; do ENGINE=${n%%:*} ES_VERSION=${n#*:} scripts/es-local.sh stop >/dev/null 2>&1 || true; done
+  [ -z "${cluster_version:-}" ] || ES_VERSION=$cluster_version scripts/es-cluster.sh stop >/dev/null 2>&1 || true
   rm -rf "$results" "$NETLOG_TEST_OUT"
 }
 trap cleanup EXIT
@@ -89,6 +90,15 @@ if [ "${NETLOG_TEST_ONLY:-}" != unit ]; then
     check_leftovers "integration-${engine/elasticsearch/es}-$v"
     unset ENGINE
   done
+fi
+
+# The cluster tests (a node killed mid-backfill) on a real 3-node cluster, for one version only,
+# after the single nodes are stopped; the cluster is always stopped (see cleanup).
+if [ "${NETLOG_TEST_ONLY:-}" != unit ] && [[ " $ES_VERSIONS " == *" 9.5.4 "* ]]; then
+  cluster_version=9.5.4
+  ES_VERSION=$cluster_version scripts/es-cluster.sh start >/dev/null
+  NETLOG_TEST_CLUSTER=1 NETLOG_TEST_ES_VERSION=$cluster_version run_suite "cluster-es-$cluster_version" test/cluster/*.test.ts
+  ES_VERSION=$cluster_version scripts/es-cluster.sh stop
 fi
 
 if [ "${NETLOG_TEST_ONLY:-}" != unit ]; then

@@ -406,3 +406,40 @@ test('verify --against-es does not trust a partial totals answer', async () => {
   assert.match(verify.stderr, /1 of 2 shards of "it-hostile-network-dns" failed: no details given/);
   assert.doesNotMatch(verify.stdout, /match Elasticsearch/);
 });
+
+test("a red index in a table's pattern: load-daily fails naming index and shard, writes nothing; doctor reports it", async () => {
+  // An index matching total's pattern whose shard can never be allocated: the cluster is red.
+  const red = `${PREFIX}network-zred`;
+  await suite.es.client.indices.create({
+    index: red,
+    settings: {
+      number_of_shards: 1,
+      number_of_replicas: 0,
+      'index.routing.allocation.require._name': 'no-such-node',
+    },
+    wait_for_active_shards: 0,
+  });
+  const env = { NETLOG_HASH_KEY: KEY, NETLOG_LOG_FILE: suite.logFile, NETLOG_NOW: '2026-11-13T06:00:00Z' };
+  try {
+    const data = join(suite.dir, 'red');
+    const load = await runCli(
+      ['load-daily', '--tables', 'total,dns', '--data', data, '--config', config, '--es', suite.es.url],
+      { env },
+    );
+    assert.equal(load.code, 3, load.stdout + load.stderr);
+    assert.match(
+      load.stdout,
+      /FAILED total 2026-11-12: Elasticsearch at .* could not search every shard of "it-hostile-network-\*" \(503\): .*missing shards \[\[it-hostile-network-zred\]\[0\]\]/,
+    );
+    assert.deepEqual(await listFiles(data), ['dns/2026/2026-11-12.csv'], 'dns does not read the red index');
+    const doctor = await runCli(['doctor', '--config', config, '--es', suite.es.url], { env });
+    assert.equal(doctor.code, 1, doctor.stdout + doctor.stderr);
+    assert.match(
+      doctor.stdout,
+      /^PROBLEM total: index "it-hostile-network-zred" is red: 1 of 1 primary shards unassigned/m,
+    );
+    assert.match(doctor.stdout, /^ok {6}dns: /m);
+  } finally {
+    await suite.es.client.indices.delete({ index: red });
+  }
+});
