@@ -29,7 +29,8 @@ export class PageChecker {
   check(page: FlattenResult, totalHits: number): void {
     this.pages++;
     const where = `${this.table.name} ${this.range.day}: the answer of page ${this.pages}`;
-    if (!isCount(totalHits)) throw new DataError(`${where} has an invalid hit count (${describe(totalHits)})`);
+    if (!isCount(totalHits))
+      throw new DataError(`${where} has an invalid hit count (${describe(totalHits)})`);
     for (const row of page.rows) {
       const t = row.time;
       if (!Number.isSafeInteger(t))
