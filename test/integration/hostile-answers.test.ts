@@ -89,7 +89,7 @@ test('a composite page sent again (the same page for every after_key) ends the w
 test('a repeated after_key (new rows, the same key) is an error, not an endless walk', async () => {
   let firstKey: unknown;
   const outcome = await loadThrough(
-    'repeat-key',
+    'repeat-after',
     'internal_to_external',
     rewriteJson((json, body) => {
       const rows = (json.aggregations as { rows: { after_key?: unknown } }).rows;
@@ -104,7 +104,7 @@ test('a repeated after_key (new rows, the same key) is an error, not an endless 
 
 test('an after_key that goes backwards is an error', async () => {
   const outcome = await loadThrough(
-    'backwards-key',
+    'backwards-after',
     'internal_to_external',
     rewriteJson((json, body) => {
       const rows = (json.aggregations as { rows: { after_key?: { time: number } } }).rows;
