@@ -15,7 +15,8 @@ set -euo pipefail
 
 ES_VERSION=${ES_VERSION:-9.5.4}
 ES_HEAP=${ES_CLUSTER_HEAP:-320m}
-export ES_VERSION ES_HEAP
+ENGINE=elasticsearch # the cluster tests run on Elasticsearch only
+export ES_VERSION ES_HEAP ENGINE
 # shellcheck source=scripts/es-local.sh
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/es-local.sh"
 die() { echo "es-cluster: $*" >&2; exit 1; }

@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import {
   Client as EsClient,
   errors as esErrors,
@@ -78,7 +79,25 @@ export interface EngineClient {
     getMapping(params: Params): Promise<Record<string, { mappings: unknown }>>;
   };
   readonly cat: { indices(params: Params): Promise<{ index?: string; 'docs.count'?: string }[]> };
+  /** One request whose answer is returned unread (status, headers, body stream): see request.ts. */
+  raw(request: RawRequest, options: RawOptions): Promise<RawAnswer>;
   close(): Promise<void>;
+}
+
+export interface RawRequest {
+  readonly method: 'GET' | 'POST';
+  readonly path: string;
+  readonly querystring?: Record<string, string | number | boolean>;
+  readonly body?: Record<string, unknown>;
+}
+export interface RawOptions {
+  readonly maxBytes: number;
+  readonly signal?: AbortSignal;
+}
+export interface RawAnswer {
+  readonly statusCode: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly body: Readable;
 }
 
 /** Connection options common to both clients (built by client.ts from the environment). */
@@ -244,6 +263,8 @@ interface Driver {
   deleteIndex(params: Params): Promise<unknown>;
   getMapping(params: Params): Promise<unknown>;
   catIndices(params: Params): Promise<unknown>;
+  /** One request whose body is handed back unread, as a stream (request.ts reads it with a cap). */
+  raw(request: RawRequest, options: RawOptions): Promise<RawAnswer>;
   close(): Promise<void>;
 }
 
@@ -258,6 +279,19 @@ function firstVersion(answer: unknown): string {
 function elasticDriver(client: EsClient): Driver {
   return {
     name: 'elasticsearch',
+    raw: async (request, options) => {
+      const result = await client.transport.request<Readable>(
+        { method: request.method, path: request.path, querystring: request.querystring, body: request.body },
+        {
+          asStream: true,
+          meta: true,
+          maxResponseSize: options.maxBytes,
+          maxCompressedResponseSize: options.maxBytes,
+          ...(options.signal !== undefined && { signal: options.signal }),
+        },
+      );
+      return { statusCode: result.statusCode, headers: result.headers, body: result.body };
+    },
     search: (params, options) =>
       client.search(params as estypes.SearchRequest, options.signal ? { signal: options.signal } : {}),
     count: (params) => client.count(params as estypes.CountRequest),
@@ -303,6 +337,31 @@ function elasticDriver(client: EsClient): Driver {
 function openSearchDriver(client: OsClient): Driver {
   return {
     name: 'opensearch',
+    raw: async (request, options) => {
+      const pending = client.transport.request(
+        {
+          method: request.method,
+          path: request.path,
+          querystring: request.querystring ?? {},
+          ...(request.body !== undefined && { body: request.body }),
+        },
+        { asStream: true },
+      ) as unknown as Promise<{
+        statusCode: number | null;
+        headers: Record<string, unknown> | null;
+        body: unknown;
+      }> & {
+        abort?: () => void;
+      };
+      const result = await abortable(pending, options.signal).catch((err: unknown) => {
+        throw toElasticError(err);
+      });
+      return {
+        statusCode: result.statusCode ?? 0,
+        headers: (result.headers ?? {}) as RawAnswer['headers'],
+        body: result.body as Readable,
+      };
+    },
     search: (params, options) => {
       const { body, rest } = splitBody(params, SEARCH_BODY_KEYS);
       return os(() => abortable(client.search({ ...rest, ...(body && { body }) } as never), options.signal));
@@ -446,6 +505,7 @@ export function createEngineClient(connection: EngineConnection, choice: EngineC
       getMapping: (params) => run((d) => d.getMapping(params)),
     },
     cat: { indices: (params) => run((d) => d.catIndices(params)) },
+    raw: (request, options) => run((d) => d.raw(request, options)),
     close: async () => {
       await Promise.all([...clients, ...(probe ? [probe] : [])].map((c) => c.close()));
     },

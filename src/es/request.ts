@@ -1,8 +1,8 @@
 import { promisify } from 'node:util';
 import { unzip, brotliDecompress } from 'node:zlib';
 import type { Readable } from 'node:stream';
-import type { Client } from '@elastic/elasticsearch';
 import { errors } from '@elastic/elasticsearch';
+import type { EngineClient } from './engine.js';
 import { oneLine } from './answer.js';
 
 /**
@@ -52,25 +52,11 @@ export function formatBytes(n: number): string {
  * failures are the client's own errors.
  */
 export async function requestJson(
-  client: Client,
+  client: EngineClient,
   request: JsonRequest,
   options: { maxBytes: number; signal?: AbortSignal },
 ): Promise<unknown> {
-  const result = await client.transport.request<Readable>(
-    {
-      method: request.method,
-      path: request.path,
-      ...(request.querystring !== undefined && { querystring: request.querystring }),
-      ...(request.body !== undefined && { body: request.body }),
-    },
-    {
-      asStream: true,
-      meta: true,
-      maxResponseSize: options.maxBytes,
-      maxCompressedResponseSize: options.maxBytes,
-      ...(options.signal !== undefined && { signal: options.signal }),
-    },
-  );
+  const result = await client.raw(request, options);
   const { statusCode, headers } = result;
   const stream = result.body;
   const declared = Number(headers['content-length']);
@@ -122,7 +108,13 @@ export async function requestJson(
   }
   if (statusCode >= 400) {
     // The client's error, so that classifyEsError reads it as for any other call.
-    throw new errors.ResponseError({ ...result, body: body ?? text });
+    throw new errors.ResponseError({
+      body: body ?? text,
+      statusCode,
+      headers,
+      warnings: null,
+      meta: {} as never,
+    });
   }
   if (!json)
     throw new NotElasticsearchError(

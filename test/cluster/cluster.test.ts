@@ -199,7 +199,7 @@ test('no replicas, a node killed mid-backfill: the days it holds fail naming the
   const doctor = await runCli(['doctor', '--config', cfg, '--es', urls[1]!], {
     env: { ...env, NETLOG_LOG_FILE: join(dir, 'cluster.log') },
   });
-  assert.equal(doctor.code, 1, doctor.stdout + doctor.stderr);
+  assert.equal(doctor.code, 2, doctor.stdout + doctor.stderr);
   assert.match(
     doctor.stdout,
     /PROBLEM dns: index "it-cl0-network-dns" is red: 1 of 3 primary shards unassigned/,

@@ -416,8 +416,9 @@ test("a red index in a table's pattern: load-daily fails naming index and shard,
       number_of_shards: 1,
       number_of_replicas: 0,
       'index.routing.allocation.require._name': 'no-such-node',
+      // Creating it must not wait for a shard that never starts.
+      'index.write.wait_for_active_shards': 0,
     },
-    wait_for_active_shards: 0,
   });
   const env = { NETLOG_HASH_KEY: KEY, NETLOG_LOG_FILE: suite.logFile, NETLOG_NOW: '2026-11-13T06:00:00Z' };
   try {
@@ -433,7 +434,7 @@ test("a red index in a table's pattern: load-daily fails naming index and shard,
     );
     assert.deepEqual(await listFiles(data), ['dns/2026/2026-11-12.csv'], 'dns does not read the red index');
     const doctor = await runCli(['doctor', '--config', config, '--es', suite.es.url], { env });
-    assert.equal(doctor.code, 1, doctor.stdout + doctor.stderr);
+    assert.equal(doctor.code, 2, doctor.stdout + doctor.stderr);
     assert.match(
       doctor.stdout,
       /^PROBLEM total: index "it-hostile-network-zred" is red: 1 of 1 primary shards unassigned/m,
