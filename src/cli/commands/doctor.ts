@@ -7,6 +7,7 @@ import { PRODUCT } from '../../es/engine.js';
 import { PRESET_NAMES, type PresetName } from '../../config/presets.js';
 import { validateConfig } from '../../config/validate.js';
 import { checkEsReachable, loadCommandConfig, openEs, type EsHandle } from '../setup.js';
+import { writeContradiction } from '../command-config.js';
 import type { CommandContext } from '../context.js';
 import type { DoctorOptions } from '../program.js';
 
@@ -63,6 +64,18 @@ export async function run(options: DoctorOptions, ctx: CommandContext): Promise<
         ctx.out(`PROBLEM ${err.message}`);
         problems++;
       }
+    // The settings the data repository records: the next load-daily would refuse a config contradicting them.
+    try {
+      const contradiction = await writeContradiction(options, config, ctx);
+      if (contradiction !== undefined) {
+        ctx.out(`PROBLEM ${contradiction}`);
+        problems++;
+      }
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      ctx.out(`PROBLEM ${err.message}`);
+      problems++;
+    }
     const fits = await detectSources(es, config.preset, ctx);
     const using = config.preset !== undefined && fits.includes(config.preset);
     if (problems > 0 && !using && fits.length > 0) {
