@@ -39,6 +39,7 @@ const ENV_ES = [
   'ES_CA_CERT      PEM file of the CA that signed the server certificate',
   'ES_TIMEOUT_MS   request timeout in milliseconds (>= 100)',
   'ES_INSECURE     1 or true: like --insecure',
+  'ES_ENGINE       auto, elasticsearch or opensearch (default: es.engine of the config, else auto)',
 ];
 const ENV_KEY = [
   'NETLOG_HASH_KEY or NETLOG_HASH_KEY_FILE  the pseudonymisation key (one of them; never in the config)',

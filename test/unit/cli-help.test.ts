@@ -14,10 +14,16 @@ const readEnv = async (file: string): Promise<string[]> => {
 const GLOBALS = [/-c, --config <file>/, /-d, --data <dir>/, /--log-file <file>/, /-q, --quiet/];
 
 test('subcommand --help shows the global options and the environment it reads', async () => {
-  const connection = await readEnv('config/env.ts');
+  const connection = [
+    ...(await readEnv('config/env.ts')),
+    ...(await readEnv('cli/setup.ts')).filter((name) => name.startsWith('ES_')),
+  ];
   const key = await readEnv('config/hash-key.ts');
   const files = [...(await readEnv('config/locate.ts')), ...(await readEnv('log.ts'))];
-  assert.ok(connection.includes('ES_URL') && connection.includes('ES_TIMEOUT_MS'), connection.join());
+  assert.ok(
+    ['ES_URL', 'ES_TIMEOUT_MS', 'ES_ENGINE'].every((name) => connection.includes(name)),
+    connection.join(),
+  );
   assert.deepEqual(key.sort(), ['NETLOG_HASH_KEY', 'NETLOG_HASH_KEY_FILE']);
   assert.ok(files.includes('NETLOG_CONFIG') && files.includes('NETLOG_LOG_FILE'), files.join());
 
