@@ -8,6 +8,7 @@ import {
   settingsDifferences,
   settingsOf,
   tablesFromRecord,
+  type RecordedSettings,
 } from '../datapackage/descriptor.js';
 import type { Config } from '../config/schema.js';
 import type { CommandContext } from './context.js';
@@ -62,21 +63,57 @@ export async function loadCommandConfig(
       tables: tablesFromRecord(recorded),
     };
   }
-  const differences = settingsDifferences(recorded, settingsOf(config));
-  if (differences.length === 0) return config;
-  const by = hasFile ? `the config ${path} (${source})` : source;
+  const contradiction = describeContradiction(recorded, config, where, configOrigin(path, source));
+  if (contradiction === undefined) return config;
   if (use === 'write' && options.startAnew) {
     ctx.log.warn(
-      { differences, from: where },
+      { differences: settingsDifferences(recorded, settingsOf(config)), from: where },
       "--start-anew: this run's settings replace the ones the data repository records; files written before keep their old meaning",
     );
     return config;
   }
   const fix =
-    use === 'write'
-      ? `run with the config that wrote these files (--config FILE), or add --start-anew to record the new settings`
-      : `drop --config to read with the recorded settings, or fix the config`;
-  throw new ConfigError(`${where} records ${differences.join('; ')}, which ${by} contradicts: ${fix}`);
+    use === 'write' ? WRITE_FIX : `drop --config to read with the recorded settings, or fix the config`;
+  throw new ConfigError(`${contradiction}: ${fix}`);
+}
+
+const WRITE_FIX =
+  'run with the config that wrote these files (--config FILE), or add --start-anew to record the new settings';
+
+const configOrigin = (path: string | undefined, source: string): string =>
+  path !== undefined && path !== '' ? `the config ${path} (${source})` : source;
+
+/** The one rule: where the config contradicts the recorded zone, pseudonym scheme or tables, said in a line. */
+function describeContradiction(
+  recorded: RecordedSettings,
+  config: Config,
+  where: string,
+  by: string,
+): string | undefined {
+  const differences = settingsDifferences(recorded, settingsOf(config));
+  if (differences.length === 0) return undefined;
+  return `${where} records ${differences.join('; ')}, which ${by} contradicts`;
+}
+
+/**
+ * For `netlog doctor`: the refusal the next writing run (load-daily, backfill, publish) would meet with
+ * `config`, as one line with its fix, or undefined when the data repository records nothing or agrees.
+ */
+export async function writeContradiction(
+  options: GlobalOptions,
+  config: Config,
+  ctx: CommandContext,
+): Promise<string | undefined> {
+  const recorded = await readRecorded(options.data);
+  if (recorded === undefined) return undefined;
+  const { path, source } = locateConfig({ flag: options.config, env: ctx.env, dataDir: options.data });
+  const contradiction = describeContradiction(
+    recorded,
+    config,
+    join(options.data, DATA_PACKAGE_FILE),
+    configOrigin(path, source),
+  );
+  return contradiction === undefined ? undefined : `${contradiction}: ${WRITE_FIX}`;
 }
 
 /**

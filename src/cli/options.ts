@@ -55,3 +55,21 @@ export function nonEmptyPathOption(label: string): (value: string) => string {
     return value;
   };
 }
+
+/** A positive decimal number, e.g. a z-score threshold; `fix` says what to give instead. */
+export function positiveNumberOption(label: string, fix: string): (value: string) => number {
+  return (value) => {
+    if (!/^\d+(\.\d+)?$/.test(value) || !(Number(value) > 0))
+      throw new InvalidArgumentError(`${label} ${value}: give ${fix}`);
+    return Number(value);
+  };
+}
+
+/** A score from 0 to 1 inclusive. */
+export function scoreOption(label: string): (value: string) => number {
+  return (value) => {
+    if (!/^(0(\.\d+)?|1(\.0+)?)$/.test(value))
+      throw new InvalidArgumentError(`${label} ${value}: give a score from 0 to 1, e.g. 0.7`);
+    return Number(value);
+  };
+}

@@ -1,11 +1,13 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { deleteIndices, startTestEs, TEST_ENGINE, type TestEs } from '../helpers/es.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 import { loadSampleDays, writeTestConfig } from '../helpers/sample.js';
+import { loadConfig } from '../../src/config/load.js';
+import { buildDataPackage, formatDataPackage, settingsOf } from '../../src/datapackage/descriptor.js';
 
 const KEY = 'doctor-test-key-0123456789abcdef';
 const PREFIX = 'it-doctor-';
@@ -135,4 +137,37 @@ test('doctor checks the key too: none set is a problem, so the next load-daily w
       'PROBLEM no pseudonymisation key: set NETLOG_HASH_KEY or NETLOG_HASH_KEY_FILE (e.g. openssl rand -hex 32 > /etc/netlog/hash.key)',
     ],
   );
+});
+
+test("doctor reports a config that contradicts the data repository's datapackage.json", async () => {
+  const config = await writeTestConfig(tmp.path, PREFIX);
+  const loaded = await loadConfig(config);
+  const recordedZone = loaded.timezone === 'Europe/Zurich' ? 'America/New_York' : 'Europe/Zurich';
+  const data = join(tmp.path, 'recorded');
+  await mkdir(data, { recursive: true });
+  // The data repository as a run with another zone (and the same tables) left it.
+  const settings = settingsOf({ ...loaded, timezone: recordedZone });
+  await writeFile(
+    join(data, 'datapackage.json'),
+    formatDataPackage(buildDataPackage({ version: '0.0.0-test', settings, files: [] })),
+  );
+  const result = await runCli(['doctor', '--config', config, '--data', data, '--es', es.url], {
+    env: { NETLOG_LOG_FILE: join(tmp.path, 'log'), NETLOG_HASH_KEY: KEY },
+  });
+  assert.equal(result.code, 2, result.stdout + result.stderr);
+  const problems = result.stdout.split('\n').filter((l) => l.startsWith('PROBLEM'));
+  assert.deepEqual(problems, [
+    `PROBLEM ${join(data, 'datapackage.json')} records timezone ${recordedZone} (this run: ${loaded.timezone}), which the config ${config} (--config) contradicts: run with the config that wrote these files (--config FILE), or add --start-anew to record the new settings`,
+  ]);
+  assert.match(result.stdout, /^1 problem\(s\)/m);
+
+  // The same config against a repository that records it: no problem.
+  await writeFile(
+    join(data, 'datapackage.json'),
+    formatDataPackage(buildDataPackage({ version: '0.0.0-test', settings: settingsOf(loaded), files: [] })),
+  );
+  const agreeing = await runCli(['doctor', '--config', config, '--data', data, '--es', es.url], {
+    env: { NETLOG_LOG_FILE: join(tmp.path, 'log'), NETLOG_HASH_KEY: KEY },
+  });
+  assert.equal(agreeing.code, 0, agreeing.stdout + agreeing.stderr);
 });

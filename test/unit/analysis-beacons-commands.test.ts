@@ -43,7 +43,7 @@ function context(): CommandContext & { lines: string[] } {
   };
 }
 
-const base = { from: DAYS[0]!, to: DAYS[1]!, table: 'internal_to_external', minScore: '0.7', exact: true };
+const base = { from: DAYS[0]!, to: DAYS[1]!, table: 'internal_to_external', minScore: 0.7, exact: true };
 
 test('without a key the exact step is skipped, said so, and the beacons are scored from the day files', async () => {
   const ctx = context();
@@ -97,13 +97,12 @@ test('without Elasticsearch configured the exact step is skipped too; bad flags 
   assert.equal(await beacons({ data, ...base, out }, { ...ctx, env: { NETLOG_HASH_KEY: 'k' } }), 0);
   assert.match(ctx.lines[1]!, /exact step skipped \(no Elasticsearch: give --es, ES_URL or ES_CLOUD_ID\)/);
   for (const [flags, message] of [
-    [{ minScore: 'high' }, /--min-score high/],
     [{ out: 'b.txt' }, /--out b\.txt/],
     [{ chart: 'b.gif' }, /--chart/],
     [{ table: 'dns' }, /dns is a time series/],
   ] as const)
     await assert.rejects(
-      beacons({ data, ...base, out, ...flags }, context()),
+      beacons(Object.assign({ data, ...base, out }, flags), context()),
       (e: unknown) => e instanceof UsageError && message.test(e.message),
     );
 });

@@ -45,6 +45,23 @@ const cases: [string, string[] | (() => Promise<string[]>), RegExp, NodeJS.Proce
     ['load-backfill', '--days', '3', '--from', '2026-11-01'],
     /cannot be used with option '--from/,
   ],
+  // Checked by commander's choices and argument parsers, before the command runs.
+  [
+    '--resample 2h',
+    ['plot', '--tables', 'dns', '--resample', '2h'],
+    /--resample <step>' argument '2h' is invalid\. Allowed choices are 15m, 1h, 1d/,
+  ],
+  [
+    '--threshold -1',
+    ['wavelet', '--table', 'tls', '--threshold', '-1'],
+    /--threshold -1: give a positive robust z-score/,
+  ],
+  [
+    '--stabilise log',
+    ['wavelet', '--table', 'tls', '--stabilise', 'log'],
+    /Allowed choices are anscombe, none/,
+  ],
+  ['--min-score high', ['beacons', '--min-score', 'high'], /--min-score high: give a score from 0 to 1/],
   ['backfill without a range', ['load-backfill'], /give the days to load: --days N/],
   [
     'a future --to',

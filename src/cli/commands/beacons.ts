@@ -13,23 +13,18 @@ import { beaconTableShape, fetchPairConnections, findSourceAddresses } from '../
 import { formatCsv } from '../../store/csv.js';
 import { writeFileAtomic } from '../../store/atomic-write.js';
 import { dayRange, isoUtc } from '../../time/day.js';
-import { loadForAnalysis, spanText, type AnalysisRange } from '../analysis-setup.js';
+import { loadForAnalysis, spanText } from '../analysis-setup.js';
 import { beaconStripsSpec } from '../../analysis/beacons-chart.js';
 import { chartFormat, writeChart } from '../../analysis/render.js';
-import { checkEsReachable, loadCommandConfig, openEs, openPseudonymiser, type EsFlags } from '../setup.js';
+import { checkEsReachable, loadCommandConfig, openEs, openPseudonymiser } from '../setup.js';
 import { selectTables } from '../../pipeline/plan.js';
 import type { LoadedTable } from '../../analysis/load-series.js';
 import type { Config } from '../../config/schema.js';
 import type { CommandContext } from '../context.js';
-import type { GlobalOptions } from '../program.js';
+import type { BeaconsOptions } from '../program.js';
 
-interface Options extends GlobalOptions, AnalysisRange, EsFlags {
-  table: string;
-  minScore: string;
-  out: string;
-  exact: boolean;
-  chart?: string;
-}
+/** Exactly what commander parses for this command (declared in program.ts). */
+type Options = BeaconsOptions;
 
 /** Strips drawn by --chart: the top findings. */
 const CHART_STRIPS = 10;
@@ -44,9 +39,7 @@ export const PREFILTER_MARGIN = 0.1;
  * connections. Writes the findings above --min-score as CSV or JSON.
  */
 export async function run(options: Options, ctx: CommandContext): Promise<number> {
-  const minScore = Number(options.minScore);
-  if (!/^(0(\.\d+)?|1(\.0+)?)$/.test(options.minScore))
-    throw new UsageError(`--min-score ${options.minScore}: give a score from 0 to 1, e.g. 0.7`);
+  const minScore = options.minScore; // 0–1, checked by its commander parser
   if (!/\.(csv|json)$/.test(options.out))
     throw new UsageError(`--out ${options.out}: beacons are written as .csv or .json`);
   if (options.chart !== undefined) chartFormat(options.chart, '--chart');

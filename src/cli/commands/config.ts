@@ -5,16 +5,13 @@ import { defaultConfig } from '../../config/validate.js';
 import { loadCommandConfig } from '../command-config.js';
 import { locateConfig } from '../../config/locate.js';
 import type { CommandContext } from '../context.js';
-import type { GlobalOptions } from '../program.js';
+import type { ConfigOptions } from '../program.js';
 
 /**
  * `netlog config`: the effective configuration as JSON, a starting point for a site's own file (which
  * file it came from is logged); with `--preset NAME`, that source preset as a complete, commented YAML file.
  */
-export async function run(
-  options: GlobalOptions & { defaults?: boolean; preset?: string },
-  ctx: CommandContext,
-): Promise<number> {
+export async function run(options: ConfigOptions, ctx: CommandContext): Promise<number> {
   if (options.preset !== undefined) {
     if (!isPresetName(options.preset))
       throw new UsageError(

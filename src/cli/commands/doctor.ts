@@ -14,9 +14,10 @@ import { sendJson, withEsRetry } from '../../es/search.js';
 import { PRODUCT } from '../../es/engine.js';
 import { PRESET_NAMES, type PresetName } from '../../config/presets.js';
 import { validateConfig } from '../../config/validate.js';
-import { checkEsReachable, loadCommandConfig, openEs, type EsFlags, type EsHandle } from '../setup.js';
+import { checkEsReachable, loadCommandConfig, openEs, type EsHandle } from '../setup.js';
+import { writeContradiction } from '../command-config.js';
 import type { CommandContext } from '../context.js';
-import type { GlobalOptions } from '../program.js';
+import type { DoctorOptions } from '../program.js';
 
 /**
  * `netlog doctor`: the cluster and its engine, then every table's indices and fields, one line each,
@@ -24,7 +25,7 @@ import type { GlobalOptions } from '../program.js';
  * fit the cluster, or a missing key, is a configuration problem (exit 2); a cluster that cannot be
  * asked is a runtime one (exit 1).
  */
-export async function run(options: GlobalOptions & EsFlags, ctx: CommandContext): Promise<number> {
+export async function run(options: DoctorOptions, ctx: CommandContext): Promise<number> {
   const config = await loadCommandConfig(options, ctx, 'none');
   const es = openEs(options, config, ctx);
   try {
@@ -81,6 +82,18 @@ export async function run(options: GlobalOptions & EsFlags, ctx: CommandContext)
         ctx.out(`PROBLEM ${err.message}`);
         problems++;
       }
+    // The settings the data repository records: the next load-daily would refuse a config contradicting them.
+    try {
+      const contradiction = await writeContradiction(options, config, ctx);
+      if (contradiction !== undefined) {
+        ctx.out(`PROBLEM ${contradiction}`);
+        problems++;
+      }
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      ctx.out(`PROBLEM ${err.message}`);
+      problems++;
+    }
     const fits = await detectSources(es, config.preset, ctx);
     const using = config.preset !== undefined && fits.includes(config.preset);
     if (problems > 0 && !using && fits.length > 0) {

@@ -5,13 +5,13 @@ import { maskUrlCredentials } from '../../publish/git-output.js';
 import { withRunLock } from '../../schedule/lock.js';
 import { loadCommandConfig } from '../command-config.js';
 import type { CommandContext } from '../context.js';
-import type { GlobalOptions } from '../program.js';
+import type { InitDataOptions } from '../program.js';
 
 /**
  * `netlog init-data --remote URL`: the data directory becomes a working copy of the analysts'
  * repository on `git.branch` (a clone, an adopted clone, or a folder of CSVs put on top of it).
  */
-export async function run(options: GlobalOptions & { remote: string }, ctx: CommandContext): Promise<number> {
+export async function run(options: InitDataOptions, ctx: CommandContext): Promise<number> {
   // Not through setup.ts: its Elasticsearch client costs 0.5 s of imports per run.
   const config = await loadCommandConfig(options, ctx, 'none');
   const how = await withRunLock(

@@ -1,5 +1,5 @@
 import { UsageError } from '../../errors.js';
-import { resolveDays, selectTables, type RangeFlags } from '../../pipeline/plan.js';
+import { resolveDays, selectTables } from '../../pipeline/plan.js';
 import { runJobs, type Job } from '../../pipeline/run-jobs.js';
 import { checkStoredDay } from '../../store/scan.js';
 import {
@@ -10,21 +10,14 @@ import {
   openPseudonymiser,
   publishAfter,
   withDataLock,
-  type EsFlags,
-  type KeyFlags,
-  type LockFlags,
 } from '../setup.js';
 import { createProgress } from '../progress.js';
 import { reportRun } from '../report-run.js';
 import type { CommandContext } from '../context.js';
-import type { GlobalOptions } from '../program.js';
+import type { LoadBackfillOptions } from '../program.js';
 
-interface Options extends GlobalOptions, EsFlags, LockFlags, RangeFlags, KeyFlags {
-  tables?: string[];
-  force?: boolean;
-  concurrency: number;
-  publish?: boolean;
-}
+/** Exactly what commander parses for this command (declared in program.ts). */
+type Options = LoadBackfillOptions;
 
 /** `netlog load-backfill`: (re)build a range of days; days already complete are skipped unless --force. */
 export async function run(options: Options, ctx: CommandContext): Promise<number> {

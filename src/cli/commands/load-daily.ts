@@ -9,22 +9,13 @@ import {
   openPseudonymiser,
   publishAfter,
   withDataLock,
-  type EsFlags,
-  type KeyFlags,
-  type LockFlags,
 } from '../setup.js';
 import { reportRun } from '../report-run.js';
 import type { CommandContext } from '../context.js';
-import type { GlobalOptions } from '../program.js';
+import type { LoadDailyOptions } from '../program.js';
 
-interface Options extends GlobalOptions, EsFlags, LockFlags, KeyFlags {
-  date?: string;
-  tables?: string[];
-  dryRun?: boolean;
-  partial?: boolean;
-  publish?: boolean;
-  settle?: number;
-}
+/** Exactly what commander parses for this command (declared in program.ts). */
+type Options = LoadDailyOptions;
 
 /** `netlog load-daily`: one day (yesterday by default) for every configured table. */
 export async function run(options: Options, ctx: CommandContext): Promise<number> {

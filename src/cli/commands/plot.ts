@@ -1,40 +1,27 @@
 import { ExitCode, UsageError } from '../../errors.js';
 import { bucketSeries, metricAggregate, topKeys, type SeriesPoint } from '../../analysis/series.js';
-import { parseStep, resample, STEPS, stepWords } from '../../analysis/resample.js';
+import { resample, stepWords } from '../../analysis/resample.js';
 import { gapBands, lineChartSpec, topNChartSpec } from '../../analysis/chart.js';
 import { chartFormat, writeChart } from '../../analysis/render.js';
 import { formatCsv } from '../../store/csv.js';
 import { writeFileAtomic } from '../../store/atomic-write.js';
 import { isTimeSeries } from '../../store/layout.js';
 import { isoUtc } from '../../time/day.js';
-import {
-  checkMetric,
-  loadForAnalysis,
-  rankingColumn,
-  spanText,
-  type AnalysisRange,
-} from '../analysis-setup.js';
+import { checkMetric, loadForAnalysis, rankingColumn, spanText } from '../analysis-setup.js';
 import type { CommandContext } from '../context.js';
-import type { GlobalOptions } from '../program.js';
+import type { PlotOptions } from '../program.js';
 
 const AGGREGATE_WORDS = { sum: 'total', max: 'largest', min: 'smallest' } as const;
 
-interface Options extends GlobalOptions, AnalysisRange {
-  tables: string[];
-  resample: string;
-  metric: string;
-  top?: number;
-  out: string;
-  csv?: string;
-}
+/** Exactly what commander parses for this command (declared in program.ts). */
+type Options = PlotOptions;
 
 /**
  * `netlog plot`: line charts of tables over a range (gaps drawn as gaps and named), or with --top the
  * top-N keys of one flow table. --csv also writes the plotted numbers, one column per table.
  */
 export async function run(options: Options, ctx: CommandContext): Promise<number> {
-  const step = parseStep(options.resample);
-  if (step === undefined) throw new UsageError(`--resample ${options.resample}: use ${STEPS.join(', ')}`);
+  const step = options.resample; // one of STEPS: commander's choices
   chartFormat(options.out, '--out');
   if (options.csv !== undefined && !options.csv.endsWith('.csv'))
     throw new UsageError(`--csv ${options.csv}: give a file name ending in .csv`);

@@ -2,13 +2,13 @@ import { ExitCode } from '../../errors.js';
 import { publishData } from '../../publish/git.js';
 import { describePublish } from '../../publish/publish-result.js';
 import { withRunLock } from '../../schedule/lock.js';
-import { loadCommandConfig, recordDataPackage, type ConfigFlags } from '../command-config.js';
+import { loadCommandConfig, recordDataPackage } from '../command-config.js';
 import type { CommandContext } from '../context.js';
-import type { GlobalOptions } from '../program.js';
+import type { PublishOptions } from '../program.js';
 // Type only: setup.ts's runtime imports (the Elasticsearch client) stay out of publish.
-import type { LockFlags } from '../setup.js';
 
-interface Options extends GlobalOptions, LockFlags, ConfigFlags {}
+/** Exactly what commander parses for this command (declared in program.ts). */
+type Options = PublishOptions;
 
 /**
  * `netlog publish`: commit changed day files (and datapackage.json, README.md, which describe them)

@@ -10,16 +10,13 @@ import { writeFileAtomic } from '../../store/atomic-write.js';
 import { isTimeSeries } from '../../store/layout.js';
 import { isoUtc } from '../../time/day.js';
 import { beaconsSection } from '../report-beacons.js';
-import { loadForAnalysis, rankingColumn, spanText, type AnalysisRange } from '../analysis-setup.js';
+import { loadForAnalysis, rankingColumn, spanText } from '../analysis-setup.js';
 import type { LoadedTable } from '../../analysis/load-series.js';
 import type { CommandContext } from '../context.js';
-import type { GlobalOptions } from '../program.js';
+import type { ReportOptions } from '../program.js';
 
-interface Options extends GlobalOptions, AnalysisRange {
-  tables?: string[];
-  out: string;
-  beacons?: string;
-}
+/** Exactly what commander parses for this command (declared in program.ts). */
+type Options = ReportOptions;
 
 const { wavelet, level, threshold } = DEFAULT_ANOMALY_OPTIONS;
 

@@ -2,24 +2,12 @@ import { loadSample, writeExpected } from '../../sample/load.js';
 import { withEsRetry } from '../../es/search.js';
 import { ExitCode, UsageError } from '../../errors.js';
 import { PRESET_NAMES, isPresetName } from '../../config/presets.js';
-import { loadCommandConfig, openEs, type EsFlags } from '../setup.js';
+import { loadCommandConfig, openEs } from '../setup.js';
 import type { CommandContext } from '../context.js';
-import type { GlobalOptions } from '../program.js';
+import type { SampleLoadOptions } from '../program.js';
 
-interface Options extends GlobalOptions, EsFlags {
-  days: number;
-  end: string;
-  docsPerDay: number;
-  seed: number;
-  anomalies: boolean;
-  anomalyDay?: string;
-  expected?: string;
-  indexPrefix: string;
-  schema: string;
-  namespace: string;
-  force?: boolean;
-  beacons?: boolean;
-}
+/** Exactly what commander parses for this command (declared in program.ts). */
+type Options = SampleLoadOptions;
 
 /** `netlog sample load`: generated network logs into Elasticsearch, and optionally their expected counts. */
 export async function run(options: Options, ctx: CommandContext): Promise<number> {

@@ -2,9 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { ExitCode, InterruptedError } from '../../errors.js';
 import { runSchedule, validateSchedule, type ScheduledJob } from '../../schedule/cron.js';
 import { loadCommandConfig } from '../command-config.js';
-import type { EsFlags } from '../setup.js';
 import type { CommandContext } from '../context.js';
-import type { GlobalOptions } from '../program.js';
+import type { ScheduleOptions } from '../program.js';
 
 /**
  * `netlog schedule`: load-daily then publish on `schedule.load` / `schedule.publish` (UTC), until
@@ -14,7 +13,7 @@ import type { GlobalOptions } from '../program.js';
  * run lock) instead of being lost at a process boundary. Each run reads the clock when it starts and
  * its config file afresh; each takes the run lock like any other run.
  */
-export async function run(options: GlobalOptions & EsFlags, parent: CommandContext): Promise<number> {
+export async function run(options: ScheduleOptions, parent: CommandContext): Promise<number> {
   const orphaned = watchParent(parent);
   const ctx: CommandContext = { ...parent, signal: orphaned.signal };
   try {
@@ -52,7 +51,7 @@ function watchParent(ctx: CommandContext): { signal: AbortSignal; stop: () => vo
   return { signal: controller.signal, stop: () => clearInterval(timer) };
 }
 
-async function runScheduled(options: GlobalOptions & EsFlags, ctx: CommandContext): Promise<number> {
+async function runScheduled(options: ScheduleOptions, ctx: CommandContext): Promise<number> {
   // The load job imports the Elasticsearch side when it first runs.
   const config = await loadCommandConfig(options, ctx, 'none');
   const jobContext = (job: string): CommandContext => ({

@@ -1,7 +1,7 @@
 import { ExitCode, NetlogError, UsageError } from '../../errors.js';
 import { hasHashKey } from '../../config/hash-key.js';
 import { fetchDayTotals } from '../../es/day-totals.js';
-import { resolveDays, selectTables, type RangeFlags } from '../../pipeline/plan.js';
+import { resolveDays, selectTables } from '../../pipeline/plan.js';
 import { runJobs, type Job } from '../../pipeline/run-jobs.js';
 import { compareTotals } from '../../store/check-day.js';
 import { checkStoredDay, removeTempFiles, scanTableFolders, type DayFileStatus } from '../../store/scan.js';
@@ -15,23 +15,15 @@ import {
   openPseudonymiser,
   publishAfter,
   withDataLock,
-  type EsFlags,
-  type KeyFlags,
-  type LockFlags,
   type EsHandle,
 } from '../setup.js';
 import { displayPath } from '../report-run.js';
 import type { Config } from '../../config/schema.js';
 import type { CommandContext } from '../context.js';
-import type { GlobalOptions } from '../program.js';
+import type { VerifyOptions } from '../program.js';
 
-interface Options extends GlobalOptions, EsFlags, LockFlags, RangeFlags, KeyFlags {
-  tables?: string[];
-  againstEs?: boolean;
-  repair?: boolean;
-  concurrency: number;
-  publish?: boolean;
-}
+/** Exactly what commander parses for this command (declared in program.ts). */
+type Options = VerifyOptions;
 
 const DEFAULT_DAYS = 30;
 

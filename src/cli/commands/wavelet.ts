@@ -2,26 +2,18 @@ import { ExitCode, UsageError } from '../../errors.js';
 import { bucketSeries, metricAggregate } from '../../analysis/series.js';
 import { detectInSeries } from '../../analysis/detect-series.js';
 import { DEFAULT_ANOMALY_OPTIONS } from '../../analysis/anomalies.js';
-import { STABILISERS, type Stabiliser } from '../../analysis/stabilise.js';
+import type { Stabiliser } from '../../analysis/stabilise.js';
 import { waveletNames } from '../../analysis/wavelet.js';
 import { gapBands, waveletChartSpec } from '../../analysis/chart.js';
 import { chartFormat, writeChart } from '../../analysis/render.js';
 import { formatCsv } from '../../store/csv.js';
 import { writeFileAtomic } from '../../store/atomic-write.js';
-import { checkMetric, loadForAnalysis, spanText, type AnalysisRange } from '../analysis-setup.js';
+import { checkMetric, loadForAnalysis, spanText } from '../analysis-setup.js';
 import type { CommandContext } from '../context.js';
-import type { GlobalOptions } from '../program.js';
+import type { WaveletOptions } from '../program.js';
 
-interface Options extends GlobalOptions, AnalysisRange {
-  table: string;
-  metric: string;
-  wavelet: string;
-  level?: number;
-  threshold: string;
-  stabilise?: string;
-  out: string;
-  chart?: string;
-}
+/** Exactly what commander parses for this command (declared in program.ts). */
+type Options = WaveletOptions;
 
 const round2 = (v: number): number => Math.round(v * 100) / 100;
 
@@ -32,11 +24,8 @@ const round2 = (v: number): number => Math.round(v * 100) / 100;
 export async function run(options: Options, ctx: CommandContext): Promise<number> {
   if (!waveletNames().includes(options.wavelet))
     throw new UsageError(`--wavelet ${options.wavelet}: use one of ${waveletNames().join(', ')}`);
-  const threshold = Number(options.threshold);
-  if (!/^\d+(\.\d+)?$/.test(options.threshold) || !(threshold > 0))
-    throw new UsageError(`--threshold ${options.threshold}: give a positive robust z-score, e.g. 5`);
-  if (options.stabilise !== undefined && !(STABILISERS as readonly string[]).includes(options.stabilise))
-    throw new UsageError(`--stabilise ${options.stabilise}: use ${STABILISERS.join(' or ')}`);
+  // --threshold (a positive number) and --stabilise (one of STABILISERS) are checked by commander.
+  const threshold = options.threshold;
   if (!/\.(csv|json)$/.test(options.out))
     throw new UsageError(`--out ${options.out}: anomalies are written as .csv or .json`);
   if (options.chart !== undefined) chartFormat(options.chart, '--chart');
@@ -46,8 +35,7 @@ export async function run(options: Options, ctx: CommandContext): Promise<number
   const table = loaded[0]!;
   // Counts and sums are variance-stabilised; a maximum or minimum is not a count and is left alone.
   const stabilise: Stabiliser =
-    (options.stabilise as Stabiliser | undefined) ??
-    (metricAggregate(table.table, options.metric) === 'sum' ? 'anscombe' : 'none');
+    options.stabilise ?? (metricAggregate(table.table, options.metric) === 'sum' ? 'anscombe' : 'none');
   const points = bucketSeries(table, options.metric, config.timezone);
   const result = detectInSeries(points, {
     wavelet: options.wavelet,
