@@ -444,10 +444,13 @@ describe('publishing with git', { concurrency: true }, () => {
     const f = await setup();
     await writeDay(f.data, 'dns', '2026-11-24', 5);
     await mkdir(join(f.data, 'debug'));
-    await writeFile(join(f.data, 'debug', 'raw-export.csv'), 'source.ip\n10.1.2.3\n');
+    // An operator's export with a raw address: the test's input, removed afterwards so that the
+    // post-suite leak scan (which judges what netlog wrote) does not count it.
+    const rawExport = join(f.data, 'debug', 'raw-export.csv');
+    await writeFile(rawExport, 'source.ip\n10.1.2.3\n');
     await writeDay(f.data, 'not_a_table', '2026-11-24', 1); // the layout, but no configured table
     await writeFile(join(f.data, 'dns', '2026', '2026-11-24.csv.bak'), 'old');
-    const result = await f.netlog(['publish']);
+    const result = await f.netlog(['publish']).finally(() => rm(rawExport, { force: true }));
     assert.equal(result.code, 0, result.stderr);
     assert.match(
       result.stderr,
