@@ -21,6 +21,7 @@ if [ "$already_running" = 0 ] && [ "${KEEP_ES:-0}" != 1 ]; then trap 'scripts/es
 if [ -z "${NETLOG_HASH_KEY:-}" ] && [ -z "${NETLOG_HASH_KEY_FILE:-}" ]; then
   mkdir -p .cache
   [ -s .cache/demo-hash.key ] || node -e 'process.stdout.write(require("crypto").randomBytes(32).toString("hex"))' >.cache/demo-hash.key
+  chmod 600 .cache/demo-hash.key # a key file only its owner may read (netlog warns otherwise)
   export NETLOG_HASH_KEY_FILE=$ROOT/.cache/demo-hash.key
 fi
 
