@@ -18,7 +18,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { defaultConfig } from '../src/config/validate.js';
-import { buildDayQuery } from '../src/es/query.js';
+import { buildDayQuery } from '../src/extract/query.js';
 import { addDays, dayRange, daysBetween } from '../src/time/day.js';
 import { compareDataDirs } from './compare.js';
 import { renderResults, type Measurement, type RunReport } from './report.js';

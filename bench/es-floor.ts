@@ -11,7 +11,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { validateConfig } from '../src/config/validate.js';
-import { buildDayQuery, ROWS_AGG } from '../src/es/query.js';
+import { buildDayQuery, ROWS_AGG } from '../src/extract/query.js';
 import { dayRange, daysBetween } from '../src/time/day.js';
 
 const { values } = parseArgs({

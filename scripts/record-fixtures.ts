@@ -7,7 +7,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { Client } from '@elastic/elasticsearch';
-import { buildDayQuery } from '../src/es/query.js';
+import { buildDayQuery } from '../src/extract/query.js';
 import { defaultConfig } from '../src/config/validate.js';
 import { tableSchema } from '../src/config/schema.js';
 import { dayRange } from '../src/time/day.js';

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import pino, { type Logger } from 'pino';
-import { scrubIpLiterals } from './transform/ip.js';
+import { scrubIpLiterals } from './net/ip.js';
 import { openLogFile, scrubSecrets } from './log-file.js';
 
 /**

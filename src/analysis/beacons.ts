@@ -9,7 +9,7 @@ import {
   type RitaOptions,
 } from './beacons-rita.js';
 import { BUCKET_MINUTES, dayRange } from '../time/day.js';
-import type { LoadedTable } from './load-series.js';
+import type { StoredTable } from './read-series.js';
 
 /**
  * Beacon detection on a flow table, in two stages (pure; the command and the Elasticsearch edge feed
@@ -223,7 +223,7 @@ export function sortFindings(findings: readonly BeaconFinding[]): BeaconFinding[
 }
 
 /** The complete days' rows of a loaded flow table, grouped into (pair, day). */
-export function tablePairDays(table: LoadedTable, timeZone: string): PairDay[] {
+export function tablePairDays(table: StoredTable, timeZone: string): PairDay[] {
   const keyColumns = table.table.levels.map((l) => l.column);
   const hasBytes = table.table.metrics.some((m) => m.name === 'bytes');
   const times = table.frame.array('time') as Date[];
@@ -246,7 +246,7 @@ export function tablePairDays(table: LoadedTable, timeZone: string): PairDay[] {
 }
 
 /** Whether a table can be scored for beacons: keys and a count per bucket. */
-export function isBeaconTable(table: Pick<LoadedTable['table'], 'levels' | 'metrics'>): boolean {
+export function isBeaconTable(table: Pick<StoredTable['table'], 'levels' | 'metrics'>): boolean {
   return (
     table.levels.some((l) => l.transform === 'ip') &&
     table.metrics.some((m) => m.name === 'count' && m.type === 'count')

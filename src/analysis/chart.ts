@@ -1,6 +1,6 @@
 import { stepWords, type Step } from './resample.js';
 import type { SeriesPoint } from './series.js';
-import type { DayAvailability } from './load-series.js';
+import type { DayAvailability } from './read-series.js';
 import { dayRange } from '../time/day.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { DayAvailability } from './load-series.js';
+import type { DayAvailability } from './read-series.js';
 
 /**
  * The self-contained HTML report: a summary, the data completeness of every table day by day, and per

@@ -1,7 +1,7 @@
 import * as aq from 'arquero';
 import { bucketStarts, dayRange } from '../time/day.js';
 import type { TableConfig } from '../config/schema.js';
-import type { LoadedTable } from './load-series.js';
+import type { StoredTable } from './read-series.js';
 
 /**
  * From loaded day files to what is plotted and analysed: one value per 15-minute bucket, several tables
@@ -37,7 +37,7 @@ export function combine(aggregate: Aggregate, a: number | null, b: number | null
  * for a bucket without rows in a complete day 0 for counts and sums (no traffic) and null for maxima
  * and minima (no value); null for every bucket of a day that is not complete.
  */
-export function bucketSeries(loaded: LoadedTable, metric: string, timeZone: string): SeriesPoint[] {
+export function bucketSeries(loaded: StoredTable, metric: string, timeZone: string): SeriesPoint[] {
   const aggregate = metricAggregate(loaded.table, metric);
   if (aggregate === undefined) throw new Error(`${loaded.table.name} has no metric "${metric}"`);
   const byBucket = new Map<number, number | null>();
@@ -80,7 +80,7 @@ export function pointsFrame(
  * comparing tables, e.g. `seriesFrame(loaded, 'count', 'UTC').derive({ share: (d) => d.dns / d.total })`.
  */
 export function seriesFrame(
-  loaded: readonly LoadedTable[],
+  loaded: readonly StoredTable[],
   metric: string,
   timeZone: string,
 ): aq.ColumnTable {
@@ -89,7 +89,7 @@ export function seriesFrame(
 
 /** The metric per key (e.g. destination) over the whole range, largest first, for top-N charts. */
 export function topKeys(
-  loaded: LoadedTable,
+  loaded: StoredTable,
   key: string,
   metric: string,
   n: number,

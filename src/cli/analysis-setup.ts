@@ -1,6 +1,6 @@
 import { UsageError } from '../errors.js';
 import { resolveDays, selectTables, type RangeFlags } from '../pipeline/plan.js';
-import { loadTableRange, type LoadedTable } from '../analysis/load-series.js';
+import { readTableRange, type StoredTable } from '../analysis/read-series.js';
 import { metricAggregate } from '../analysis/series.js';
 import { loadCommandConfig } from './setup.js';
 import type { Config, TableConfig } from '../config/schema.js';
@@ -23,17 +23,17 @@ export async function loadForAnalysis(
   tableNames: string[] | undefined,
   ctx: CommandContext,
   requireData: 'each' | 'any' = 'each',
-): Promise<{ config: Config; tables: TableConfig[]; days: string[]; loaded: LoadedTable[] }> {
+): Promise<{ config: Config; tables: TableConfig[]; days: string[]; loaded: StoredTable[] }> {
   const config = await loadCommandConfig(options, ctx, 'read');
   const tables = selectTables(config, tableNames);
   const days = resolveDays(options, ctx.now, config.timezone, DEFAULT_ANALYSIS_DAYS);
-  const loaded: LoadedTable[] = [];
+  const loaded: StoredTable[] = [];
   const noData = (names: string) =>
     new UsageError(
       `${names}: no complete day file from ${days[0]} to ${days.at(-1)} in ${options.data}: check --data and the dates (netlog verify lists what is there)`,
     );
   for (const table of tables) {
-    const l = await loadTableRange(options.data, table, days, config.timezone);
+    const l = await readTableRange(options.data, table, days, config.timezone);
     const problems = l.days.filter((d) => d.status !== 'ok');
     if (requireData === 'each' && problems.length === l.days.length) throw noData(table.name);
     if (problems.length > 0)

@@ -5,7 +5,7 @@ import { buildProgram } from './program.js';
 import { ExitCode, InterruptedError, NetlogError } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
 import { scrubSecrets, secretsOf } from '../log-file.js';
-import { scrubIpLiterals } from '../transform/ip.js';
+import { scrubIpLiterals } from '../net/ip.js';
 import type { CommandContext } from './context.js';
 
 /**

@@ -11,7 +11,7 @@ import {
   scoreOption,
   tablesOption,
 } from './options.js';
-import { scrubIpLiterals } from '../transform/ip.js';
+import { scrubIpLiterals } from '../net/ip.js';
 import type { CommandContext } from './context.js';
 
 /**

@@ -12,7 +12,7 @@ import {
 import { beaconStripsSpec } from '../analysis/beacons-chart.js';
 import { renderSvg } from '../analysis/render.js';
 import type { ReportBeacons } from '../analysis/report.js';
-import type { LoadedTable } from '../analysis/load-series.js';
+import type { StoredTable } from '../analysis/read-series.js';
 import type { Config } from '../config/schema.js';
 
 /**
@@ -33,7 +33,7 @@ const TABLE_METHOD =
   `The ${TOP} highest-scoring pair-days.`;
 
 export async function beaconsSection(
-  loaded: readonly LoadedTable[],
+  loaded: readonly StoredTable[],
   config: Config,
   file: string | undefined,
 ): Promise<ReportBeacons | undefined> {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseCidr } from '../transform/ip.js';
+import { parseCidr } from '../net/ip.js';
 import { NAME_PATTERN } from '../transform/safe-value.js';
 import { isValidTimeZone } from '../time/day.js';
 import { PRESET_NAMES } from './preset-names.js';

@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
-import { buildDayQuery } from '../es/query.js';
-import { searchAggregations, type SearchContext, type SearchResult } from '../es/search.js';
+import { buildDayQuery } from '../extract/query.js';
+import { searchAggregations, type SearchContext, type SearchResult } from '../extract/search.js';
 import { flattenAggregations } from '../transform/flatten.js';
 import { transformRow, type KeyedRow } from '../transform/rows.js';
 import { RowMerger } from '../transform/merge.js';
@@ -9,7 +9,7 @@ import { dayFilePath, tableColumns, isTimeSeries } from '../store/layout.js';
 import { openAtomicWriter, type AtomicWriter } from '../store/atomic-write.js';
 import { bucketStarts, dayRange, isDayOver, isoUtc, type DayRange } from '../time/day.js';
 import { DataError, InterruptedError } from '../errors.js';
-import { PageChecker } from './check-page.js';
+import { PageChecker } from '../extract/check-page.js';
 import type { Config, TableConfig } from '../config/schema.js';
 import type { Pseudonymise } from '../transform/pseudonymise.js';
 import type { Logger } from '../log.js';

@@ -1,4 +1,4 @@
-import { LOCK_FILE, LOCK_TAKEOVER_DIR } from '../schedule/lock-state.js';
+import { LOCK_FILE, LOCK_TAKEOVER_DIR } from '../store/lock-state.js';
 import { parseDayFileRelPath } from '../store/layout.js';
 import type { RawDiffEntry, StatusEntry } from './git-output.js';
 

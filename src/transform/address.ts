@@ -1,5 +1,5 @@
 import { isIP, isIPv4 } from 'node:net';
-import { canonicalIp } from './ip.js';
+import { canonicalIp } from '../net/ip.js';
 
 /**
  * Addresses in every spelling a host field or free text may hold them: what a resolver, a browser or

@@ -1,5 +1,5 @@
 import { DataError } from '../errors.js';
-import { ROWS_AGG, TIME_AGG, levelFields, readMetric, sourceName } from '../es/query.js';
+import { ROWS_AGG, TIME_AGG, levelFields, readMetric, sourceName } from '../extract/query.js';
 import type { Metric, TableConfig } from '../config/schema.js';
 
 /**

@@ -1,5 +1,5 @@
 import { createHash, createHmac } from 'node:crypto';
-import { canonicalIp } from './ip.js';
+import { canonicalIp } from '../net/ip.js';
 
 /**
  * Keyed pseudonyms: HMAC-SHA256(key, canonical value), hex, cut to `length` characters. The value is

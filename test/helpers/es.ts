@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { createEngineClient, type EngineClient } from '../../src/es/engine.js';
+import { createEngineClient, type EngineClient } from '../../src/extract/engine.js';
 
 /**
  * The real Elasticsearch (or OpenSearch) node of the integration tests. scripts/test.sh starts one

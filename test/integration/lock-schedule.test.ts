@@ -8,7 +8,7 @@ import { runCli, startCli } from '../helpers/cli.js';
 import { killChild, track } from '../helpers/children.js';
 import { listFiles, readCsvRecords, useSampleSuite } from '../helpers/sample.js';
 import { logLinesWithMsg, waitFor } from '../helpers/wait.js';
-import { acquireRunLock } from '../../src/schedule/lock.js';
+import { acquireRunLock } from '../../src/store/lock.js';
 
 const PREFIX = 'it-lock-';
 const suite = useSampleSuite({

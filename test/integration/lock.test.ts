@@ -14,8 +14,8 @@ import { killChild, track } from '../helpers/children.js';
 import { race as raceContenders } from '../helpers/lock-contender.js';
 import { tempDir } from '../helpers/tmp.js';
 import { logLinesWithMsg, waitFor } from '../helpers/wait.js';
-import { acquireRunLock, withRunLock } from '../../src/schedule/lock.js';
-import { parseLockHolder } from '../../src/schedule/lock-state.js';
+import { acquireRunLock, withRunLock } from '../../src/store/lock.js';
+import { parseLockHolder } from '../../src/store/lock-state.js';
 import { LockError, StoreError } from '../../src/errors.js';
 
 // The run lock between real processes: contenders are small node processes calling acquireRunLock

@@ -12,7 +12,7 @@ import { CANARIES, HOSTILE_VALUES } from '../helpers/hostile-corpus.js';
 import { oracleHits } from '../helpers/leak-oracle.js';
 import { scanForLeaks, secretForms } from '../helpers/scan-leaks.js';
 import { defaultConfig } from '../../src/config/validate.js';
-import { ensureSampleIndices } from '../../src/sample/load.js';
+import { ensureSampleIndices } from '../../src/sample/index-sample.js';
 
 // Privacy by construction, through a real node: the hostile corpus in every name field the default
 // tables read and through every transform; every CSV cell and log line judged by the independent

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { loadTables } from '../../src/analysis/load-series.js';
+import { readTables } from '../../src/analysis/read-series.js';
 import { bucketSeries } from '../../src/analysis/series.js';
 import { defaultConfig } from '../../src/config/validate.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -36,7 +36,7 @@ test('scripts/sample-csv.ts writes complete day files for every time series and 
   const config = defaultConfig();
   const names = ['total', 'dns', 'dhcp', 'http', 'tls', 'flow', 'firewall', 'websites'];
   assert.deepEqual((await readdir(out)).sort(), [...names].sort());
-  const loaded = await loadTables(
+  const loaded = await readTables(
     out,
     config.tables.filter((t) => names.includes(t.name)),
     ['2026-11-22', '2026-11-23', '2026-11-24'],

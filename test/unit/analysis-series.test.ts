@@ -1,7 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { loadTableRange, loadTables } from '../../src/analysis/load-series.js';
+import { readTableRange, readTables } from '../../src/analysis/read-series.js';
 import { bucketSeries, metricAggregate, seriesFrame, topKeys } from '../../src/analysis/series.js';
 import { resample, stepStart } from '../../src/analysis/resample.js';
 import { defaultConfig } from '../../src/config/validate.js';
@@ -46,7 +46,7 @@ async function csvColumn(tableName: string, day: string, column: string): Promis
 }
 
 test('only complete day files are loaded; every other day is reported with its status', async () => {
-  const dns = await loadTableRange(tmp.path, table('dns'), DAYS, 'UTC');
+  const dns = await readTableRange(tmp.path, table('dns'), DAYS, 'UTC');
   assert.deepEqual(
     dns.days.map((d) => d.status),
     ['ok', 'partial', 'incomplete', 'corrupt', 'missing'],
@@ -65,7 +65,7 @@ test('only complete day files are loaded; every other day is reported with its s
 });
 
 test('a series has the file’s values on complete days and null — never 0 — on every other day', async () => {
-  const dns = await loadTableRange(tmp.path, table('dns'), DAYS, 'UTC');
+  const dns = await readTableRange(tmp.path, table('dns'), DAYS, 'UTC');
   const points = bucketSeries(dns, 'count', 'UTC');
   assert.equal(points.length, 5 * 96);
   assert.ok(points.slice(0, 96).every((p) => typeof p.value === 'number'));
@@ -77,7 +77,7 @@ test('a series has the file’s values on complete days and null — never 0 —
 });
 
 test('a flow table’s series sums its keys per bucket, and its top keys are ranked by the metric', async () => {
-  const websites = await loadTableRange(tmp.path, table('websites'), DAYS, 'UTC');
+  const websites = await readTableRange(tmp.path, table('websites'), DAYS, 'UTC');
   const perBucket = new Map<string, number>();
   const perDomain = new Map<string, number>();
   for (const day of DAYS) {
@@ -101,7 +101,7 @@ test('a flow table’s series sums its keys per bucket, and its top keys are ran
 });
 
 test('several tables side by side: one time column, one column per table, nulls in gaps', async () => {
-  const loaded = await loadTables(tmp.path, [table('total'), table('dns')], DAYS, 'UTC');
+  const loaded = await readTables(tmp.path, [table('total'), table('dns')], DAYS, 'UTC');
   const frame = seriesFrame(loaded, 'count', 'UTC');
   assert.deepEqual(frame.columnNames(), ['time', 'total', 'dns']);
   assert.equal(frame.numRows(), 5 * 96);

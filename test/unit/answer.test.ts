@@ -6,10 +6,10 @@ import {
   deepestCause,
   describeShardFailure,
   isRetryableCause,
-} from '../../src/es/answer.js';
-import { classifyEsError } from '../../src/es/search.js';
-import { diagnoseHealth } from '../../src/es/doctor.js';
-import { PageChecker } from '../../src/pipeline/check-page.js';
+} from '../../src/extract/answer.js';
+import { classifyEsError } from '../../src/extract/search.js';
+import { diagnoseHealth } from '../../src/extract/doctor.js';
+import { PageChecker } from '../../src/extract/check-page.js';
 import { defaultConfig } from '../../src/config/validate.js';
 import { dayRange } from '../../src/time/day.js';
 import { DataError } from '../../src/errors.js';

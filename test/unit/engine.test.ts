@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { errors as esErrors } from '@elastic/elasticsearch';
 import { errors as osErrors } from '@opensearch-project/opensearch';
-import { parseEngineChoice, toElasticError } from '../../src/es/engine.js';
-import { classifyEsError } from '../../src/es/search.js';
+import { parseEngineChoice, toElasticError } from '../../src/extract/engine.js';
+import { classifyEsError } from '../../src/extract/search.js';
 
 test('ES_ENGINE / es.engine: the two engines and auto, any case; anything else is refused', () => {
   assert.equal(parseEngineChoice('opensearch'), 'opensearch');

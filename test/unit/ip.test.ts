@@ -8,7 +8,7 @@ import {
   isIpLiteral,
   parseCidr,
   scrubIpLiterals,
-} from '../../src/transform/ip.js';
+} from '../../src/net/ip.js';
 
 const networks = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7'].map((c) => parseCidr(c)!);
 

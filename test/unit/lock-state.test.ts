@@ -5,7 +5,7 @@ import {
   parseLockHolder,
   staleReason,
   type LockCheck,
-} from '../../src/schedule/lock-state.js';
+} from '../../src/store/lock-state.js';
 
 const holder = { pid: 4242, hostname: 'box', cmd: 'load-daily', startedAt: '2026-11-25T05:59:00.000Z' };
 const check = (over: Partial<LockCheck> = {}): LockCheck => ({

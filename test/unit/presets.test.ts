@@ -4,11 +4,11 @@ import { parse as parseYaml } from 'yaml';
 import { PRESETS, PRESET_NAMES } from '../../src/config/presets.js';
 import { presetConfigYaml } from '../../src/config/preset-yaml.js';
 import { validateConfig } from '../../src/config/validate.js';
-import { buildDayQuery, buildDayTotalsQuery } from '../../src/es/query.js';
+import { buildDayQuery, buildDayTotalsQuery } from '../../src/extract/query.js';
 import { flattenAggregations } from '../../src/transform/flatten.js';
-import { dayTotalsFromResponse } from '../../src/es/day-totals.js';
+import { dayTotalsFromResponse } from '../../src/extract/day-totals.js';
 import { dayRange } from '../../src/time/day.js';
-import { assessPreset, fieldsByIndex, type FieldCaps } from '../../src/es/doctor.js';
+import { assessPreset, fieldsByIndex, type FieldCaps } from '../../src/extract/doctor.js';
 
 test('every preset is a valid config with the usual tables', () => {
   for (const name of PRESET_NAMES) {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildDayQuery, buildFilterClause } from '../../src/es/query.js';
+import { buildDayQuery, buildFilterClause } from '../../src/extract/query.js';
 import { defaultConfig } from '../../src/config/validate.js';
 import { tableSchema } from '../../src/config/schema.js';
 import { dayRange } from '../../src/time/day.js';

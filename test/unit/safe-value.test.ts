@@ -4,7 +4,7 @@ import { createHmac } from 'node:crypto';
 import { createPseudonymiser } from '../../src/transform/pseudonymise.js';
 import { transformValue } from '../../src/transform/rows.js';
 import { reduceHost } from '../../src/transform/domain.js';
-import { scrubIpLiterals } from '../../src/transform/ip.js';
+import { scrubIpLiterals } from '../../src/net/ip.js';
 import { CANARIES, HOSTILE_VALUES } from '../helpers/hostile-corpus.js';
 import { oracleHits } from '../helpers/leak-oracle.js';
 import { configSchema, type Level } from '../../src/config/schema.js';

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { bucketBaseline, generateDay, anomalyTimestamps } from '../../src/sample/generate.js';
 import { accumulateExpected, emptyExpectedDay } from '../../src/sample/expected.js';
-import { findIpLiterals, ipInNetworks, parseCidr } from '../../src/transform/ip.js';
+import { findIpLiterals, ipInNetworks, parseCidr } from '../../src/net/ip.js';
 
 const internal = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7'].map((c) => parseCidr(c)!);
 

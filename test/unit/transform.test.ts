@@ -5,7 +5,7 @@ import { extractHost, reduceHost } from '../../src/transform/domain.js';
 import { createPseudonymiser } from '../../src/transform/pseudonymise.js';
 import { transformRow, transformValue } from '../../src/transform/rows.js';
 import { RowMerger } from '../../src/transform/merge.js';
-import { findIpLiterals } from '../../src/transform/ip.js';
+import { findIpLiterals } from '../../src/net/ip.js';
 import { EXTERNAL_SITES, INTERNAL_SERVERS } from '../../src/sample/catalog.js';
 import type { Metric } from '../../src/config/schema.js';
 

@@ -9,7 +9,7 @@ import {
   type BeaconFinding,
   type PairDay,
 } from '../../analysis/beacons.js';
-import { beaconTableShape, fetchPairConnections, findSourceAddresses } from '../../es/beacon-connections.js';
+import { beaconTableShape, fetchPairConnections, findSourceAddresses } from '../../extract/beacon-connections.js';
 import { formatCsv } from '../../store/csv.js';
 import { writeFileAtomic } from '../../store/atomic-write.js';
 import { dayRange, isoUtc } from '../../time/day.js';
@@ -18,7 +18,7 @@ import { beaconStripsSpec } from '../../analysis/beacons-chart.js';
 import { chartFormat, writeChart } from '../../analysis/render.js';
 import { checkEsReachable, loadCommandConfig, openEs, openPseudonymiser } from '../setup.js';
 import { selectTables } from '../../pipeline/plan.js';
-import type { LoadedTable } from '../../analysis/load-series.js';
+import type { StoredTable } from '../../analysis/read-series.js';
 import type { Config } from '../../config/schema.js';
 import type { CommandContext } from '../context.js';
 import type { BeaconsOptions } from '../program.js';
@@ -120,7 +120,7 @@ export async function run(options: Options, ctx: CommandContext): Promise<number
 const pairId = (p: Pick<PairDay, 'day' | 'keys'>): string => JSON.stringify([p.day, ...p.keys]);
 
 /** Why the exact step cannot run here, or undefined when it can. */
-function exactSkipReason(options: Options, ctx: CommandContext, table: LoadedTable): string | undefined {
+function exactSkipReason(options: Options, ctx: CommandContext, table: StoredTable): string | undefined {
   if (!options.exact) return '--no-exact';
   if (!ctx.env.NETLOG_HASH_KEY && !ctx.env.NETLOG_HASH_KEY_FILE)
     return 'no key: set NETLOG_HASH_KEY or NETLOG_HASH_KEY_FILE on the host that wrote the files';
@@ -133,7 +133,7 @@ function exactSkipReason(options: Options, ctx: CommandContext, table: LoadedTab
 /** Stage 2: the candidates' connections from Elasticsearch, scored exactly. */
 async function exactScores(
   candidates: readonly PairDay[],
-  table: LoadedTable,
+  table: StoredTable,
   config: Config,
   options: Options,
   ctx: CommandContext,
@@ -203,7 +203,7 @@ async function exactScores(
 
 function render(
   findings: readonly BeaconFinding[],
-  table: LoadedTable,
+  table: StoredTable,
   options: Options,
   days: readonly string[],
   minScore: number,

@@ -9,9 +9,9 @@ import {
   fieldsNeeded,
   type FieldCaps,
   type IndexHealth,
-} from '../../es/doctor.js';
-import { sendJson, withEsRetry } from '../../es/search.js';
-import { PRODUCT } from '../../es/engine.js';
+} from '../../extract/doctor.js';
+import { sendJson, withEsRetry } from '../../extract/search.js';
+import { PRODUCT } from '../../extract/engine.js';
 import { PRESET_NAMES, type PresetName } from '../../config/presets.js';
 import { validateConfig } from '../../config/validate.js';
 import { checkEsReachable, loadCommandConfig, openEs, type EsHandle } from '../setup.js';

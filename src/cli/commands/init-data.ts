@@ -2,7 +2,7 @@ import { ExitCode } from '../../errors.js';
 import { initDataRepo } from '../../publish/git.js';
 import { alignRemoteHead } from '../../publish/remote-head.js';
 import { maskUrlCredentials } from '../../publish/git-output.js';
-import { withRunLock } from '../../schedule/lock.js';
+import { withRunLock } from '../../store/lock.js';
 import { loadCommandConfig } from '../command-config.js';
 import type { CommandContext } from '../context.js';
 import type { InitDataOptions } from '../program.js';

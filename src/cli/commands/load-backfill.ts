@@ -12,7 +12,7 @@ import {
   withDataLock,
 } from '../setup.js';
 import { createProgress } from '../progress.js';
-import { reportRun } from '../report-run.js';
+import { printRunSummary } from '../run-summary.js';
 import type { CommandContext } from '../context.js';
 import type { LoadBackfillOptions } from '../program.js';
 
@@ -86,7 +86,7 @@ export async function run(options: Options, ctx: CommandContext): Promise<number
       if (skippedCount > 0)
         ctx.out(`skipped ${skippedCount} complete table-day(s) (use --force to rebuild them)`);
       return publishAfter(
-        await reportRun('load-backfill', summary, { config, skipped, listFiles: false }, ctx),
+        await printRunSummary('load-backfill', summary, { config, skipped, listFiles: false }, ctx),
         options,
         config,
         ctx,

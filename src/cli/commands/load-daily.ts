@@ -10,7 +10,7 @@ import {
   publishAfter,
   withDataLock,
 } from '../setup.js';
-import { reportRun } from '../report-run.js';
+import { printRunSummary } from '../run-summary.js';
 import type { CommandContext } from '../context.js';
 import type { LoadDailyOptions } from '../program.js';
 
@@ -55,7 +55,7 @@ export async function run(options: Options, ctx: CommandContext): Promise<number
         },
         { concurrency: 2 },
       );
-      return publishAfter(await reportRun('load-daily', summary, { config }, ctx), options, config, ctx);
+      return publishAfter(await printRunSummary('load-daily', summary, { config }, ctx), options, config, ctx);
     });
   } finally {
     await es.close();

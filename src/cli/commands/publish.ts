@@ -1,7 +1,7 @@
 import { ExitCode } from '../../errors.js';
 import { publishData } from '../../publish/git.js';
 import { describePublish } from '../../publish/publish-result.js';
-import { withRunLock } from '../../schedule/lock.js';
+import { withRunLock } from '../../store/lock.js';
 import { loadCommandConfig, recordDataPackage } from '../command-config.js';
 import type { CommandContext } from '../context.js';
 import type { PublishOptions } from '../program.js';

@@ -11,7 +11,7 @@ import { isTimeSeries } from '../../store/layout.js';
 import { isoUtc } from '../../time/day.js';
 import { beaconsSection } from '../report-beacons.js';
 import { loadForAnalysis, rankingColumn, spanText } from '../analysis-setup.js';
-import type { LoadedTable } from '../../analysis/load-series.js';
+import type { StoredTable } from '../../analysis/read-series.js';
 import type { CommandContext } from '../context.js';
 import type { ReportOptions } from '../program.js';
 
@@ -60,7 +60,7 @@ export async function run(options: Options, ctx: CommandContext): Promise<number
 }
 
 async function tableSection(
-  l: LoadedTable,
+  l: StoredTable,
   timeZone: string,
   days: readonly string[],
 ): Promise<ReportSection> {

@@ -1,5 +1,5 @@
-import { loadSample, writeExpected } from '../../sample/load.js';
-import { withEsRetry } from '../../es/search.js';
+import { indexSample, writeExpected } from '../../sample/index-sample.js';
+import { withEsRetry } from '../../extract/search.js';
 import { ExitCode, UsageError } from '../../errors.js';
 import { PRESET_NAMES, isPresetName } from '../../config/presets.js';
 import { loadCommandConfig, openEs } from '../setup.js';
@@ -22,7 +22,7 @@ export async function run(options: Options, ctx: CommandContext): Promise<number
   try {
     // One cheap request first, so that a wrong URL fails with one clear line before generating anything.
     await withEsRetry(es.search, { index: '_cluster' }, () => es.client.cluster.health());
-    const expected = await loadSample(
+    const expected = await indexSample(
       es.client,
       {
         days: options.days,

@@ -1,12 +1,12 @@
 import { ExitCode, NetlogError, UsageError } from '../../errors.js';
 import { hasHashKey } from '../../config/hash-key.js';
-import { fetchDayTotals } from '../../es/day-totals.js';
+import { fetchDayTotals } from '../../extract/day-totals.js';
 import { resolveDays, selectTables } from '../../pipeline/plan.js';
 import { runJobs, type Job } from '../../pipeline/run-jobs.js';
 import { compareTotals } from '../../store/check-day.js';
 import { checkStoredDay, removeTempFiles, scanTableFolders, type DayFileStatus } from '../../store/scan.js';
 import { dayRange } from '../../time/day.js';
-import { scrubIpLiterals } from '../../transform/ip.js';
+import { scrubIpLiterals } from '../../net/ip.js';
 import {
   checkEsReachable,
   checkKeyRecord,
@@ -17,7 +17,7 @@ import {
   withDataLock,
   type EsHandle,
 } from '../setup.js';
-import { displayPath } from '../report-run.js';
+import { displayPath } from '../run-summary.js';
 import type { Config } from '../../config/schema.js';
 import type { CommandContext } from '../context.js';
 import type { VerifyOptions } from '../program.js';

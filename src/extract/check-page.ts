@@ -1,6 +1,6 @@
 import { DataError } from '../errors.js';
-import { TIME_AGG } from '../es/query.js';
-import { isCount } from '../es/answer.js';
+import { TIME_AGG } from './query.js';
+import { isCount } from './answer.js';
 import { isoUtc, type DayRange } from '../time/day.js';
 import type { FlattenResult } from '../transform/flatten.js';
 import type { Metric, TableConfig } from '../config/schema.js';

@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import type { EngineClient } from '../es/engine.js';
+import type { EngineClient } from '../extract/engine.js';
 import { schemaIndices, schemaMapping, shapeDoc, type SampleSchema, type SchemaTarget } from './schemas.js';
 import { anomalyTimestamps, generateDay, type SampleOptions } from './generate.js';
 import { expectedBeacons } from './planted.js';
@@ -14,7 +14,7 @@ import type { Logger } from '../log.js';
  * documents sent, streaming, without keeping them in memory.
  */
 
-export interface LoadSampleOptions {
+export interface IndexSampleOptions {
   readonly days: number;
   readonly end: string;
   readonly docsPerDay: number;
@@ -36,7 +36,7 @@ export interface LoadSampleOptions {
 /** The mark in a sample index's mapping (`_meta`): the index was made by `sample load`. */
 export const SAMPLE_META = { netlog_sample: true } as const;
 
-function targetOf(options: Pick<LoadSampleOptions, 'indexPrefix' | 'namespace'>): SchemaTarget {
+function targetOf(options: Pick<IndexSampleOptions, 'indexPrefix' | 'namespace'>): SchemaTarget {
   return {
     namespace: options.namespace ?? 'default',
     ...(options.indexPrefix !== undefined && { prefix: options.indexPrefix }),
@@ -91,13 +91,13 @@ export async function ensureSchemaIndices(
 }
 
 /** The days covered: `days` days ending on `end`, in order. */
-export function sampleDays(options: Pick<LoadSampleOptions, 'days' | 'end'>): string[] {
+export function sampleDays(options: Pick<IndexSampleOptions, 'days' | 'end'>): string[] {
   return Array.from({ length: options.days }, (_, i) => addDays(options.end, i - options.days + 1));
 }
 
-export async function loadSample(
+export async function indexSample(
   client: EngineClient,
-  options: LoadSampleOptions,
+  options: IndexSampleOptions,
   log: Logger,
 ): Promise<ExpectedFile> {
   const schema = options.schema ?? 'netlog-sample';

@@ -1,6 +1,6 @@
 import { relative } from 'node:path';
 import { ExitCode, InterruptedError } from '../errors.js';
-import { scrubIpLiterals } from '../transform/ip.js';
+import { scrubIpLiterals } from '../net/ip.js';
 import { UnsafePathError } from '../store/safe-path.js';
 import type { RunSummary } from '../pipeline/run-jobs.js';
 import type { Config } from '../config/schema.js';
@@ -11,7 +11,7 @@ import type { CommandContext } from './context.js';
  * file), and the exit code: 0 all done, 3 some (table, day) failed, 1 all failed (or a symbolic link
  * was found on a day file's path), 130 interrupted.
  */
-export async function reportRun(
+export async function printRunSummary(
   cmd: string,
   summary: RunSummary,
   options: { config: Config; skipped?: Record<string, number>; listFiles?: boolean },

@@ -1,5 +1,5 @@
 import { isIP, isIPv4 } from 'node:net';
-import { holdsSpelledAddress, parseAddress } from './address.js';
+import { holdsSpelledAddress, parseAddress } from '../transform/address.js';
 
 /**
  * IP literals: recognising them, parsing CIDRs, and scrubbing them out of free text (error messages

@@ -18,7 +18,7 @@ export interface DayAvailability {
   readonly detail: string;
 }
 
-export interface LoadedTable {
+export interface StoredTable {
   readonly table: TableConfig;
   /** One row per CSV row: `time` (Date), the key columns, the metric columns (numbers). */
   readonly frame: aq.ColumnTable;
@@ -30,12 +30,12 @@ export interface LoadedTable {
  * the key columns (strings) and the metric columns (numbers; null for an empty max/min cell), and the
  * status of every day.
  */
-export async function loadTableRange(
+export async function readTableRange(
   dataDir: string,
   table: TableConfig,
   days: readonly string[],
   timeZone: string,
-): Promise<LoadedTable> {
+): Promise<StoredTable> {
   const keys = table.levels.map((l) => l.column);
   const metrics = table.metrics.map((m) => m.name);
   const columns: Record<string, unknown[]> = {
@@ -61,13 +61,13 @@ export async function loadTableRange(
 }
 
 /** Several tables over the same days, loaded one after the other (side by side: see seriesFrame). */
-export async function loadTables(
+export async function readTables(
   dataDir: string,
   tables: readonly TableConfig[],
   days: readonly string[],
   timeZone: string,
-): Promise<LoadedTable[]> {
-  const loaded: LoadedTable[] = [];
-  for (const table of tables) loaded.push(await loadTableRange(dataDir, table, days, timeZone));
+): Promise<StoredTable[]> {
+  const loaded: StoredTable[] = [];
+  for (const table of tables) loaded.push(await readTableRange(dataDir, table, days, timeZone));
   return loaded;
 }
