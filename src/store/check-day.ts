@@ -1,6 +1,7 @@
 import { parseCsv } from './csv.js';
 import { isTimeSeries, tableColumns } from './layout.js';
 import { BUCKET_MINUTES, bucketStarts, isoUtc, type DayRange } from '../time/day.js';
+import { DataError } from '../errors.js';
 import type { TableConfig } from '../config/schema.js';
 
 /**
@@ -92,4 +93,42 @@ export function compareTotals(
     .filter((k) => stored[k] !== live[k])
     .map((k) => `${k} stored ${stored[k] ?? 'none'}, Elasticsearch ${live[k]}`);
   return diffs.length > 0 ? diffs.join('; ') : undefined;
+}
+
+/**
+ * The same rule for a day file being written: a complete time-series day comes as exactly the day's
+ * buckets, in order, one row each. Fed the rows' times as they are written; throws a DataError at the
+ * first wrong bucket and, in `end`, when buckets are missing. Other tables, and partial days (which
+ * hold only the buckets that have started), are not checked. Pure.
+ */
+export class BucketSequenceCheck {
+  private readonly expected: readonly number[] | undefined;
+  private seen = 0;
+
+  constructor(
+    private readonly table: Pick<TableConfig, 'name' | 'levels'>,
+    private readonly range: DayRange,
+    partial: boolean,
+  ) {
+    this.expected =
+      isTimeSeries(table) && !partial ? bucketStarts(range).map((d) => d.getTime()) : undefined;
+  }
+
+  add(times: readonly number[]): void {
+    if (this.expected === undefined) return;
+    for (const t of times) {
+      if (t !== this.expected[this.seen]) throw this.error(`an unexpected bucket ${isoUtc(t)}`);
+      this.seen++;
+    }
+  }
+
+  end(): void {
+    if (this.expected !== undefined && this.seen !== this.expected.length) throw this.error(`${this.seen}`);
+  }
+
+  private error(got: string): DataError {
+    return new DataError(
+      `${this.table.name} ${this.range.day}: expected ${this.expected!.length} buckets from ${isoUtc(this.range.start)}, got ${got}`,
+    );
+  }
 }

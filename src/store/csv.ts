@@ -1,4 +1,6 @@
 import { parse } from 'csv-parse/sync';
+import { isoUtc } from '../time/day.js';
+import type { KeyedRow } from '../transform/rows.js';
 
 /**
  * The CSV text of a day file and its parsing back. Pure. Rows are written in the order given (the
@@ -34,9 +36,24 @@ export function parseCsv(text: string): { header: string[]; rows: string[][] } {
   return { header, rows };
 }
 
-/** CSV lines of rows without a header, for a file written in pieces. */
-export function formatCsvRows(rows: readonly (readonly Cell[])[]): string {
+/** CSV lines of rows without a header. */
+function formatCsvRows(rows: readonly (readonly Cell[])[]): string {
   let out = '';
   for (const row of rows) out += `${row.map(formatCell).join(',')}\n`;
   return out;
+}
+
+/** The CSV lines (no header) of a day's rows, in the table's fixed column order. */
+export function formatDayRows(rows: readonly KeyedRow[]): string {
+  // Rows come bucket by bucket: each bucket's timestamp is formatted once, not once per row.
+  let time = Number.NaN;
+  let stamp = '';
+  const body: Cell[][] = rows.map((r) => {
+    if (r.time !== time) {
+      time = r.time;
+      stamp = isoUtc(time);
+    }
+    return [stamp, ...r.keys, ...r.metrics.map((m) => (m === null ? '' : m))];
+  });
+  return formatCsvRows(body);
 }

@@ -9,7 +9,7 @@ import {
 } from '../../src/extract/answer.js';
 import { classifyEsError } from '../../src/extract/search.js';
 import { diagnoseHealth } from '../../src/extract/doctor.js';
-import { PageChecker } from '../../src/extract/check-page.js';
+import { PageChecker, checkAllBucketed } from '../../src/extract/check-page.js';
 import { defaultConfig } from '../../src/config/validate.js';
 import { dayRange } from '../../src/time/day.js';
 import { DataError } from '../../src/errors.js';
@@ -276,6 +276,20 @@ test('PageChecker: after_key must advance strictly', () => {
     () => new PageChecker(dns, range).check({ rows: [], afterKey: 'x' as never }, 1),
     /after_key that is not an object \(a string of 1 characters\)/,
   );
+});
+
+test('checkAllBucketed: fewer documents in buckets than matched fails the day; more is late logs', () => {
+  assert.doesNotThrow(() => checkAllBucketed(dns, '2026-11-24', { count: 10, bytes: 5 }, 10));
+  assert.doesNotThrow(() => checkAllBucketed(dns, '2026-11-24', { count: 11, bytes: 5 }, 10));
+  assert.throws(
+    () => checkAllBucketed(dns, '2026-11-24', { count: 9, bytes: 5 }, 10),
+    (err) =>
+      err instanceof DataError &&
+      err.message === 'dns 2026-11-24: 10 documents matched but only 9 are in buckets (a multi-valued or unmapped level field?)',
+  );
+  // Without a count metric there is nothing to compare.
+  const maxOnly = { name: 'm', metrics: [{ name: 'top', type: 'max' as const, field: 'x' }] };
+  assert.doesNotThrow(() => checkAllBucketed(maxOnly, '2026-11-24', {}, 10));
 });
 
 test('diagnoseHealth: red is a problem naming the unassigned primaries, yellow a warning', () => {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkDayFile, compareTotals } from '../../src/store/check-day.js';
+import { BucketSequenceCheck, checkDayFile, compareTotals } from '../../src/store/check-day.js';
 import { defaultConfig } from '../../src/config/validate.js';
 import { dayRange, bucketStarts, isoUtc } from '../../src/time/day.js';
 
@@ -97,4 +97,29 @@ test('drift names each metric that differs', () => {
     compareTotals({ count: 5, bytes: 9 }, { count: 7, bytes: 9 }),
     'count stored 5, Elasticsearch 7',
   );
+});
+
+test('a time-series day being written must bring exactly its buckets, in order', () => {
+  const times = bucketStarts(range).map((d) => d.getTime());
+  const whole = new BucketSequenceCheck(dns, range, false);
+  whole.add(times.slice(0, 50));
+  whole.add(times.slice(50));
+  assert.doesNotThrow(() => whole.end());
+
+  const short = new BucketSequenceCheck(dns, range, false);
+  short.add(times.slice(0, 95));
+  assert.throws(() => short.end(), /dns 2026-11-24: expected 96 buckets from 2026-11-24T00:00:00Z, got 95/);
+
+  const gap = new BucketSequenceCheck(dns, range, false);
+  assert.throws(() => gap.add([times[0]!, times[2]!]), /got an unexpected bucket 2026-11-24T00:30:00Z/);
+  const extra = new BucketSequenceCheck(dns, range, false);
+  assert.throws(() => extra.add([...times, times[95]! + 900_000]), /unexpected bucket 2026-11-25T00:00:00Z/);
+
+  // Partial days hold only the buckets that have started; flow tables any number of rows.
+  const partial = new BucketSequenceCheck(dns, range, true);
+  partial.add(times.slice(0, 3));
+  assert.doesNotThrow(() => partial.end());
+  const flows = new BucketSequenceCheck(websites, range, false);
+  flows.add([times[5]!, times[5]!]);
+  assert.doesNotThrow(() => flows.end());
 });
