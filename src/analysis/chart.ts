@@ -1,6 +1,6 @@
 import { stepWords, type Step } from './resample.js';
 import type { SeriesPoint } from './series.js';
-import type { DayAvailability } from './read-series.js';
+import type { StoredDayCheck } from '../store/check-day.js';
 import { dayRange } from '../time/day.js';
 
 /**
@@ -63,7 +63,7 @@ export function metricAxis(metric: string, step: Step): { title: string; format:
  * naming the status and the tables ("2026-11-20: missing (dns, tls)").
  */
 export function gapBands(
-  tables: readonly { name: string; days: readonly DayAvailability[] }[],
+  tables: readonly { name: string; days: readonly Pick<StoredDayCheck, 'day' | 'status' | 'detail'>[] }[],
   timeZone: string,
 ): GapBand[] {
   const byDay = new Map<string, Map<string, string[]>>();

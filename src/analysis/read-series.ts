@@ -1,8 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import * as aq from 'arquero';
-import { checkStoredDay } from '../store/scan.js';
-import { parseCsv } from '../store/csv.js';
-import type { DayStatus } from '../store/check-day.js';
+import { readStoredDay } from '../store/scan.js';
+import type { StoredDayCheck } from '../store/check-day.js';
 import type { TableConfig } from '../config/schema.js';
 
 /**
@@ -12,17 +10,12 @@ import type { TableConfig } from '../config/schema.js';
  * gaps.
  */
 
-export interface DayAvailability {
-  readonly day: string;
-  readonly status: DayStatus;
-  readonly detail: string;
-}
-
 export interface StoredTable {
   readonly table: TableConfig;
   /** One row per CSV row: `time` (Date), the key columns, the metric columns (numbers). */
   readonly frame: aq.ColumnTable;
-  readonly days: DayAvailability[];
+  /** The check of every day of the range, complete or not. */
+  readonly days: StoredDayCheck[];
 }
 
 /**
@@ -42,13 +35,12 @@ export async function readTableRange(
     time: [],
     ...Object.fromEntries([...keys, ...metrics].map((c) => [c, []])),
   };
-  const availability: DayAvailability[] = [];
+  const checks: StoredDayCheck[] = [];
   for (const day of days) {
-    const status = await checkStoredDay(dataDir, table, day, timeZone);
-    availability.push({ day, status: status.status, detail: status.detail });
-    if (status.status !== 'ok') continue;
-    const { rows } = parseCsv(await readFile(status.path, 'utf8'));
-    for (const row of rows) {
+    // Read and parsed once: the records come with the check, and only from a file that passed it.
+    const { check, records } = await readStoredDay(dataDir, table, day, timeZone);
+    checks.push(check);
+    for (const row of records ?? []) {
       columns.time!.push(new Date(row[0]!));
       keys.forEach((k, i) => columns[k]!.push(row[1 + i]));
       metrics.forEach((m, i) => {
@@ -57,7 +49,7 @@ export async function readTableRange(
       });
     }
   }
-  return { table, frame: aq.table(columns), days: availability };
+  return { table, frame: aq.table(columns), days: checks };
 }
 
 /** Several tables over the same days, loaded one after the other (side by side: see seriesFrame). */

@@ -1,4 +1,4 @@
-import type { DayAvailability } from './read-series.js';
+import type { StoredDayCheck } from '../store/check-day.js';
 
 /**
  * The self-contained HTML report: a summary, the data completeness of every table day by day, and per
@@ -26,7 +26,7 @@ export interface ReportSection {
 
 export interface CompletenessRow {
   readonly table: string;
-  readonly days: readonly DayAvailability[];
+  readonly days: readonly Pick<StoredDayCheck, 'day' | 'status' | 'detail'>[];
 }
 
 /** One flagged (pair, day) of the Beacons section. */

@@ -11,11 +11,6 @@ export type Step = '15m' | '1h' | '1d';
 
 export const STEPS: readonly Step[] = ['15m', '1h', '1d'];
 
-/** The step named by a flag, or undefined. */
-export function parseStep(text: string): Step | undefined {
-  return (STEPS as readonly string[]).includes(text) ? (text as Step) : undefined;
-}
-
 /** A step in words, for axis titles: "15 min", "hour", "day". */
 export function stepWords(step: Step): string {
   return step === '15m' ? '15 min' : step === '1h' ? 'hour' : 'day';

@@ -11,8 +11,10 @@ import type { TableConfig } from '../config/schema.js';
  * daylight-saving change day). Pure: the caller reads the file.
  */
 
+/** The verdict on a table's day, one word (drift: the file's totals differ from Elasticsearch's now). */
 export type DayStatus = 'ok' | 'missing' | 'incomplete' | 'corrupt' | 'partial' | 'drift' | 'unsafe';
 
+/** The verdict on a day file's text alone. */
 export interface DayCheck {
   readonly status: DayStatus;
   /** One line for the operator; empty when ok. */
@@ -22,16 +24,50 @@ export interface DayCheck {
   readonly rows?: number;
 }
 
+/**
+ * The check of the file stored for a table's day, with where it is: a DayCheck is the verdict on a
+ * file's text alone, this one also covers a file that is missing, only partial or unsafe to read.
+ */
+export interface StoredDayCheck extends DayCheck {
+  readonly table: string;
+  readonly day: string;
+  readonly path: string;
+}
+
 const TIMESTAMP_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:00Z$/;
 const NUMBER_RE = /^-?\d+(\.\d+)?(e[-+]?\d+)?$/i;
 
 export function checkDayFile(text: string, table: TableConfig, range: DayRange): DayCheck {
+  return parseDayFile(text, table, range).check;
+}
+
+/**
+ * Parses and checks a day file's text at once: the check, and the file's records (the rows after the
+ * header, as strings) when it is ok, so that a reader of the data parses each file once.
+ */
+export function parseDayFile(
+  text: string,
+  table: TableConfig,
+  range: DayRange,
+): { check: DayCheck; records?: string[][] } {
   let parsed: { header: string[]; rows: string[][] };
   try {
     parsed = parseCsv(text);
   } catch (err) {
-    return { status: 'corrupt', detail: `not valid CSV (${(err as Error).message.split('\n')[0]})` };
+    return {
+      check: { status: 'corrupt', detail: `not valid CSV (${(err as Error).message.split('\n')[0]})` },
+    };
   }
+  const check = checkRecords(text, parsed, table, range);
+  return check.status === 'ok' ? { check, records: parsed.rows } : { check };
+}
+
+function checkRecords(
+  text: string,
+  parsed: { header: string[]; rows: string[][] },
+  table: TableConfig,
+  range: DayRange,
+): DayCheck {
   const columns = tableColumns(table);
   if (parsed.header.join(',') !== columns.join(',')) {
     return {
@@ -110,8 +146,7 @@ export class BucketSequenceCheck {
     private readonly range: DayRange,
     partial: boolean,
   ) {
-    this.expected =
-      isTimeSeries(table) && !partial ? bucketStarts(range).map((d) => d.getTime()) : undefined;
+    this.expected = isTimeSeries(table) && !partial ? bucketStarts(range).map((d) => d.getTime()) : undefined;
   }
 
   add(times: readonly number[]): void {

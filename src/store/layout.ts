@@ -1,4 +1,4 @@
-import { join, relative, resolve, sep } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import { StoreError } from '../errors.js';
 import type { TableConfig } from '../config/schema.js';
 
@@ -46,11 +46,6 @@ export function parseDayFileRelPath(relPath: string): DayFileRef | undefined {
   const m = FILE_RE.exec(file);
   if (!TABLE_RE.test(table) || !m || m[1]!.slice(0, 4) !== year) return undefined;
   return { table, day: m[1]!, partial: m[2] !== undefined };
-}
-
-/** The relative path of `absolute` under `dataDir`, with forward slashes. */
-export function relativeToData(dataDir: string, absolute: string): string {
-  return relative(resolve(dataDir), absolute).split(sep).join('/');
 }
 
 /** The CSV columns of a table, in their fixed order: timestamp, the levels' columns, the metrics. */

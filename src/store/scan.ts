@@ -1,18 +1,12 @@
 import { lstat, readdir, readlink, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { checkDayFile, type DayCheck } from './check-day.js';
+import { parseDayFile, type StoredDayCheck } from './check-day.js';
 import { dayFilePath, tableDir } from './layout.js';
 import { UnsafePathError, checkNoLinks, readDataFile } from './safe-path.js';
 import { dayRange } from '../time/day.js';
 import type { TableConfig } from '../config/schema.js';
 
 /** Reading day files back from the data directory and checking them (the filesystem edge of verify). */
-
-export interface DayFileStatus extends DayCheck {
-  readonly table: string;
-  readonly day: string;
-  readonly path: string;
-}
 
 /**
  * The status of one table's day file: ok, missing, partial (only a .partial.csv), incomplete, corrupt,
@@ -23,9 +17,23 @@ export async function checkStoredDay(
   table: TableConfig,
   day: string,
   timeZone: string,
-): Promise<DayFileStatus> {
+): Promise<StoredDayCheck> {
+  return (await readStoredDay(dataDir, table, day, timeZone)).check;
+}
+
+/**
+ * Reads a table's day file once: its check (as checkStoredDay), and its records (the rows after the
+ * header, as strings) when the check is ok.
+ */
+export async function readStoredDay(
+  dataDir: string,
+  table: TableConfig,
+  day: string,
+  timeZone: string,
+): Promise<{ check: StoredDayCheck; records?: string[][] }> {
   const path = dayFilePath(dataDir, table.name, day);
   const partialPath = dayFilePath(dataDir, table.name, day, true);
+  const where = { table: table.name, day };
   let text: string | undefined;
   let partial = false;
   try {
@@ -39,19 +47,23 @@ export async function checkStoredDay(
     }
   } catch (err) {
     if (!(err instanceof UnsafePathError)) throw err;
-    return { table: table.name, day, path, status: 'unsafe', detail: err.message };
+    return { check: { ...where, path, status: 'unsafe', detail: err.message } };
   }
   if (text === undefined)
-    return partial
-      ? {
-          table: table.name,
-          day,
-          path: partialPath,
-          status: 'partial',
-          detail: 'only a partial file (written before the day was over)',
-        }
-      : { table: table.name, day, path, status: 'missing', detail: 'no file' };
-  return { table: table.name, day, path, ...checkDayFile(text, table, dayRange(day, timeZone)) };
+    return {
+      check: partial
+        ? {
+            ...where,
+            path: partialPath,
+            status: 'partial',
+            detail: 'only a partial file (written before the day was over)',
+          }
+        : { ...where, path, status: 'missing', detail: 'no file' },
+    };
+  const { check, records } = parseDayFile(text, table, dayRange(day, timeZone));
+  return records === undefined
+    ? { check: { ...where, path, ...check } }
+    : { check: { ...where, path, ...check }, records };
 }
 
 /** What a look through the tables' folders found: temp files left by killed runs, and symbolic links. */
@@ -90,14 +102,6 @@ export async function scanTableFolders(
     }
   }
   return { leftovers: leftovers.sort(), links: links.sort((a, b) => a.path.localeCompare(b.path)) };
-}
-
-/** Temporary files left by a killed run (`.<name>.<pid>.<rand>.tmp`) below a table's folder. */
-export async function findLeftoverTempFiles(
-  dataDir: string,
-  tables: readonly TableConfig[],
-): Promise<string[]> {
-  return (await scanTableFolders(dataDir, tables)).leftovers;
 }
 
 /** Removes leftover temporary files whose writer is gone (they never look like day files). */

@@ -285,7 +285,8 @@ test('checkAllBucketed: fewer documents in buckets than matched fails the day; m
     () => checkAllBucketed(dns, '2026-11-24', { count: 9, bytes: 5 }, 10),
     (err) =>
       err instanceof DataError &&
-      err.message === 'dns 2026-11-24: 10 documents matched but only 9 are in buckets (a multi-valued or unmapped level field?)',
+      err.message ===
+        'dns 2026-11-24: 10 documents matched but only 9 are in buckets (a multi-valued or unmapped level field?)',
   );
   // Without a count metric there is nothing to compare.
   const maxOnly = { name: 'm', metrics: [{ name: 'top', type: 'max' as const, field: 'x' }] };

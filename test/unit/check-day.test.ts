@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BucketSequenceCheck, checkDayFile, compareTotals } from '../../src/store/check-day.js';
+import { BucketSequenceCheck, checkDayFile, compareTotals, parseDayFile } from '../../src/store/check-day.js';
 import { defaultConfig } from '../../src/config/validate.js';
 import { dayRange, bucketStarts, isoUtc } from '../../src/time/day.js';
 
@@ -122,4 +122,13 @@ test('a time-series day being written must bring exactly its buckets, in order',
   const flows = new BucketSequenceCheck(websites, range, false);
   flows.add([times[5]!, times[5]!]);
   assert.doesNotThrow(() => flows.end());
+});
+
+test('parseDayFile gives the records of an ok file only, with the same check as checkDayFile', () => {
+  const ok = parseDayFile(series(), dns, range);
+  assert.deepEqual(ok.check, checkDayFile(series(), dns, range));
+  assert.equal(ok.records?.length, 96);
+  assert.deepEqual(ok.records?.[1], ['2026-11-24T00:15:00Z', '1', '10']);
+  for (const text of [series(95), 'timestamp,count\n', '"unclosed\n'])
+    assert.deepEqual(parseDayFile(text, dns, range), { check: checkDayFile(text, dns, range) });
 });

@@ -3,8 +3,8 @@ import { hasHashKey } from '../../config/hash-key.js';
 import { fetchDayTotals } from '../../extract/day-totals.js';
 import { resolveDays, selectTables } from '../../pipeline/plan.js';
 import { runJobs, type Job } from '../../pipeline/run-jobs.js';
-import { compareTotals } from '../../store/check-day.js';
-import { checkStoredDay, removeTempFiles, scanTableFolders, type DayFileStatus } from '../../store/scan.js';
+import { compareTotals, type StoredDayCheck } from '../../store/check-day.js';
+import { checkStoredDay, removeTempFiles, scanTableFolders } from '../../store/scan.js';
 import { dayRange } from '../../time/day.js';
 import { scrubIpLiterals } from '../../net/ip.js';
 import {
@@ -136,8 +136,8 @@ async function findProblems(
   config: Config,
   es: EsHandle | undefined,
   ctx: CommandContext,
-): Promise<DayFileStatus[]> {
-  const problems: DayFileStatus[] = [];
+): Promise<StoredDayCheck[]> {
+  const problems: StoredDayCheck[] = [];
   for (const { table, day } of pairs) {
     if (ctx.signal.aborted) break;
     const status = await checkStoredDay(options.data, table, day, config.timezone);
@@ -155,7 +155,7 @@ async function findProblems(
   return problems;
 }
 
-function countBy(problems: readonly DayFileStatus[]): Record<string, number> {
+function countBy(problems: readonly StoredDayCheck[]): Record<string, number> {
   const out: Record<string, number> = {};
   for (const p of problems) out[p.status] = (out[p.status] ?? 0) + 1;
   return out;
