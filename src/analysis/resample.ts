@@ -1,4 +1,5 @@
-import { combine, type Aggregate, type SeriesPoint } from './series.js';
+import { combine, type Aggregate } from '../config/metric-rules.js';
+import type { SeriesPoint } from './series.js';
 import { dayOf, dayRange, zoneOffsetMs } from '../time/day.js';
 
 /**

@@ -1,5 +1,6 @@
 import * as aq from 'arquero';
 import { bucketStarts, dayRange } from '../time/day.js';
+import { aggregateOf, combine, type Aggregate } from '../config/metric-rules.js';
 import type { TableConfig } from '../config/schema.js';
 import type { StoredTable } from './read-series.js';
 
@@ -15,21 +16,10 @@ export interface SeriesPoint {
   readonly value: number | null;
 }
 
-/** How a metric combines over keys and over time: counts and sums add up, maxima and minima do not. */
-export type Aggregate = 'sum' | 'max' | 'min';
-
 /** The aggregate of a table's metric; undefined when the table has no such metric. */
 export function metricAggregate(table: Pick<TableConfig, 'metrics'>, metric: string): Aggregate | undefined {
   const m = table.metrics.find((x) => x.name === metric);
-  if (m === undefined) return undefined;
-  return m.type === 'max' ? 'max' : m.type === 'min' ? 'min' : 'sum';
-}
-
-/** Combines two values of an aggregate; null means "no value yet". */
-export function combine(aggregate: Aggregate, a: number | null, b: number | null): number | null {
-  if (a === null) return b;
-  if (b === null) return a;
-  return aggregate === 'sum' ? a + b : aggregate === 'max' ? Math.max(a, b) : Math.min(a, b);
+  return m === undefined ? undefined : aggregateOf(m);
 }
 
 /**

@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import { parseDay } from '../time/day.js';
+import { isTableName } from '../config/table-name.js';
 
 /** Commander argument parsers: each rejects bad input with one line naming the fix. */
 
@@ -39,7 +40,7 @@ export function tablesOption(value: string): string[] {
   if (names.length === 0)
     throw new InvalidArgumentError('give at least one table name, e.g. --tables total,dns');
   for (const n of names) {
-    if (!/^[a-z][a-z0-9_]{0,63}$/.test(n))
+    if (!isTableName(n))
       throw new InvalidArgumentError(`"${n}" is not a table name (lower-case letters, digits, _)`);
   }
   return names;

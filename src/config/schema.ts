@@ -3,6 +3,7 @@ import { parseCidr } from '../net/ip.js';
 import { NAME_PATTERN } from '../transform/safe-value.js';
 import { isValidTimeZone } from '../time/day.js';
 import { PRESET_NAMES } from './preset-names.js';
+import { TABLE_NAME_RE } from './table-name.js';
 
 /**
  * The configuration file's schema. Every key is described and defaulted; unknown keys are errors
@@ -78,10 +79,7 @@ export const tableSchema = z
   .strictObject({
     name: z
       .string()
-      .regex(
-        /^[a-z][a-z0-9_]{0,63}$/,
-        'a table name: lower-case letters, digits and _, starting with a letter',
-      )
+      .regex(TABLE_NAME_RE, 'a table name: lower-case letters, digits and _, starting with a letter')
       .describe('also the folder under the data directory'),
     description: z.string().default(''),
     index: z.string().min(1).describe('index pattern(s), comma-separated, as Elasticsearch accepts them'),

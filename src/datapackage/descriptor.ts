@@ -9,6 +9,7 @@ import {
   type TableConfig,
 } from '../config/schema.js';
 import { formatIssue } from '../config/validate.js';
+import { TABLE_NAME_RE } from '../config/table-name.js';
 import { BUCKET_MINUTES, daysBetween, isValidTimeZone } from '../time/day.js';
 import type { DayFileRef } from '../store/layout.js';
 
@@ -51,7 +52,7 @@ export interface KeyRecord {
 
 // The repository's contents are input like any other: the block is parsed, never trusted.
 const recordedTableSchema = z.object({
-  name: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/),
+  name: z.string().regex(TABLE_NAME_RE),
   description: z.string().default(''),
   levels: z.array(levelSchema).max(4),
   metrics: z.array(metricSchema).min(1),

@@ -1,6 +1,7 @@
 import { buildDayTotalsQuery, readMetric } from './query.js';
 import { DataError } from '../errors.js';
 import { searchAggregations, type SearchContext } from './search.js';
+import { isAdditive } from '../config/metric-rules.js';
 import type { Config, TableConfig } from '../config/schema.js';
 import type { DayRange } from '../time/day.js';
 
@@ -30,8 +31,9 @@ export function dayTotalsFromResponse(
 ): Record<string, number> {
   const totals: Record<string, number> = {};
   for (const m of table.metrics) {
+    if (!isAdditive(m)) continue;
     if (m.type === 'count') totals[m.name] = totalHits;
-    else if (m.type === 'sum') {
+    else {
       const value: unknown = readMetric(aggregations, m) ?? 0;
       // Distrust the answer: a sum must be a finite number, or the comparison means nothing.
       if (typeof value !== 'number' || !Number.isFinite(value))

@@ -2,6 +2,7 @@ import { parseCsv } from './csv.js';
 import { isTimeSeries, tableColumns } from './layout.js';
 import { BUCKET_MINUTES, bucketStarts, isoUtc, type DayRange } from '../time/day.js';
 import { DataError } from '../errors.js';
+import { isAdditive } from '../config/metric-rules.js';
 import type { TableConfig } from '../config/schema.js';
 
 /**
@@ -78,7 +79,7 @@ function checkRecords(
   if (!text.endsWith('\n')) return { status: 'corrupt', detail: 'truncated: the last line has no line end' };
   const metricStart = 1 + table.levels.length;
   const totals: Record<string, number> = {};
-  const additive = table.metrics.map((m) => m.type === 'count' || m.type === 'sum');
+  const additive = table.metrics.map(isAdditive);
   table.metrics.forEach((m, i) => additive[i] && (totals[m.name] = 0));
   const bucketMs = BUCKET_MINUTES * 60_000;
   for (const [i, row] of parsed.rows.entries()) {
@@ -96,7 +97,8 @@ function checkRecords(
       };
     for (const [k, m] of table.metrics.entries()) {
       const cell = row[metricStart + k] ?? '';
-      if (cell === '' && (m.type === 'max' || m.type === 'min')) continue;
+      // A maximum or minimum of an empty bucket has no value; a count or a sum is 0 there.
+      if (cell === '' && !additive[k]) continue;
       if (!NUMBER_RE.test(cell))
         return { status: 'corrupt', detail: `line ${line}: ${m.name} "${cell}" is not a number` };
       if (m.type === 'count' && !/^\d+$/.test(cell))

@@ -1,5 +1,6 @@
 import { join, resolve, sep } from 'node:path';
 import { StoreError } from '../errors.js';
+import { isTableName } from '../config/table-name.js';
 import type { TableConfig } from '../config/schema.js';
 
 /**
@@ -8,7 +9,6 @@ import type { TableConfig } from '../config/schema.js';
  * is `<YYYY-MM-DD>.partial.csv`, so it can never be mistaken for a complete one.
  */
 
-const TABLE_RE = /^[a-z][a-z0-9_]{0,63}$/;
 const FILE_RE = /^(\d{4}-\d{2}-\d{2})(\.partial)?\.csv$/;
 
 export interface DayFileRef {
@@ -19,7 +19,7 @@ export interface DayFileRef {
 
 /** The path of a day file relative to the data directory (always with forward slashes). */
 export function dayFileRelPath(table: string, day: string, partial = false): string {
-  if (!TABLE_RE.test(table))
+  if (!isTableName(table))
     throw new StoreError(`"${table}" is not a valid table name (lower-case letters, digits, _)`);
   return `${table}/${day.slice(0, 4)}/${day}${partial ? '.partial' : ''}.csv`;
 }
@@ -44,7 +44,7 @@ export function parseDayFileRelPath(relPath: string): DayFileRef | undefined {
   if (parts.length !== 3) return undefined;
   const [table, year, file] = parts as [string, string, string];
   const m = FILE_RE.exec(file);
-  if (!TABLE_RE.test(table) || !m || m[1]!.slice(0, 4) !== year) return undefined;
+  if (!isTableName(table) || !m || m[1]!.slice(0, 4) !== year) return undefined;
   return { table, day: m[1]!, partial: m[2] !== undefined };
 }
 

@@ -1,4 +1,5 @@
 import { InternalError } from '../errors.js';
+import { aggregateOf, combine, isAdditive, type Aggregate } from '../config/metric-rules.js';
 import type { Metric } from '../config/schema.js';
 import type { KeyedRow } from './rows.js';
 import type { RawRow } from './flatten.js';
@@ -18,12 +19,16 @@ export class RowMerger {
   >();
   private readonly added: number[];
   private readonly drained: number[];
+  private readonly additive: readonly boolean[];
+  private readonly aggregates: readonly Aggregate[];
   /** Buckets received and exact duplicates dropped. */
   readonly stats = { raw: 0, duplicates: 0, rows: 0 };
 
   constructor(private readonly metrics: readonly Metric[]) {
     this.added = metrics.map(() => 0);
     this.drained = metrics.map(() => 0);
+    this.additive = metrics.map(isAdditive);
+    this.aggregates = metrics.map(aggregateOf);
   }
 
   /** Adds one raw row (for the duplicate check) and its transformed form. */
@@ -38,7 +43,7 @@ export class RowMerger {
     bucket.seen.add(rawKey);
     this.stats.raw++;
     row.metrics.forEach((v, i) => {
-      if (v !== null && this.isAdditive(i)) this.added[i]! += v;
+      if (v !== null && this.additive[i]) this.added[i]! += v;
     });
     const key = row.keys.join('\u0001');
     const existing = bucket.merged.get(key);
@@ -46,14 +51,9 @@ export class RowMerger {
       bucket.merged.set(key, { keys: row.keys, metrics: [...row.metrics] });
       return;
     }
-    this.metrics.forEach((m, i) => {
-      existing.metrics[i] = combine(m, existing.metrics[i] ?? null, row.metrics[i] ?? null);
+    this.aggregates.forEach((aggregate, i) => {
+      existing.metrics[i] = combine(aggregate, existing.metrics[i] ?? null, row.metrics[i] ?? null);
     });
-  }
-
-  private isAdditive(i: number): boolean {
-    const t = this.metrics[i]!.type;
-    return t === 'count' || t === 'sum';
   }
 
   /** Removes and returns the merged rows of every bucket before `time`, sorted by time, then keys. */
@@ -65,7 +65,7 @@ export class RowMerger {
       for (const r of rows) {
         out.push({ time: t, keys: r.keys, metrics: r.metrics });
         r.metrics.forEach((v, i) => {
-          if (v !== null && this.isAdditive(i)) this.drained[i]! += v;
+          if (v !== null && this.additive[i]) this.drained[i]! += v;
         });
       }
       this.buckets.delete(t);
@@ -78,7 +78,7 @@ export class RowMerger {
   finish(): KeyedRow[] {
     const rows = this.drainBefore(Infinity);
     this.metrics.forEach((m, i) => {
-      if (this.isAdditive(i) && this.drained[i] !== this.added[i]) {
+      if (this.additive[i] && this.drained[i] !== this.added[i]) {
         throw new InternalError(
           `merge changed the total of metric ${m.name}: ${this.added[i]} → ${this.drained[i]}`,
         );
@@ -90,22 +90,8 @@ export class RowMerger {
   /** Totals of the additive metrics (count, sums) over everything added. */
   totals(): Record<string, number> {
     return Object.fromEntries(
-      this.metrics.flatMap((m, i) => (this.isAdditive(i) ? [[m.name, this.added[i]!]] : [])),
+      this.metrics.flatMap((m, i) => (this.additive[i] ? [[m.name, this.added[i]!]] : [])),
     );
-  }
-}
-
-function combine(metric: Metric, a: number | null, b: number | null): number | null {
-  if (a === null) return b;
-  if (b === null) return a;
-  switch (metric.type) {
-    case 'count':
-    case 'sum':
-      return a + b;
-    case 'max':
-      return Math.max(a, b);
-    case 'min':
-      return Math.min(a, b);
   }
 }
 
