@@ -58,6 +58,11 @@ export function metricAxis(metric: string, step: Step): { title: string; format:
   };
 }
 
+/** "from – to" of the days, for titles. */
+export function spanText(days: readonly string[]): string {
+  return days.length === 1 ? days[0]! : `${days[0]} – ${days.at(-1)}`;
+}
+
 /**
  * The grey bands of the days that are not complete in at least one of the tables, one label per day
  * naming the status and the tables ("2026-11-20: missing (dns, tls)").

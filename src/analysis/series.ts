@@ -99,3 +99,12 @@ export function topKeys(
       return { key: String(row[key]), value: Number(row.value) };
     });
 }
+
+/** The column a top-N chart ranks: the first name-like level (destination, domain), else the last level. */
+export function rankingColumn(table: Pick<TableConfig, 'levels'>): string | undefined {
+  return (
+    table.levels.find(
+      (l) => l.transform === 'host' || l.transform === 'domain' || l.transform === 'server',
+    ) ?? table.levels.at(-1)
+  )?.column;
+}

@@ -68,17 +68,3 @@ export function checkMetric(tables: readonly TableConfig[], metric: string): voi
       );
   }
 }
-
-/** The column a top-N chart ranks: the first name-like level (destination, domain), else the last level. */
-export function rankingColumn(table: TableConfig): string | undefined {
-  return (
-    table.levels.find(
-      (l) => l.transform === 'host' || l.transform === 'domain' || l.transform === 'server',
-    ) ?? table.levels.at(-1)
-  )?.column;
-}
-
-/** "from – to" of the days, for titles. */
-export function spanText(days: readonly string[]): string {
-  return days.length === 1 ? days[0]! : `${days[0]} – ${days.at(-1)}`;
-}

@@ -1,6 +1,6 @@
 import { generateDay, type SampleOptions } from '../../src/sample/generate.js';
 import { scoreExact, scoreFromTable, type BeaconFinding, type PairDay } from '../../src/analysis/beacons.js';
-import { PREFILTER_MARGIN } from '../../src/cli/commands/beacons.js';
+import { PREFILTER_MARGIN } from '../../src/analysis/beacon-findings.js';
 import { dayRange, isoUtc } from '../../src/time/day.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';

@@ -1,20 +1,20 @@
 import { ExitCode, UsageError } from '../../errors.js';
+import { scoreExact, intervalText, type BeaconFinding, type PairDay } from '../../analysis/beacons.js';
 import {
-  scoreExact,
-  tablePairDays,
-  scoreFromTable,
-  findingLabel,
-  intervalText,
-  sortFindings,
-  type BeaconFinding,
-  type PairDay,
-} from '../../analysis/beacons.js';
-import { beaconTableShape, fetchPairConnections, findSourceAddresses } from '../../extract/beacon-connections.js';
-import { formatCsv } from '../../store/csv.js';
+  findingsChart,
+  formatFindings,
+  keptFindings,
+  pairId,
+  scoreTable,
+} from '../../analysis/beacon-findings.js';
+import {
+  beaconTableShape,
+  fetchPairConnections,
+  findSourceAddresses,
+} from '../../extract/beacon-connections.js';
 import { writeFileAtomic } from '../../store/atomic-write.js';
-import { dayRange, isoUtc } from '../../time/day.js';
-import { loadForAnalysis, spanText } from '../analysis-setup.js';
-import { beaconStripsSpec } from '../../analysis/beacons-chart.js';
+import { dayRange } from '../../time/day.js';
+import { loadForAnalysis } from '../analysis-setup.js';
 import { chartFormat, writeChart } from '../../analysis/render.js';
 import { checkEsReachable, loadCommandConfig, openEs, openPseudonymiser } from '../setup.js';
 import { selectTables } from '../../pipeline/plan.js';
@@ -25,12 +25,6 @@ import type { BeaconsOptions } from '../program.js';
 
 /** Exactly what commander parses for this command (declared in program.ts). */
 type Options = BeaconsOptions;
-
-/** Strips drawn by --chart: the top findings. */
-const CHART_STRIPS = 10;
-
-/** How far below --min-score a pair's table bound may be and still get the exact step. */
-export const PREFILTER_MARGIN = 0.1;
 
 /**
  * `netlog beacons`: RITA's beacon scores for every pair of a flow table, day by day. The day files give
@@ -54,16 +48,13 @@ export async function run(options: Options, ctx: CommandContext): Promise<number
   const { config, days, loaded } = await loadForAnalysis(options, [options.table], ctx);
   const table = loaded[0]!;
 
-  const pairs = tablePairDays(table, config.timezone);
-  const byTable = pairs.map((p) => ({ pair: p, finding: scoreFromTable(p) }));
-  const prefilter = Math.max(0, minScore - PREFILTER_MARGIN);
-  const candidates = byTable.filter((x) => x.finding !== undefined && x.finding.upperBound >= prefilter);
-
+  const stage = scoreTable(table, config.timezone, minScore);
+  const { pairs, candidates, prefilter } = stage;
   const skipped = exactSkipReason(options, ctx, table);
-  let findings: BeaconFinding[];
+  let sorted: BeaconFinding[];
   let exactNote: string;
   if (skipped !== undefined) {
-    findings = byTable.flatMap((x) => (x.finding && x.finding.score >= minScore ? [x.finding] : []));
+    sorted = keptFindings(stage, minScore, undefined);
     exactNote = `exact step skipped (${skipped}): scores from the day files alone, without the timestamp score`;
     ctx.log.warn({ reason: skipped }, 'beacons: exact step skipped');
   } else {
@@ -74,24 +65,13 @@ export async function run(options: Options, ctx: CommandContext): Promise<number
       options,
       ctx,
     );
-    findings = candidates.flatMap((c) => {
-      const e = exact.found.get(pairId(c.pair));
-      if (e !== undefined) return e.score >= minScore ? [e] : [];
-      return c.finding!.score >= minScore ? [c.finding!] : [];
-    });
+    sorted = keptFindings(stage, minScore, exact.found);
     exactNote = `exact step: ${exact.found.size} of ${candidates.length} pair-days above the first threshold ${prefilter.toFixed(2)} re-scored from their connections in Elasticsearch${exact.missing > 0 ? `; ${exact.missing} not found there (scored from the day files)` : ''}`;
   }
-  const sorted = sortFindings(findings);
-  await writeFileAtomic(options.out, render(sorted, table, options, days, minScore, exactNote));
+  const format = options.out.endsWith('.json') ? 'json' : 'csv';
+  await writeFileAtomic(options.out, formatFindings(format, sorted, table, days, minScore, exactNote));
   if (options.chart !== undefined && sorted.length > 0)
-    await writeChart(
-      options.chart,
-      beaconStripsSpec({
-        title: `${options.table}: connections per hour of the ${Math.min(CHART_STRIPS, sorted.length)} highest-scoring pair-days, ${spanText(days)}`,
-        timeZone: config.timezone,
-        strips: sorted.slice(0, CHART_STRIPS).map((f) => ({ label: findingLabel(f), bars: f.bars })),
-      }),
-    );
+    await writeChart(options.chart, findingsChart(sorted, options.table, days, config.timezone));
   ctx.log.info(
     {
       table: options.table,
@@ -116,8 +96,6 @@ export async function run(options: Options, ctx: CommandContext): Promise<number
     );
   return ExitCode.ok;
 }
-
-const pairId = (p: Pick<PairDay, 'day' | 'keys'>): string => JSON.stringify([p.day, ...p.keys]);
 
 /** Why the exact step cannot run here, or undefined when it can. */
 function exactSkipReason(options: Options, ctx: CommandContext, table: StoredTable): string | undefined {
@@ -199,66 +177,4 @@ async function exactScores(
     await es.close();
   }
   return { found, missing };
-}
-
-function render(
-  findings: readonly BeaconFinding[],
-  table: StoredTable,
-  options: Options,
-  days: readonly string[],
-  minScore: number,
-  exactNote: string,
-): string {
-  const keyColumns = table.table.levels.map((l) => l.column);
-  const row = (f: BeaconFinding) => ({
-    day: f.day,
-    ...Object.fromEntries(keyColumns.map((c, i) => [c, f.keys[i] ?? ''])),
-    score: f.score,
-    timestamp_score: f.timestamp,
-    data_size_score: f.dataSize,
-    histogram_score: f.histogram,
-    duration_score: f.duration,
-    connections: f.connections,
-    first_seen: isoUtc(f.firstSeen),
-    last_seen: isoUtc(f.lastSeen),
-    interval_s: f.interval,
-    exact: f.exact,
-  });
-  if (options.out.endsWith('.json'))
-    return `${JSON.stringify(
-      {
-        table: table.table.name,
-        from: days[0],
-        to: days.at(-1),
-        minScore,
-        method: exactNote,
-        beacons: findings.map((f) => ({ ...row(f), hourly: f.bars })),
-      },
-      null,
-      2,
-    )}\n`;
-  const columns = [
-    'day',
-    ...keyColumns,
-    'score',
-    'timestamp_score',
-    'data_size_score',
-    'histogram_score',
-    'duration_score',
-    'connections',
-    'first_seen',
-    'last_seen',
-    'interval_s',
-    'exact',
-  ];
-  return formatCsv(
-    columns,
-    findings.map((f) => {
-      const r = row(f) as Record<string, unknown>;
-      return columns.map((c) => {
-        const v = r[c];
-        return v === null ? '' : typeof v === 'number' ? v : String(v);
-      });
-    }),
-  );
 }

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
 import {
   findingLabel,
@@ -8,17 +7,18 @@ import {
   sortFindings,
   tablePairDays,
   type BeaconFinding,
-} from '../analysis/beacons.js';
-import { beaconStripsSpec } from '../analysis/beacons-chart.js';
-import { renderSvg } from '../analysis/render.js';
-import type { ReportBeacons } from '../analysis/report.js';
-import type { StoredTable } from '../analysis/read-series.js';
+} from './beacons.js';
+import { beaconStripsSpec } from './beacons-chart.js';
+import { renderSvg } from './render.js';
+import type { ReportBeacons } from './report.js';
+import type { StoredTable } from './read-series.js';
 import type { Config } from '../config/schema.js';
 
 /**
  * The Beacons section of `netlog report`. The report runs where the repository is pulled, without the
  * key, so by default it ranks pairs by what the day files allow (no timestamp score); `--beacons FILE`
- * shows the exact findings `netlog beacons --out FILE.json` wrote on the host holding the key.
+ * shows the exact findings `netlog beacons --out FILE.json` wrote on the host holding the key (the
+ * command reads the file; its text is checked here).
  */
 
 /** Pair-days shown. */
@@ -35,9 +35,9 @@ const TABLE_METHOD =
 export async function beaconsSection(
   loaded: readonly StoredTable[],
   config: Config,
-  file: string | undefined,
+  file: { readonly name: string; readonly text: string } | undefined,
 ): Promise<ReportBeacons | undefined> {
-  if (file !== undefined) return fromFile(file, config);
+  if (file !== undefined) return fromFile(file.name, file.text, config);
   const table =
     loaded.find((l) => l.table.name === 'internal_to_external' && isBeaconTable(l.table)) ??
     loaded.find((l) => isBeaconTable(l.table));
@@ -92,22 +92,22 @@ async function section(
 const isScore = (x: unknown): x is number => typeof x === 'number' && x >= 0 && x <= 1;
 const isCount = (x: unknown): x is number => typeof x === 'number' && Number.isInteger(x) && x >= 0;
 
-/** The findings of `netlog beacons --out FILE.json`, checked field by field. */
-async function fromFile(file: string, config: Config): Promise<ReportBeacons> {
-  const bad = (problem: string, cause?: unknown) =>
-    new UsageError(`--beacons ${file}: ${problem}: give the JSON written by netlog beacons --out FILE.json`, {
-      cause,
-    });
+/** The refusal of a --beacons file, naming the problem and the fix. */
+export function badBeaconsFile(file: string, problem: string, cause?: unknown): UsageError {
+  return new UsageError(
+    `--beacons ${file}: ${problem}: give the JSON written by netlog beacons --out FILE.json`,
+    { cause },
+  );
+}
+
+/** The findings of `netlog beacons --out FILE.json` (its text), checked field by field. */
+async function fromFile(file: string, text: string, config: Config): Promise<ReportBeacons> {
+  const bad = (problem: string, cause?: unknown) => badBeaconsFile(file, problem, cause);
   let doc: unknown;
   try {
-    doc = JSON.parse(await readFile(file, 'utf8'));
+    doc = JSON.parse(text);
   } catch (cause) {
-    throw bad(
-      cause instanceof SyntaxError
-        ? 'not valid JSON'
-        : `cannot read it (${(cause as NodeJS.ErrnoException).code})`,
-      cause,
-    );
+    throw bad('not valid JSON', cause);
   }
   const d = doc as { table?: unknown; method?: unknown; beacons?: unknown };
   const tableConfig = config.tables.find((t) => t.name === d.table);
