@@ -27,7 +27,7 @@ const CHART_STRIPS = 10;
 /** Identifies a pair-day across the two stages. */
 export const pairId = (p: Pick<PairDay, 'day' | 'keys'>): string => JSON.stringify([p.day, ...p.keys]);
 
-export interface TableStage {
+interface TableStage {
   /** Every pair-day of the table over the days. */
   readonly pairs: PairDay[];
   /** Each pair-day with its score from the day files (undefined below RITA's minimum of connections). */

@@ -10,7 +10,7 @@ import type { StoredTable } from './read-series.js';
  * one flow table; each with the plotted numbers as CSV for `--csv`. Pure.
  */
 
-export interface Plot {
+interface Plot {
   readonly spec: Spec;
   /** The plotted numbers as CSV. */
   readonly csv: () => string;

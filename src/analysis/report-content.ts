@@ -27,7 +27,7 @@ const METHOD =
   `is the wavelet-denoised series (universal soft threshold). Unbroken stretches shorter than two days ` +
   `are not analysed; gaps are never filled in.`;
 
-export interface BuiltReport {
+interface BuiltReport {
   readonly html: string;
   readonly tables: number;
   readonly anomalies: number;

@@ -50,7 +50,7 @@ export function bucketSeries(loaded: StoredTable, metric: string, timeZone: stri
  * Named series on the same time steps side by side: a `time` column (Date, the step's start as a UTC
  * instant) and one column per series (null in gaps).
  */
-export function pointsFrame(
+function pointsFrame(
   series: readonly { name: string; points: readonly SeriesPoint[] }[],
 ): aq.ColumnTable {
   const times = series[0]?.points.map((p) => new Date(p.t)) ?? [];

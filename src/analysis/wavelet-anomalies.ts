@@ -21,14 +21,14 @@ export interface WaveletRequest {
   readonly stabilise?: Stabiliser;
 }
 
-export interface WaveletAnomalyRow {
+interface WaveletAnomalyRow {
   readonly timestamp: string;
   readonly value: number;
   readonly expected: number;
   readonly score: number;
 }
 
-export interface WaveletAnalysis {
+interface WaveletAnalysis {
   readonly stabilise: Stabiliser;
   readonly points: SeriesPoint[];
   readonly result: SeriesAnomalies;

@@ -13,7 +13,7 @@ import type { DayRange } from '../time/day.js';
  * are held at once. Stopping the iteration early drops the page in flight.
  */
 
-export interface DayPage {
+interface DayPage {
   /** The page's buckets, checked: inside the day, in time order, metrics well-formed. */
   readonly rows: readonly RawRow[];
   /** True when another page follows: every bucket before this page's last one is complete. */
