@@ -57,6 +57,15 @@ export function selectPublishedPaths(
   };
 }
 
+/**
+ * True for what netlog itself leaves in a data directory that is not yet a working copy (its
+ * .gitignore, the run lock, an atomic write's temp file): init-data clones into a folder holding only
+ * these, and puts any other folder's files on top of the remote.
+ */
+export function isNetlogScratch(name: string): boolean {
+  return name === '.gitignore' || name.startsWith(LOCK_FILE) || name.endsWith('.tmp');
+}
+
 /** Regular files (plain or executable): everything else (a link 120000, a submodule 160000) is refused. */
 const REGULAR_MODES = new Set(['100644', '100755']);
 

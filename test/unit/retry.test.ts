@@ -14,11 +14,23 @@ test('backoff: full jitter over a doubling ceiling, capped at 30 s', () => {
     [50, 100, 200, 400],
   );
   // The bounds of the window: random 0 → no wait, random just below 1 → just below the ceiling.
-  assert.equal(backoffDelayMs(3, 500, () => 0), 0);
-  assert.equal(backoffDelayMs(3, 500, () => 0.999), 3996); // floor(0.999 · 4000)
+  assert.equal(
+    backoffDelayMs(3, 500, () => 0),
+    0,
+  );
+  assert.equal(
+    backoffDelayMs(3, 500, () => 0.999),
+    3996,
+  ); // floor(0.999 · 4000)
   // 2 s · 2^5 = 64 s is over the cap: the window is 30 s.
-  assert.equal(backoffDelayMs(5, 2000, () => 0.999), 29_970);
-  assert.equal(backoffDelayMs(40, 2000, () => 0.5), 15_000);
+  assert.equal(
+    backoffDelayMs(5, 2000, () => 0.999),
+    29_970,
+  );
+  assert.equal(
+    backoffDelayMs(40, 2000, () => 0.5),
+    15_000,
+  );
 });
 
 /** A sleep that records its waits and returns at once. */
