@@ -17,14 +17,14 @@ import { setTimeout as sleepFor } from 'node:timers/promises';
  */
 
 /** The longest single wait between two attempts. */
-export const MAX_BACKOFF_MS = 30_000;
+const MAX_BACKOFF_MS = 30_000;
 
 /** The wait before retry `retry` (0 for the first retry): full jitter over a capped exponential ceiling. */
-export function backoffDelayMs(retry: number, baseMs: number, random: () => number = Math.random): number {
+function backoffDelayMs(retry: number, baseMs: number, random: () => number = Math.random): number {
   return Math.floor(random() * Math.min(MAX_BACKOFF_MS, baseMs * 2 ** retry));
 }
 
-export interface RetryOptions {
+interface RetryOptions {
   /** Tries after the first one: at most `retries + 1` attempts in all. */
   readonly retries: number;
   /** The first backoff ceiling; doubled for each retry. */

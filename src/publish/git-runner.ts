@@ -30,7 +30,7 @@ export interface GitRunner {
  * read as an answer, and the `-q` questions' "no" (exit 1, silent) is recognised exactly. A
  * simple-git error class, so that simple-git passes it on as it is (it wraps any other).
  */
-export class SilentGitExit extends SimpleGitError {
+class SilentGitExit extends SimpleGitError {
   constructor(
     readonly exitCode: number,
     stdout: string,
@@ -40,7 +40,7 @@ export class SilentGitExit extends SimpleGitError {
   }
 }
 
-export interface GitRunnerOptions {
+interface GitRunnerOptions {
   readonly dir: string;
   /** Longest silence of one git command (git.timeout_ms). */
   readonly timeoutMs: number;

@@ -12,7 +12,7 @@
 /** A .git/index.lock younger than this may belong to a git that is still running. */
 export const STALE_INDEX_LOCK_MS = 60_000;
 
-export type IndexLockVerdict =
+type IndexLockVerdict =
   | { readonly remove: true; readonly ageSeconds: number }
   | { readonly remove: false; readonly message: string };
 

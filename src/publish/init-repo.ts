@@ -26,7 +26,7 @@ import { sameRemote, unusableRemote } from './remote-url.js';
 import { ensureGitignore } from './working-copy.js';
 
 /** How `init-data` found the data directory. */
-export type InitHow = 'cloned' | 'adopted' | 'initialised';
+type InitHow = 'cloned' | 'adopted' | 'initialised';
 
 /**
  * Makes `dataDir` a working copy of `remote` on `config.git.branch`: an empty or missing folder becomes

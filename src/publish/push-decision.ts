@@ -11,7 +11,7 @@ import type { PushFailure } from './git-output.js';
  * - `stop`: the remote answered and refused (a hook, a protected branch, permissions) → trying again
  *   will not help; the commits stay local for the next publish.
  */
-export type PushStep = 'rebase' | 'retry' | 'stop';
+type PushStep = 'rebase' | 'retry' | 'stop';
 
 /** Rebases onto a remote that keeps moving, before giving up for this run. */
 export const MAX_REBASES = 3;

@@ -25,7 +25,7 @@ import type { PublishResult } from './publish-result.js';
 
 type GitConfig = Config['git'];
 
-export interface PushContext {
+interface PushContext {
   /** Local commands. */
   readonly git: GitRunner;
   /** Network commands (push, fetch): killed on SIGINT/SIGTERM. */

@@ -1,43 +1,60 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { backoffDelayMs, MAX_BACKOFF_MS, retry } from '../../src/retry.js';
+import { retry } from '../../src/retry.js';
 
 // netlog's one retry policy, tested once here: every caller (Elasticsearch searches, git pushes)
 // gets these delays. Expected values are worked out by hand from the policy's definition
 // (full jitter: floor(random · min(30 000, base · 2^retry))), not by calling the code under test.
-
-test('backoff: full jitter over a doubling ceiling, capped at 30 s', () => {
-  assert.equal(MAX_BACKOFF_MS, 30_000);
-  // random = 0.5: half of 100, 200, 400, 800 ms.
-  assert.deepEqual(
-    [0, 1, 2, 3].map((r) => backoffDelayMs(r, 100, () => 0.5)),
-    [50, 100, 200, 400],
-  );
-  // The bounds of the window: random 0 → no wait, random just below 1 → just below the ceiling.
-  assert.equal(
-    backoffDelayMs(3, 500, () => 0),
-    0,
-  );
-  assert.equal(
-    backoffDelayMs(3, 500, () => 0.999),
-    3996,
-  ); // floor(0.999 · 4000)
-  // 2 s · 2^5 = 64 s is over the cap: the window is 30 s.
-  assert.equal(
-    backoffDelayMs(5, 2000, () => 0.999),
-    29_970,
-  );
-  assert.equal(
-    backoffDelayMs(40, 2000, () => 0.5),
-    15_000,
-  );
-});
 
 /** A sleep that records its waits and returns at once. */
 function recordingSleep(): { waits: number[]; sleep: (ms: number) => Promise<void> } {
   const waits: number[] = [];
   return { waits, sleep: async (ms) => void waits.push(ms) };
 }
+
+test('backoff: full jitter under a ceiling that doubles from the base, each wait at most 30 s', async () => {
+  const { waits, sleep } = recordingSleep();
+  let calls = 0;
+  await assert.rejects(
+    retry(
+      async () => {
+        calls++;
+        throw new Error('busy');
+      },
+      {
+        retries: 7,
+        baseMs: 2000,
+        retryable: () => true,
+        interrupted: () => new Error('interrupted'),
+        random: () => 0.999,
+        sleep,
+      },
+    ),
+    /busy/,
+  );
+  assert.equal(calls, 8);
+  // floor(0.999 · 2000), · 4000, · 8000, · 16000, then 32 s, 64 s… are over the 30 s cap.
+  assert.deepEqual(waits, [1998, 3996, 7992, 15984, 29970, 29970, 29970]);
+
+  // The window starts at 0: random 0 means no wait at all.
+  const zero = recordingSleep();
+  await assert.rejects(
+    retry(
+      async () => {
+        throw new Error('busy');
+      },
+      {
+        retries: 2,
+        baseMs: 500,
+        retryable: () => true,
+        interrupted: () => 'x',
+        random: () => 0,
+        sleep: zero.sleep,
+      },
+    ),
+  );
+  assert.deepEqual(zero.waits, [0, 0]);
+});
 
 test('retry: retries + 1 attempts at most, waits from the policy, the last failure mapped by giveUp', async () => {
   const { waits, sleep } = recordingSleep();
