@@ -3,7 +3,7 @@ import { GitError, NetlogError, UsageError } from '../errors.js';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import { makeDataDirs } from '../store/safe-path.js';
-import { isNetlogScratch, listForLine, refusedIncoming } from './data-files.js';
+import { isNetlogScratch, listForLine, refusedCheckout } from './data-files.js';
 import { branchOf, commitOf } from './git-queries.js';
 import { gitFailureReason, maskUrlCredentials, parseLsTreeZ, parseNamesZ } from './git-output.js';
 import { errorText, gitStepError, openGit } from './git-runner.js';
@@ -90,11 +90,8 @@ export async function initDataRepo(options: {
       // A fresh init or an empty clone: sit on the configured branch, on top of the remote's if any.
       await git.run(pointHeadTask(branch));
       if (remoteHasBranch) {
-        // Nothing of a remote that holds links or submodules is checked out (its other files are the
-        // analysts' business: only what later commits add must stay in the layout).
-        const links = refusedIncoming(parseLsTreeZ(await git.run(listTreeTask(tracking)))).filter(
-          (r) => !r.endsWith("(outside netlog's layout)"),
-        );
+        // Nothing of a remote that holds links or submodules is checked out.
+        const links = refusedCheckout(parseLsTreeZ(await git.run(listTreeTask(tracking))));
         if (links.length > 0)
           throw new GitError(
             `the remote ${maskUrlCredentials(remote)} holds ${listForLine(links)}: netlog does not check out links or submodules into the data directory; remove them on the remote, then run init-data again`,

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
-import { isNetlogScratch } from '../../src/publish/data-files.js';
+import { isNetlogScratch, refusedCheckout, refusedIncoming } from '../../src/publish/data-files.js';
 import { parseNamesZ } from '../../src/publish/git-output.js';
 import { PATH_BATCH, pathBatches, pushTask } from '../../src/publish/git-tasks.js';
 import { judgeIndexLock, STALE_INDEX_LOCK_MS } from '../../src/publish/index-lock.js';
@@ -85,4 +85,25 @@ test('-z name lists and the files netlog leaves in a folder before init-data', (
   for (const name of ['.gitignore', '.netlog.lock', '.netlog.lock.takeover', 'x.csv.tmp'])
     assert.equal(isNetlogScratch(name), true, name);
   for (const name of ['dns', 'README.md', '.git']) assert.equal(isNetlogScratch(name), false, name);
+});
+
+test("init-data's checkout refuses links, submodules and odd modes, but not files outside the layout", () => {
+  const entries = [
+    { status: 'A', mode: '100644', path: 'notes.txt' },
+    { status: 'A', mode: '100644', path: 'dns/2026/2026-11-24.csv' },
+    { status: 'A', mode: '120000', path: 'dns/2027' },
+    { status: 'A', mode: '160000', path: 'vendor' },
+    { status: 'A', mode: '040000', path: 'odd' },
+  ];
+  assert.deepEqual(refusedCheckout(entries), [
+    'dns/2027 (a symbolic link)',
+    'odd (mode 040000)',
+    'vendor (a submodule)',
+  ]);
+  assert.deepEqual(refusedIncoming(entries), [
+    'dns/2027 (a symbolic link)',
+    "notes.txt (outside netlog's layout)",
+    'odd (mode 040000)',
+    'vendor (a submodule)',
+  ]);
 });
