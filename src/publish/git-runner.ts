@@ -1,5 +1,6 @@
 import { GitError as SimpleGitError, simpleGit, type SimpleGit } from 'simple-git';
 import { GitError } from '../errors.js';
+import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import { GENERATED_MERGE_DRIVER } from './data-files.js';
 import { gitConfigArgs, gitEnvironment } from './git-env.js';
@@ -69,6 +70,26 @@ export function openGit(options: GitRunnerOptions): GitRunner {
       }
     },
   };
+}
+
+/**
+ * The two runners of the data directory's working copy, configured from `git:`: `git` for local
+ * commands, `net` for those that reach the remote (push, fetch), which SIGINT/SIGTERM kills. Local
+ * commands are left to finish, so an interruption never leaves a half-made commit or rebase.
+ */
+export function openDataRepo(
+  dataDir: string,
+  config: Config['git'],
+  log: Logger,
+  signal?: AbortSignal,
+): { git: GitRunner; net: GitRunner } {
+  const options: GitRunnerOptions = {
+    dir: dataDir,
+    timeoutMs: config.timeout_ms,
+    author: { name: config.author_name, email: config.author_email },
+    log,
+  };
+  return { git: openGit(options), net: openGit({ ...options, ...(signal && { signal }) }) };
 }
 
 function simpleGitFor(options: GitRunnerOptions): SimpleGit {

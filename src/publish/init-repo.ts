@@ -6,7 +6,7 @@ import { makeDataDirs } from '../store/safe-path.js';
 import { isNetlogScratch, listForLine, refusedCheckout } from './data-files.js';
 import { branchOf, commitOf } from './git-queries.js';
 import { gitFailureReason, maskUrlCredentials, parseLsTreeZ, parseNamesZ } from './git-output.js';
-import { errorText, gitStepError, openGit } from './git-runner.js';
+import { errorText, gitStepError, openDataRepo } from './git-runner.js';
 import {
   addRemoteTask,
   checkoutTask,
@@ -49,14 +49,7 @@ export async function initDataRepo(options: {
   const log = options.log.child({ module: 'git' });
   await makeDataDirs(dataDir, dataDir);
   const entries = await readdir(dataDir);
-  const runner = {
-    dir: dataDir,
-    timeoutMs: options.config.git.timeout_ms,
-    author: { name: options.config.git.author_name, email: options.config.git.author_email },
-    log,
-  };
-  const git = openGit(runner);
-  const net = openGit({ ...runner, ...(options.signal && { signal: options.signal }) });
+  const { git, net } = openDataRepo(dataDir, options.config.git, log, options.signal);
   let how: InitHow;
   try {
     if (entries.includes('.git')) {

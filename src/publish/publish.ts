@@ -5,7 +5,7 @@ import { buildCommitMessage } from './commit-message.js';
 import { listForLine, selectPublishedPaths } from './data-files.js';
 import { branchOf } from './git-queries.js';
 import { gitFailureReason, parseNamesZ, parseStatusZ } from './git-output.js';
-import { errorText, gitStepError, openGit, type GitRunner } from './git-runner.js';
+import { errorText, gitStepError, openDataRepo, type GitRunner } from './git-runner.js';
 import {
   commitTask,
   gitDirTask,
@@ -62,14 +62,7 @@ export async function publishData(options: {
   const { dataDir, config } = options;
   const log = options.log.child({ module: 'git' });
   requireRepo(dataDir);
-  const runner = {
-    dir: dataDir,
-    timeoutMs: config.git.timeout_ms,
-    author: { name: config.git.author_name, email: config.git.author_email },
-    log,
-  };
-  const git = openGit(runner);
-  const net = openGit({ ...runner, ...(options.signal && { signal: options.signal }) });
+  const { git, net } = openDataRepo(dataDir, config.git, log, options.signal);
   let gitDir: string;
   try {
     gitDir = (await git.run(gitDirTask)).trim();
