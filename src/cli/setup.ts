@@ -10,7 +10,7 @@ import type { Config } from '../config/schema.js';
 import type { CommandContext } from './context.js';
 import type { GlobalOptions } from './program.js';
 import { withRunLock } from '../store/lock.js';
-import { publishData } from '../publish/git.js';
+import { publishData } from '../publish/publish.js';
 import { describePublish } from '../publish/publish-result.js';
 import { ConfigError, ExitCode } from '../errors.js';
 import { recordDataPackage } from './command-config.js';

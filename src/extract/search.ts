@@ -1,7 +1,7 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { errors } from '@elastic/elasticsearch';
 import type { EngineClient } from './engine.js';
 import { EsError, InterruptedError } from '../errors.js';
+import { retry } from '../retry.js';
 import type { Logger } from '../log.js';
 import {
   checkSearchAnswer,
@@ -22,8 +22,9 @@ import {
 } from './request.js';
 
 /**
- * The one place netlog sends a search: with a timeout, retries with exponential backoff and full
- * jitter for 429, 502/503/504, timeouts and connection errors, and one clear error line otherwise.
+ * The one place netlog sends a search: with a timeout, retries (netlog's one policy, src/retry.ts:
+ * exponential backoff, full jitter, at most 30 s a wait) for 429, 502/503/504, timeouts and
+ * connection errors — that classification is classifyEsError's — and one clear error line otherwise.
  */
 
 export interface SearchContext {
@@ -60,7 +61,6 @@ export class PartialAnswerError extends Error {
     this.name = 'PartialAnswerError';
   }
 }
-const MAX_BACKOFF_MS = 30_000;
 
 /** Why a request failed, in one line, and whether trying again may help. */
 export function classifyEsError(
@@ -191,45 +191,37 @@ export function classifyEsError(
   };
 }
 
-/** Backoff before retry `attempt` (0-based): full jitter over an exponential ceiling. */
-export function backoffMs(attempt: number, baseMs: number, random: () => number = Math.random): number {
-  return Math.floor(random() * Math.min(MAX_BACKOFF_MS, baseMs * 2 ** attempt));
-}
-
-/** Runs `call` with netlog's retry policy; maps the final failure to an EsError. */
+/** Runs `call` with netlog's retry policy (src/retry.ts); maps the final failure to an EsError. */
 export async function withEsRetry<T>(
   ctx: SearchContext,
   what: { index: string; table?: string; day?: string },
   call: () => Promise<T>,
 ): Promise<T> {
-  for (let attempt = 0; ; attempt++) {
-    if (ctx.signal?.aborted) throw new InterruptedError();
-    try {
-      return await call();
-    } catch (err) {
-      // A request cut short by SIGINT/SIGTERM is an interruption, not an Elasticsearch failure.
-      if (ctx.signal?.aborted) throw new InterruptedError();
-      const { message, retryable, statusCode } = classifyEsError(err, ctx.endpoint, what.index);
-      if (!retryable || attempt >= ctx.maxRetries) {
-        throw new EsError(attempt > 0 ? `${message} (gave up after ${attempt + 1} attempts)` : message, {
-          ...(statusCode !== undefined && { statusCode }),
-          ...what,
-          retryable,
-          cause: err,
-        });
-      }
-      const delay = backoffMs(attempt, ctx.retryBaseMs);
+  const classify = (err: unknown) => classifyEsError(err, ctx.endpoint, what.index);
+  return retry(call, {
+    retries: ctx.maxRetries,
+    baseMs: ctx.retryBaseMs,
+    ...(ctx.signal && { signal: ctx.signal }),
+    // A request cut short by SIGINT/SIGTERM is an interruption, not an Elasticsearch failure.
+    interrupted: () => new InterruptedError(),
+    retryable: (err) => classify(err).retryable,
+    onRetry: (err, attempt, delayMs) => {
+      const { message, statusCode } = classify(err);
       ctx.log.warn(
-        { ...what, attempt: attempt + 1, delayMs: delay, statusCode, reason: message },
+        { ...what, attempt, delayMs, statusCode, reason: message },
         'elasticsearch request failed, retrying',
       );
-      try {
-        await sleep(delay, undefined, ctx.signal ? { signal: ctx.signal } : undefined);
-      } catch {
-        throw new InterruptedError();
-      }
-    }
-  }
+    },
+    giveUp: (err, attempts) => {
+      const { message, retryable, statusCode } = classify(err);
+      return new EsError(attempts > 1 ? `${message} (gave up after ${attempts} attempts)` : message, {
+        ...(statusCode !== undefined && { statusCode }),
+        ...what,
+        retryable,
+        cause: err,
+      });
+    },
+  });
 }
 
 /**

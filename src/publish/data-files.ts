@@ -57,6 +57,15 @@ export function selectPublishedPaths(
   };
 }
 
+/**
+ * True for what netlog itself leaves in a data directory that is not yet a working copy (its
+ * .gitignore, the run lock, an atomic write's temp file): init-data clones into a folder holding only
+ * these, and puts any other folder's files on top of the remote.
+ */
+export function isNetlogScratch(name: string): boolean {
+  return name === '.gitignore' || name.startsWith(LOCK_FILE) || name.endsWith('.tmp');
+}
+
 /** Regular files (plain or executable): everything else (a link 120000, a submodule 160000) is refused. */
 const REGULAR_MODES = new Set(['100644', '100755']);
 
@@ -66,15 +75,28 @@ const REGULAR_MODES = new Set(['100644', '100755']);
  * Any validly named table counts as in the layout here: another host may load other tables.
  */
 export function refusedIncoming(entries: readonly RawDiffEntry[]): string[] {
-  const refused = new Map<string, string>();
+  return refused(entries, true);
+}
+
+/**
+ * The entries of a remote's tree that init-data refuses to check out: links, submodules, anything
+ * but a regular file. Files outside netlog's layout are the analysts' business there (only what
+ * later commits add must stay in the layout: refusedIncoming).
+ */
+export function refusedCheckout(entries: readonly RawDiffEntry[]): string[] {
+  return refused(entries, false);
+}
+
+function refused(entries: readonly RawDiffEntry[], layoutOnly: boolean): string[] {
+  const found = new Map<string, string>();
   for (const e of entries) {
-    if (e.status === 'D' || refused.has(e.path)) continue;
-    if (e.mode === '120000') refused.set(e.path, `${e.path} (a symbolic link)`);
-    else if (e.mode === '160000') refused.set(e.path, `${e.path} (a submodule)`);
-    else if (!REGULAR_MODES.has(e.mode)) refused.set(e.path, `${e.path} (mode ${e.mode})`);
-    else if (!isPublishedPath(e.path)) refused.set(e.path, `${e.path} (outside netlog's layout)`);
+    if (e.status === 'D' || found.has(e.path)) continue;
+    if (e.mode === '120000') found.set(e.path, `${e.path} (a symbolic link)`);
+    else if (e.mode === '160000') found.set(e.path, `${e.path} (a submodule)`);
+    else if (!REGULAR_MODES.has(e.mode)) found.set(e.path, `${e.path} (mode ${e.mode})`);
+    else if (layoutOnly && !isPublishedPath(e.path)) found.set(e.path, `${e.path} (outside netlog's layout)`);
   }
-  return [...refused.keys()].sort().map((k) => refused.get(k)!);
+  return [...found.keys()].sort().map((k) => found.get(k)!);
 }
 
 /** `a, b, c and 4 more`: a list for one line. */

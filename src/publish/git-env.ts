@@ -70,14 +70,14 @@ export function gitEnvironment(env: NodeJS.ProcessEnv): Record<string, string> {
 }
 
 /**
- * `-c` settings on every git command: the author (CI has no global identity), unquoted paths, and no
- * program the data repository's own config could name: hooks (`core.hooksPath=/dev/null`: a
- * pre-commit hook in `.git/hooks` does not run for netlog's commits) and the fsmonitor.
+ * `-c` settings on every git command: the author (CI has no global identity; left out for commands
+ * that make no commit), unquoted paths, and no program the data repository's own config could name:
+ * hooks (`core.hooksPath=/dev/null`: a pre-commit hook in `.git/hooks` does not run for netlog's
+ * commits) and the fsmonitor.
  */
-export function gitConfigArgs(author: { name: string; email: string }): string[] {
+export function gitConfigArgs(author?: { name: string; email: string }): string[] {
   return [
-    `user.name=${author.name}`,
-    `user.email=${author.email}`,
+    ...(author ? [`user.name=${author.name}`, `user.email=${author.email}`] : []),
     'core.quotepath=off',
     'core.hooksPath=/dev/null',
     'core.fsmonitor=false',

@@ -119,3 +119,8 @@ export function parseLsTreeZ(text: string): RawDiffEntry[] {
     .filter((m): m is RegExpExecArray => m !== null)
     .map((m) => ({ status: 'A', mode: m[1]!, path: m[2]! }));
 }
+
+/** Parses a `-z` list of paths (`diff --name-only -z`, `ls-files -z`). */
+export function parseNamesZ(text: string): string[] {
+  return text.split('\0').filter((p) => p !== '');
+}

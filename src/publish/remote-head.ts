@@ -1,6 +1,6 @@
-import { execFile } from 'node:child_process';
-import { resolve } from 'node:path';
-import { maskUrlCredentials } from './git-output.js';
+import { gitFailureReason, maskUrlCredentials } from './git-output.js';
+import { errorText, openGit } from './git-runner.js';
+import { localRemotePath } from './remote-url.js';
 
 /**
  * A plain `git clone` of the analysts' repository checks out the branch the remote's HEAD names. A new
@@ -15,71 +15,72 @@ export type RemoteHead =
   | { readonly state: 'set'; readonly from: string }
   | { readonly state: 'hint'; readonly message: string };
 
+/** Longest silence of one of these git commands (init-data has no config of its own for them). */
 const TIMEOUT_MS = 30_000;
 
-/** A path (or file:// URL) of a repository on this machine, or undefined for a network URL. */
-export function localRemotePath(remote: string): string | undefined {
-  if (remote.startsWith('file://')) return remote.slice('file://'.length);
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(remote) || /^[^/]+@[^/]+:/.test(remote) || /^[^/]+:/.test(remote))
-    return undefined;
-  return resolve(remote);
+/** A git answer: its output, `no` (git's silent exit 1 to a `-q` question), or why it failed. */
+type Answer = { readonly out: string } | { readonly no: true } | { readonly failed: string };
+
+async function ask(args: readonly string[]): Promise<Answer> {
+  // In the current directory: a relative remote path is relative to it, as for git itself.
+  const git = openGit({ dir: process.cwd(), timeoutMs: TIMEOUT_MS });
+  try {
+    const out = await git.probe(args);
+    return out === undefined ? { no: true } : { out: out.trim() };
+  } catch (err) {
+    return { failed: gitFailureReason(errorText(err)) };
+  }
 }
 
-// What git needs to reach a remote (ssh agent, proxies, its own config), and nothing else: the key and
-// Elasticsearch's credentials stay in netlog.
-const PASSED =
-  /^(PATH|HOME|USER|LOGNAME|TMPDIR|XDG_CONFIG_HOME|SSH_AUTH_SOCK|GIT_SSH|GIT_SSH_COMMAND|GIT_CONFIG_GLOBAL|GIT_CONFIG_NOSYSTEM|(https?|no|all)_proxy|(HTTPS?|NO|ALL)_PROXY)$/;
+const outOf = (a: Answer): string | undefined => ('out' in a ? a.out : undefined);
 
-function gitEnvironment(): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(process.env).filter(([k]) => PASSED.test(k)));
+/** ` (git: <reason>)` when one of the commands failed rather than answered, for the hint. */
+function why(...answers: (Answer | undefined)[]): string {
+  const failed = answers.find((a): a is { failed: string } => a !== undefined && 'failed' in a);
+  return failed ? ` (git: ${failed.failed})` : '';
 }
 
-function git(args: readonly string[]): Promise<{ ok: boolean; out: string }> {
-  return new Promise((done) => {
-    execFile(
-      'git',
-      [...args],
-      {
-        timeout: TIMEOUT_MS,
-        env: { ...gitEnvironment(), GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' },
-      },
-      (err, stdout) => done({ ok: !err, out: stdout.trim() }),
-    );
-  });
-}
-
-/** Makes (or asks for) the remote's HEAD to name `branch`. Never throws: the worst is a hint. */
+/**
+ * Makes (or asks for) the remote's HEAD to name `branch`. Never throws: init-data has succeeded by
+ * now, so the worst is a hint, which names git's reason when a command failed rather than answered.
+ */
 export async function alignRemoteHead(remote: string, branch: string): Promise<RemoteHead> {
   const path = localRemotePath(remote);
   const ref = `refs/heads/${branch}`;
   if (path !== undefined) {
-    const bare = await git(['--git-dir', path, 'rev-parse', '--is-bare-repository']);
-    if (bare.ok && bare.out === 'true') {
-      const head = await git(['--git-dir', path, 'symbolic-ref', '-q', 'HEAD']);
-      if (head.ok && head.out === ref) return { state: 'ok' };
-      const named = head.ok ? head.out : undefined;
+    const bare = await ask(['--git-dir', path, 'rev-parse', '--is-bare-repository']);
+    if (outOf(bare) === 'true') {
+      // `no` is a detached HEAD: it names no branch.
+      const head = await ask(['--git-dir', path, 'symbolic-ref', '-q', 'HEAD']);
+      if (outOf(head) === ref) return { state: 'ok' };
+      const named = outOf(head);
       const exists =
-        named !== undefined && (await git(['--git-dir', path, 'rev-parse', '--verify', '-q', named])).ok;
-      if (!exists) {
-        const set = await git(['--git-dir', path, 'symbolic-ref', 'HEAD', ref]);
-        if (set.ok) return { state: 'set', from: named?.replace(/^refs\/heads\//, '') ?? 'a detached HEAD' };
-      }
+        named !== undefined
+          ? await ask(['--git-dir', path, 'rev-parse', '--verify', '-q', named])
+          : undefined;
+      // Only a HEAD that names no existing branch is changed; a failed question changes nothing.
+      const set =
+        !('failed' in head) && (exists === undefined || 'no' in exists)
+          ? await ask(['--git-dir', path, 'symbolic-ref', 'HEAD', ref])
+          : undefined;
+      if (set !== undefined && 'out' in set)
+        return { state: 'set', from: named?.replace(/^refs\/heads\//, '') ?? 'a detached HEAD' };
       return {
         state: 'hint',
-        message: `${path}'s HEAD names ${named ?? 'no branch'}, so a plain git clone checks that out, not ${branch}: run git --git-dir ${path} symbolic-ref HEAD ${ref}`,
+        message: `${path}'s HEAD names ${named ?? 'no branch'}, so a plain git clone checks that out, not ${branch}: run git --git-dir ${path} symbolic-ref HEAD ${ref}${why(head, exists, set)}`,
       };
     }
   }
   // A hosted repository: ask what its HEAD names (nothing for an empty one).
   const shown = maskUrlCredentials(remote);
-  const listed = await git(['ls-remote', '--symref', remote, 'HEAD']);
-  const named = /^ref: refs\/heads\/(\S+)\s+HEAD$/m.exec(listed.out)?.[1];
+  const listed = await ask(['ls-remote', '--symref', remote, 'HEAD']);
+  const named = /^ref: refs\/heads\/(\S+)\s+HEAD$/m.exec(outOf(listed) ?? '')?.[1];
   if (named === branch) return { state: 'ok' };
   return {
     state: 'hint',
     message:
       named === undefined
-        ? `cannot tell which branch a plain git clone of ${shown} checks out: make ${branch} its default branch (in the git host's settings), or clone with git clone -b ${branch}`
+        ? `cannot tell which branch a plain git clone of ${shown} checks out${why(listed)}: make ${branch} its default branch (in the git host's settings), or clone with git clone -b ${branch}`
         : `a plain git clone of ${shown} checks out ${named}, not ${branch}: make ${branch} its default branch (in the git host's settings), or clone with git clone -b ${branch}`,
   };
 }

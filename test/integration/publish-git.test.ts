@@ -20,7 +20,7 @@ import { runCli } from '../helpers/cli.js';
 import { killChild, track } from '../helpers/children.js';
 import { tempDir } from '../helpers/tmp.js';
 import { formatCsv } from '../../src/store/csv.js';
-import { publishData } from '../../src/publish/git.js';
+import { publishData } from '../../src/publish/publish.js';
 import { defaultConfig } from '../../src/config/validate.js';
 
 // Real git and a real bare remote at a local path, through the built binary (npm run build) as cron
@@ -249,9 +249,10 @@ describe('publishing with git', { concurrency: true }, () => {
       retries.map((l) => l.attempt),
       [1, 2],
     );
-    // Backoff doubles: 100 ms then 200 ms, each between half and all of it.
-    assert.ok(retries[0]!.delayMs! >= 50 && retries[0]!.delayMs! <= 100, JSON.stringify(retries));
-    assert.ok(retries[1]!.delayMs! >= 100 && retries[1]!.delayMs! <= 200, JSON.stringify(retries));
+    // netlog's one retry policy (src/retry.ts, tested in test/unit/retry.test.ts): full jitter under a
+    // doubling ceiling, 100 ms then 200 ms.
+    assert.ok(retries[0]!.delayMs! >= 0 && retries[0]!.delayMs! < 100, JSON.stringify(retries));
+    assert.ok(retries[1]!.delayMs! >= 0 && retries[1]!.delayMs! < 200, JSON.stringify(retries));
     assert.ok(wallMs >= retries[0]!.delayMs! + retries[1]!.delayMs!, `${wallMs} ms`);
     assert.equal(
       lines.filter((l) => l.msg === 'git push failed: the commits stay local and go out on the next publish')
@@ -599,6 +600,51 @@ describe('publishing with git', { concurrency: true }, () => {
     assert.ok(!/SECRET|NETLOG_|^ES_/m.test(seen), seen);
     for (const text of [result.stdout, result.stderr, await readFile(f.logFile, 'utf8')])
       assert.ok(!/SECRET|hook-test-hash-key/.test(text), text);
+  });
+
+  test("a git question that fails is an error with git's reason, never read as its answer", async () => {
+    const f = await setup();
+    await writeDay(f.data, 'dns', '2026-11-24', 1);
+    // A git that fails (loudly, exit 128) when publish asks whether HEAD has a commit, as a broken
+    // repository or a full disk would; every other command is the real git. The old reading took
+    // the failure for "no commit yet": nothing to push, "the remote is up to date", exit 0.
+    const realGit = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
+    const shim = join(f.dir, 'bin');
+    await mkdir(shim);
+    await writeFile(
+      join(shim, 'git'),
+      `#!/bin/sh\ncase " $* " in *" rev-parse --verify -q HEAD "*) echo "fatal: cannot read HEAD (injected)" >&2; exit 128;; esac\nexec ${realGit} "$@"\n`,
+    );
+    await chmod(join(shim, 'git'), 0o755);
+    const failed = await runCli(['publish', '--data', f.data, '--config', f.config], {
+      env: { NETLOG_LOG_FILE: f.logFile, ...gitEnv(), PATH: `${shim}:${process.env.PATH ?? ''}` },
+    });
+    assert.equal(failed.code, 1, failed.stdout);
+    assert.match(
+      failed.stderr,
+      /^netlog: error: git rev-parse HEAD in .*data failed: cannot read HEAD \(injected\)/m,
+    );
+    assert.doesNotMatch(failed.stdout, /pushed/);
+    assert.equal(git(['--git-dir', f.remote, 'rev-list', '--all', '--count']), '0');
+    // The commit was made and stays; the real git delivers it.
+    const delivered = await f.netlog(['publish']);
+    assert.equal(delivered.code, 0, delivered.stderr);
+    assert.equal(f.remoteLog()[0], 'netlog-test <netlog@test>|netlog: 2026-11-24, 1 table, 4 files');
+  });
+
+  test('a broken ref store is named as such, not taken for a detached HEAD', async () => {
+    const f = await setup();
+    await writeDay(f.data, 'dns', '2026-11-24', 1);
+    assert.equal((await f.netlog(['publish'])).code, 0);
+    git(['pack-refs', '--all'], f.data);
+    await writeFile(join(f.data, '.git', 'packed-refs'), 'garbage line\n', { flag: 'a' });
+    const result = await f.netlog(['publish']);
+    assert.equal(result.code, 1);
+    assert.match(
+      result.stderr,
+      /^netlog: error: git symbolic-ref HEAD in .*data failed: unexpected line in \.git\/packed-refs: garbage line$/m,
+    );
+    assert.doesNotMatch(result.stderr, /detached/);
   });
 
   test('init-data refuses a --remote that git would read as an option', async () => {

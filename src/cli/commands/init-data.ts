@@ -1,5 +1,5 @@
 import { ExitCode } from '../../errors.js';
-import { initDataRepo } from '../../publish/git.js';
+import { initDataRepo } from '../../publish/init-repo.js';
 import { alignRemoteHead } from '../../publish/remote-head.js';
 import { maskUrlCredentials } from '../../publish/git-output.js';
 import { withRunLock } from '../../store/lock.js';

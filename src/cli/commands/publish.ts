@@ -1,5 +1,5 @@
 import { ExitCode } from '../../errors.js';
-import { publishData } from '../../publish/git.js';
+import { publishData } from '../../publish/publish.js';
 import { describePublish } from '../../publish/publish-result.js';
 import { withRunLock } from '../../store/lock.js';
 import { loadCommandConfig, recordDataPackage } from '../command-config.js';
