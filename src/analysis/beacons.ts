@@ -9,6 +9,8 @@ import {
   type RitaOptions,
 } from './beacons-rita.js';
 import { BUCKET_MINUTES, dayRange } from '../time/day.js';
+import { bucketMinutesOf } from '../config/schema.js';
+import { isOtherRow } from '../transform/row-bound.js';
 import type { StoredTable } from './read-series.js';
 
 /**
@@ -39,6 +41,8 @@ export interface PairDay {
   readonly end: number;
   readonly keys: readonly string[];
   readonly rows: readonly BucketRow[];
+  /** Length of the table's buckets (15 minutes unless it has `interval: 1h`). */
+  readonly bucketMs?: number;
 }
 
 /** One connection of a pair, from Elasticsearch: whole seconds (as RITA) and bytes. */
@@ -103,7 +107,7 @@ export function scoreFromTable(
   const bars = hourlyBars(pair.start, pair.end, rows);
   const hist = histogramScore(bars, options);
   const firstSeen = rows[0]!.t;
-  const lastSeen = Math.min(pair.end, rows.at(-1)!.t + BUCKET_MS);
+  const lastSeen = Math.min(pair.end, rows.at(-1)!.t + (pair.bucketMs ?? BUCKET_MS));
   const duration = durationScore(
     {
       spanSec: (pair.end - pair.start) / 1000,
@@ -236,13 +240,19 @@ export function tablePairDays(table: StoredTable, timeZone: string): PairDay[] {
       const r = dayRange(d.day, timeZone);
       return { day: d.day, start: r.start.getTime(), end: r.end.getTime() };
     });
-  const rows = times.map((t, i) => ({
-    t: t.getTime(),
-    keys: keys.map((k) => k[i] ?? ''),
-    count: counts[i] ?? 0,
-    bytes: bytes?.[i] ?? null,
-  }));
-  return pairDays(rows, (t) => ranges.find((r) => t >= r.start && t < r.end));
+  const rows = times
+    .map((t, i) => ({
+      t: t.getTime(),
+      keys: keys.map((k) => k[i] ?? ''),
+      count: counts[i] ?? 0,
+      bytes: bytes?.[i] ?? null,
+    }))
+    // The "(other)" row of a bounded table is many pairs folded together, not a pair.
+    .filter((r) => !isOtherRow(r.keys));
+  const bucketMs = bucketMinutesOf(table.table) * 60_000;
+  return pairDays(rows, (t) => ranges.find((r) => t >= r.start && t < r.end)).map((p) =>
+    bucketMs === BUCKET_MS ? p : { ...p, bucketMs },
+  );
 }
 
 /** Whether a table can be scored for beacons: keys and a count per bucket. */

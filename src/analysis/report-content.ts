@@ -1,3 +1,4 @@
+import { bucketMinutesOf } from '../config/schema.js';
 import { bucketSeries, rankingColumn, topKeys } from './series.js';
 import { resample } from './resample.js';
 import { detectInSeries } from './detect-series.js';
@@ -103,7 +104,8 @@ async function tableSection(
     };
   }
   // A flow table: its volume over time, and who it goes to.
-  const step = days.length > 7 ? '1h' : '15m';
+  // An hourly table (interval 1h) is charted per hour whatever the range: it has no 15-minute values.
+  const step = days.length > 7 || bucketMinutesOf(l.table) > 15 ? '1h' : '15m';
   const column = rankingColumn(l.table)!;
   const metric = l.table.metrics.some((m) => m.name === 'bytes') ? 'bytes' : l.table.metrics[0]!.name;
   const line = await renderSvg(

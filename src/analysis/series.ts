@@ -1,7 +1,7 @@
 import * as aq from 'arquero';
 import { bucketStarts, dayRange } from '../time/day.js';
 import { aggregateOf, combine, type Aggregate } from '../config/metric-rules.js';
-import type { TableConfig } from '../config/schema.js';
+import { bucketMinutesOf, type TableConfig } from '../config/schema.js';
 import type { StoredTable } from './read-series.js';
 
 /**
@@ -39,7 +39,7 @@ export function bucketSeries(loaded: StoredTable, metric: string, timeZone: stri
   });
   const empty = aggregate === 'sum' ? 0 : null;
   return loaded.days.flatMap((d) =>
-    bucketStarts(dayRange(d.day, timeZone)).map((start) => ({
+    bucketStarts(dayRange(d.day, timeZone), bucketMinutesOf(loaded.table)).map((start) => ({
       t: start.getTime(),
       value: d.status === 'ok' ? (byBucket.get(start.getTime()) ?? empty) : null,
     })),

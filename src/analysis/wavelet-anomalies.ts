@@ -1,3 +1,4 @@
+import { bucketMinutesOf } from '../config/schema.js';
 import { bucketSeries, metricAggregate, type SeriesPoint } from './series.js';
 import { detectInSeries, type SeriesAnomalies } from './detect-series.js';
 import { DEFAULT_ANOMALY_OPTIONS } from './anomalies.js';
@@ -49,6 +50,8 @@ export function analyseWavelet(
     request.stabilise ?? (metricAggregate(table.table, request.metric) === 'sum' ? 'anscombe' : 'none');
   const points = bucketSeries(table, request.metric, timeZone);
   const result = detectInSeries(points, {
+    // Two of the shortest days, in the table's own buckets (46 hours for a table with interval 1h).
+    ...(bucketMinutesOf(table.table) > 15 && { minPoints: 2 * 23 }),
     wavelet: request.wavelet,
     threshold: request.threshold,
     stabilise,

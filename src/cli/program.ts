@@ -254,6 +254,12 @@ function sampleLoadCommand(sample: ReturnType<typeof sampleGroup>) {
         20_000,
       )
       .option('--seed <s>', 'generator seed', positiveIntOption('--seed', 2 ** 31), 42)
+      .option(
+        '--hosts <n>',
+        'internal client hosts the traffic comes from (a network of that size; try --docs-per-day 250 × hosts)',
+        positiveIntOption('--hosts', 500_000),
+        400,
+      )
       .option('--no-anomalies', 'do not inject the spike and the beacon')
       .option('--anomaly-day <date>', 'the day that gets the anomalies (default: --end)', dayOption)
       .option('--expected <file>', 'write exact expected counts and bytes per protocol per bucket (JSON)')

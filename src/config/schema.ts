@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { parseCidr } from '../net/ip.js';
 import { NAME_PATTERN } from '../transform/safe-value.js';
-import { isValidTimeZone } from '../time/day.js';
+import { hourAligned, isValidTimeZone } from '../time/day.js';
 import { PRESET_NAMES } from './preset-names.js';
 import { TABLE_NAME_RE } from './table-name.js';
 
@@ -52,6 +52,15 @@ export const metricSchema = z.union([
 ]);
 export type Metric = z.infer<typeof metricSchema>;
 
+/** The bucket sizes a table may have: 15 minutes (every table), or an hour (tables with levels). */
+export const INTERVALS = ['15m', '1h'] as const;
+export type Interval = (typeof INTERVALS)[number];
+
+/** Minutes of a table's buckets: 15 unless the table asks for `interval: 1h`. */
+export function bucketMinutesOf(table: { readonly interval?: Interval | undefined }): number {
+  return table.interval === '1h' ? 60 : 15;
+}
+
 /** The fields a metric reads (none for count). */
 export function metricFields(metric: Metric): string[] {
   if (metric.type === 'count') return [];
@@ -98,6 +107,21 @@ export const tableSchema = z
       .default('composite')
       .describe('composite pages through every bucket; terms fails loudly if a level would drop buckets'),
     terms_size: z.number().int().min(1).max(65_536).default(1000),
+    interval: z
+      .enum(INTERVALS)
+      .optional()
+      .describe(
+        'bucket size of a table with levels: 15m (the default) or 1h (24 buckets a day, about a quarter of the rows of a flow table); a time series keeps 15m',
+      ),
+    row_bound: z
+      .strictObject({
+        top: z.number().int().min(1).max(1_000_000).describe('rows kept per bucket'),
+        by: columnName.default('count').describe('the count or sum metric that ranks the rows'),
+      })
+      .optional()
+      .describe(
+        'keep the top N rows of each bucket (by a count or sum metric, ties by key) and fold the rest into one row whose key columns are all "(other)", so every bucket keeps its exact totals',
+      ),
   })
   .superRefine((table, ctx) => {
     const columns = ['timestamp', ...table.levels.map((l) => l.column), ...table.metrics.map((m) => m.name)];
@@ -113,6 +137,38 @@ export const tableSchema = z
         message: 'levels with several fields need aggregation "composite"',
         path: ['aggregation'],
       });
+    }
+    if (table.interval === '1h' && table.levels.length === 0)
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          'interval 1h is for tables with levels (flow tables): a time series keeps its 96 15-minute buckets',
+        path: ['interval'],
+      });
+    if (table.row_bound !== undefined) {
+      const by = table.metrics.find((m) => m.name === table.row_bound!.by);
+      if (table.levels.length === 0)
+        ctx.addIssue({
+          code: 'custom',
+          message: 'row_bound is for tables with levels: a time series has one row per bucket already',
+          path: ['row_bound'],
+        });
+      else if (table.levels.every((l) => l.transform === 'text'))
+        // The "(other)" row is told apart by a key column that can never hold it (text can).
+        ctx.addIssue({
+          code: 'custom',
+          message: 'row_bound needs at least one level whose transform is not text',
+          path: ['row_bound'],
+        });
+      if (by === undefined || (by.type !== 'count' && by.type !== 'sum'))
+        ctx.addIssue({
+          code: 'custom',
+          message: `row_bound.by must name a count or sum metric of the table (${table.metrics
+            .filter((m) => m.type === 'count' || m.type === 'sum')
+            .map((m) => m.name)
+            .join(', ')})`,
+          path: ['row_bound', 'by'],
+        });
     }
   });
 export type TableConfig = z.infer<typeof tableSchema>;
@@ -242,6 +298,12 @@ export const configSchema = z
       if (names.has(t.name))
         ctx.addIssue({ code: 'custom', message: `duplicate table "${t.name}"`, path: ['tables', i, 'name'] });
       names.add(t.name);
+      if (t.interval === '1h' && !hourAligned(config.timezone))
+        ctx.addIssue({
+          code: 'custom',
+          message: `interval 1h needs a time zone whose offset from UTC only ever changes by whole hours; ${config.timezone} does not (its hours would not line up with the day's start): use 15m`,
+          path: ['tables', i, 'interval'],
+        });
     }
   });
 

@@ -1,9 +1,12 @@
 import { z } from 'zod';
 import {
+  INTERVALS,
+  bucketMinutesOf,
   levelSchema,
   metricFields,
   metricSchema,
   type Config,
+  type Interval,
   type Level,
   type Metric,
   type TableConfig,
@@ -12,6 +15,7 @@ import { formatIssue } from '../config/validate.js';
 import { TABLE_NAME_RE } from '../config/table-name.js';
 import { BUCKET_MINUTES, daysBetween, isValidTimeZone } from '../time/day.js';
 import type { DayFileRef } from '../store/layout.js';
+import { OTHER_KEY, type RowBound } from '../transform/row-bound.js';
 
 /**
  * The data repository's own description: `datapackage.json`, a Frictionless Data Package (v2) with one
@@ -32,6 +36,10 @@ export interface RecordedTable {
   readonly description: string;
   readonly levels: readonly Level[];
   readonly metrics: readonly Metric[];
+  /** `1h` for an hourly flow table; absent: 15-minute buckets. */
+  readonly interval?: Interval;
+  /** The row bound the files were written with; absent: every row. */
+  readonly row_bound?: RowBound;
 }
 
 /** The settings recorded in the `netlog` block. */
@@ -56,6 +64,8 @@ const recordedTableSchema = z.object({
   description: z.string().default(''),
   levels: z.array(levelSchema).max(4),
   metrics: z.array(metricSchema).min(1),
+  interval: z.enum(INTERVALS).optional(),
+  row_bound: z.object({ top: z.number().int().min(1), by: z.string().min(1) }).optional(),
 });
 
 const recordedSchema = z.object({
@@ -89,7 +99,19 @@ export function readRecordedSettings(
       error: parsed.error.issues.map((i) => formatIssue({ ...i, path: ['netlog', ...i.path] })).join('; '),
     };
   const { timezone, bucket_minutes, pseudonym, tables } = parsed.data;
-  return { settings: { timezone, bucket_minutes, pseudonym, tables } };
+  return {
+    settings: {
+      timezone,
+      bucket_minutes,
+      pseudonym,
+      // Optional keys only when present, so the record round-trips to the same bytes.
+      tables: tables.map(({ interval, row_bound, ...t }) => ({
+        ...t,
+        ...(interval !== undefined && { interval }),
+        ...(row_bound !== undefined && { row_bound }),
+      })),
+    },
+  };
 }
 
 /** The settings a config writes with. */
@@ -102,8 +124,18 @@ export function settingsOf(config: Pick<Config, 'timezone' | 'pseudonym' | 'tabl
   };
 }
 
-function recordTable(t: Pick<TableConfig, 'name' | 'description' | 'levels' | 'metrics'>): RecordedTable {
-  return { name: t.name, description: t.description, levels: t.levels, metrics: t.metrics };
+function recordTable(
+  t: Pick<TableConfig, 'name' | 'description' | 'levels' | 'metrics' | 'interval' | 'row_bound'>,
+): RecordedTable {
+  // Recorded only when set: a repository without them keeps its datapackage.json's bytes.
+  return {
+    name: t.name,
+    description: t.description,
+    levels: t.levels,
+    metrics: t.metrics,
+    ...(t.interval !== undefined && t.interval !== '15m' && { interval: t.interval }),
+    ...(t.row_bound !== undefined && { row_bound: { top: t.row_bound.top, by: t.row_bound.by } }),
+  };
 }
 
 /** The columns of a recorded table, in their fixed order. */
@@ -139,15 +171,22 @@ export function settingsDifferences(recorded: RecordedSettings, current: Recorde
   return out;
 }
 
-/** A table's columns with their transforms and metric kinds: `timestamp,source(ip),count(count)`. */
-function tableShape(t: Pick<RecordedTable, 'levels' | 'metrics'>): string {
-  return [
-    'timestamp',
-    ...t.levels.map((l) => `${l.column}(${l.transform})`),
-    ...t.metrics.map(
-      (m) => `${m.name}(${m.type === 'count' ? 'count' : `${m.type} ${metricFields(m).join('+')}`})`,
-    ),
-  ].join(',');
+/**
+ * A table's columns with their transforms and metric kinds, `timestamp,source(ip),count(count)`, and
+ * its bucket size and row bound when set (`timestamp(1h)`, `… top 500 by bytes`): files with other
+ * buckets or another bound mean something else.
+ */
+function tableShape(t: Pick<RecordedTable, 'levels' | 'metrics' | 'interval' | 'row_bound'>): string {
+  const bound = t.row_bound ? ` top ${t.row_bound.top} by ${t.row_bound.by}` : '';
+  return (
+    [
+      t.interval === '1h' ? 'timestamp(1h)' : 'timestamp',
+      ...t.levels.map((l) => `${l.column}(${l.transform})`),
+      ...t.metrics.map(
+        (m) => `${m.name}(${m.type === 'count' ? 'count' : `${m.type} ${metricFields(m).join('+')}`})`,
+      ),
+    ].join(',') + bound
+  );
 }
 
 /**
@@ -165,6 +204,8 @@ export function tablesFromRecord(settings: RecordedSettings): TableConfig[] {
     levels: [...t.levels],
     aggregation: 'composite',
     terms_size: 1000,
+    ...(t.interval !== undefined && { interval: t.interval }),
+    ...(t.row_bound !== undefined && { row_bound: t.row_bound }),
   }));
 }
 
@@ -246,7 +287,7 @@ export function buildDataPackage(input: PackageInput): Record<string, unknown> {
     name: 'netlog-data',
     title: 'Network traffic in 15-minute buckets (netlog)',
     description:
-      `Network log events counted per ${BUCKET_MINUTES}-minute bucket, one CSV file per table and per day ` +
+      `Network log events counted per ${BUCKET_MINUTES}-minute bucket${hourlyNote(settings.tables)}, one CSV file per table and per day ` +
       `(days of the time zone ${settings.timezone}), with every IP address replaced by a keyed pseudonym. ` +
       'Written by netlog from Elasticsearch; see README.md.',
     resources,
@@ -266,13 +307,43 @@ export function formatDataPackage(descriptor: Record<string, unknown>): string {
   return `${JSON.stringify(descriptor, null, 2)}\n`;
 }
 
+/** ` (per hour for t1, t2)` when some tables have hourly buckets, else nothing. */
+function hourlyNote(tables: readonly RecordedTable[]): string {
+  const hourly = tables.filter((t) => t.interval === '1h').map((t) => t.name);
+  return hourly.length > 0 ? ` (per hour for ${hourly.join(', ')})` : '';
+}
+
+/** What a bucket of the table is: "15-minute bucket" or "hourly bucket". */
+function bucketWords(table: Pick<RecordedTable, 'interval'>): string {
+  return table.interval === '1h' ? 'hourly bucket' : `${BUCKET_MINUTES}-minute bucket`;
+}
+
+/**
+ * What the row bound does, for analysts; empty without one. Shared by the descriptor and README.md.
+ */
+export function rowBoundText(table: Pick<RecordedTable, 'row_bound' | 'metrics'>): string {
+  const b = table.row_bound;
+  if (b === undefined) return '';
+  const hasMaxMin = table.metrics.some((m) => m.type === 'max' || m.type === 'min');
+  return (
+    `At most ${b.top + 1} rows per bucket: the ${b.top} keys with the largest ${b.by} (ties: the keys in file order), ` +
+    `then one row whose key columns all read "${OTHER_KEY}" holding everything else of that bucket (counts and sums added` +
+    `${hasMaxMin ? "; its max and min are those of the folded rows, so the bucket's max and min over all its rows are exact" : ''}). ` +
+    `Per bucket, the totals over all rows are exact; a key's own series misses its buckets outside the top ${b.top} ` +
+    `(they are in "${OTHER_KEY}"), and how many keys were folded is not kept. "${OTHER_KEY}" is never a real key ` +
+    '(no pseudonym, domain or name holds parentheses).'
+  );
+}
+
 function tableDescription(table: RecordedTable, timezone: string): string {
   const what = table.description || `the ${table.name} table`;
   const rows =
     table.levels.length === 0
       ? `one row per ${BUCKET_MINUTES}-minute bucket of the day, zeros included (96 a day; 92 or 100 on daylight-saving change days)`
-      : `one row per ${BUCKET_MINUTES}-minute bucket and ${table.levels.map((l) => l.column).join(' × ')} with traffic`;
-  return `${what}. One file per day of ${timezone}: ${rows}.`;
+      : `one row per ${bucketWords(table)} and ${table.levels.map((l) => l.column).join(' × ')} with traffic` +
+        (table.interval === '1h' ? ' (24 buckets a day; 23 or 25 on daylight-saving change days)' : '');
+  const bound = rowBoundText(table);
+  return `${what}. One file per day of ${timezone}: ${rows}.${bound ? ` ${bound}` : ''}`;
 }
 
 /** The Table Schema of a table: its columns in file order, typed, with units and meaning. */
@@ -285,10 +356,10 @@ export function tableSchemaOf(table: RecordedTable, settings: RecordedSettings):
         name: 'timestamp',
         type: 'datetime',
         title: 'bucket start',
-        description: `start of the ${BUCKET_MINUTES}-minute bucket, ISO-8601 in UTC (e.g. 2026-11-24T00:15:00Z); the bucket covers [timestamp, timestamp + ${BUCKET_MINUTES} min)`,
+        description: `start of the ${bucketWords(table)}, ISO-8601 in UTC (e.g. ${table.interval === '1h' ? '2026-11-24T01:00:00Z' : '2026-11-24T00:15:00Z'}); the bucket covers [timestamp, timestamp + ${bucketMinutesOf(table)} min)`,
         constraints: { required: true },
       },
-      ...table.levels.map((l) => levelField(l, settings)),
+      ...table.levels.map((l) => levelField(l, settings, table.row_bound !== undefined)),
       ...table.metrics.map(metricField),
     ],
     primaryKey: ['timestamp', ...keys],
@@ -296,7 +367,7 @@ export function tableSchemaOf(table: RecordedTable, settings: RecordedSettings):
   };
 }
 
-function levelField(level: Level, settings: RecordedSettings): Record<string, unknown> {
+function levelField(level: Level, settings: RecordedSettings, bounded: boolean): Record<string, unknown> {
   const from = `from ${level.fields.join(', else ')}`;
   const { algorithm, length } = settings.pseudonym;
   const pseudonym =
@@ -311,7 +382,8 @@ function levelField(level: Level, settings: RecordedSettings): Record<string, un
     keep: `the value as logged when it is a number or a plain name (${from}), otherwise its pseudonym; empty when none`,
     text: `free text (${from}) with every address replaced by its pseudonym and spreadsheet formulas escaped; empty when none`,
   };
-  return { name: level.column, type: 'string', description: descriptions[level.transform] };
+  const other = bounded ? `; "${OTHER_KEY}" in the row that holds the bucket's other keys (row_bound)` : '';
+  return { name: level.column, type: 'string', description: descriptions[level.transform] + other };
 }
 
 function metricField(metric: Metric): Record<string, unknown> {

@@ -3,6 +3,7 @@ import {
   DATA_PACKAGE_FILE,
   PSEUDONYM_FILE,
   recordedColumns,
+  rowBoundText,
   tableSchemaOf,
   type PackageInput,
 } from './descriptor.js';
@@ -68,7 +69,8 @@ export function buildDataReadme(input: PackageInput): string {
       `${cell(t.description || t.name)}. Columns: \`${recordedColumns(t).join(',')}\`.`,
       t.levels.length === 0
         ? `Exactly one row per bucket, zeros included.`
-        : `One row per bucket and ${t.levels.map((l) => `\`${l.column}\``).join(' × ')} that had traffic; buckets without traffic have no row.`,
+        : `One row per ${t.interval === '1h' ? '**hourly** bucket (24 a day: do not read it as 15-minute data)' : 'bucket'} and ${t.levels.map((l) => `\`${l.column}\``).join(' × ')} that had traffic; buckets without traffic have no row.`,
+      ...(t.row_bound ? ['', `**Row bound.** ${rowBoundText(t)}`] : []),
       '',
       '| column | type | unit | meaning |',
       '|---|---|---|---|',

@@ -1,5 +1,5 @@
-import type { Config, Filter, Level, Metric, TableConfig } from '../config/schema.js';
-import { BUCKET_MINUTES, type DayRange } from '../time/day.js';
+import { bucketMinutesOf, type Config, type Filter, type Level, type Metric, type TableConfig } from '../config/schema.js';
+import type { DayRange } from '../time/day.js';
 
 /**
  * Pure builders from (table, day, config) to Elasticsearch request bodies. No client, no clock.
@@ -119,7 +119,8 @@ function withAggs(agg: QueryClause, subAggs: Record<string, QueryClause>): Query
 function dateHistogram(table: TableConfig, range: DayRange, bounded: boolean): QueryClause {
   const histogram: Record<string, unknown> = {
     field: table.time_field,
-    fixed_interval: `${BUCKET_MINUTES}m`,
+    // 15 minutes, or an hour for a flow table with `interval: 1h` (local hours, like the day's start).
+    fixed_interval: `${bucketMinutesOf(table)}m`,
     ...(range.timeZone !== 'UTC' && { time_zone: range.timeZone }),
   };
   if (bounded) {

@@ -6,6 +6,7 @@ import { RowMerger } from '../transform/merge.js';
 import { openDayWriter, type DayWriter } from '../store/write-day.js';
 import { BucketSequenceCheck } from '../store/check-day.js';
 import { dayRange, isDayOver, type DayRange } from '../time/day.js';
+import { rowBounder } from '../transform/row-bound.js';
 import { DataError, InterruptedError } from '../errors.js';
 import type { Config, TableConfig } from '../config/schema.js';
 import type { Pseudonymise } from '../transform/pseudonymise.js';
@@ -65,9 +66,12 @@ interface FetchStats {
 async function transformTableDay(
   params: Pick<LoadDayParams, 'table' | 'config' | 'es' | 'pseudonymise'>,
   range: DayRange,
-  sink: (rows: KeyedRow[]) => Promise<void> | void,
+  unboundedSink: (rows: KeyedRow[]) => Promise<void> | void,
 ): Promise<FetchStats> {
   const { table, config } = params;
+  // The table's row bound (if any) ranks the final rows: after transform and merge, bucket by bucket.
+  const bound = rowBounder(table);
+  const sink = (rows: KeyedRow[]) => unboundedSink(bound(rows));
   const merger = new RowMerger(table.metrics);
   const transform = {
     pseudonymise: params.pseudonymise,

@@ -124,9 +124,15 @@ export const DNS_RESOLVER = { ip: '10.0.0.53', name: 'ns01.corp.example.lan' } a
 export const DHCP_SERVER = { ip: '10.0.0.2' } as const;
 export const SENSORS = ['sensor-core-01', 'sensor-dmz-01'] as const;
 
-/** Client `i` of the internal network: mostly 10.1.x.y, some 192.168.10.x, some IPv6 ULA. */
+/**
+ * Client `i` of the internal network: mostly 10.1.x.y, some 192.168.10.x, some IPv6 ULA. Past the
+ * default CLIENT_COUNT (`sample load --hosts`) every client has an address of its own, in 10.2.0.0/15
+ * and up (the first 400 keep theirs, so the default sample is unchanged).
+ */
 export function internalClient(i: number): string {
   if (i % 10 === 7) return `fd00:10::${(0x100 + i).toString(16)}`;
+  if (i >= CLIENT_COUNT)
+    return `10.${2 + Math.floor(i / 62_500)}.${Math.floor(i / 250) % 250}.${1 + (i % 250)}`;
   if (i % 10 === 3) return `192.168.10.${20 + (i % 200)}`;
   return `10.1.${Math.floor(i / 200)}.${10 + (i % 200)}`;
 }

@@ -18,6 +18,8 @@ export interface ExpectedDay {
   protocols: Record<Protocol, Record<string, CountBytes>>;
   total: Record<string, CountBytes>;
   flows: Record<FlowCategory, CountBytes>;
+  /** Flow documents per category per hour (ISO UTC hour start): what an hourly flow table must sum to. */
+  flowHours: Record<FlowCategory, Record<string, CountBytes>>;
   /** Flow documents from internal to external per registrable destination domain (named ones only). */
   externalDomains: Record<string, CountBytes>;
   /** http + tls to external servers, per registrable domain. */
@@ -34,6 +36,7 @@ export interface ExpectedFile {
 }
 
 const BUCKET_MS = BUCKET_MINUTES * 60_000;
+const HOUR_MS = 3_600_000;
 
 /** An empty expectation for a UTC day, with every bucket at zero. */
 export function emptyExpectedDay(day: string): ExpectedDay {
@@ -53,6 +56,7 @@ export function emptyExpectedDay(day: string): ExpectedDay {
       internal_to_external: { count: 0, bytes: 0 },
       external_to_internal: { count: 0, bytes: 0 },
     },
+    flowHours: { internal_to_internal: {}, internal_to_external: {}, external_to_internal: {} },
     externalDomains: {},
     websites: {},
   };
@@ -74,6 +78,7 @@ export function accumulateExpected(expected: ExpectedDay, doc: SampleDoc): void 
   add(expected.total[bucket]!, doc.bytes);
   if (doc.protocol === 'flow') {
     add(expected.flows[doc.category], doc.bytes);
+    addTo(expected.flowHours[doc.category], isoUtc(Math.floor(doc.timestamp / HOUR_MS) * HOUR_MS), doc.bytes);
     if (doc.destinationDomain !== undefined)
       addTo(expected.externalDomains, doc.destinationDomain, doc.bytes);
   }

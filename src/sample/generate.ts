@@ -33,6 +33,8 @@ export interface SampleOptions {
   readonly indexPrefix?: string;
   /** Add the planted beacons and decoys of planted.ts to the flows (off: the day is unchanged). */
   readonly beacons?: boolean;
+  /** Internal client hosts the traffic comes from (default CLIENT_COUNT, 400): a network's size. */
+  readonly hosts?: number;
 }
 
 /** Where the flow tables would put a document. */
@@ -120,7 +122,8 @@ export function* generateDay(day: string, options: SampleOptions): Generator<Sam
     for (const s of EXTERNAL_SITES) if ((r -= s.weight) < 0) return s;
     return EXTERNAL_SITES[0]!;
   };
-  const client = (): string => internalClient(Math.floor(rng() ** 1.6 * CLIENT_COUNT));
+  const hosts = options.hosts ?? CLIENT_COUNT;
+  const client = (): string => internalClient(Math.floor(rng() ** 1.6 * hosts));
   const siteIp = (s: ExternalSite, clientIp: string): string =>
     clientIp.includes(':') && s.ipv6 ? s.ipv6 : pick(s.ipv4);
   const payload = (median: number): number =>

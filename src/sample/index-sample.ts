@@ -31,6 +31,8 @@ export interface IndexSampleOptions {
   readonly force?: boolean;
   /** Plant the beacons and decoys of planted.ts in every day's flows. */
   readonly beacons?: boolean;
+  /** Internal client hosts (default 400). */
+  readonly hosts?: number;
 }
 
 /** The mark in a sample index's mapping (`_meta`): the index was made by `sample load`. */
@@ -120,6 +122,7 @@ export async function indexSample(
       anomalies: anomalyDays.has(day),
       ...(options.indexPrefix !== undefined && { indexPrefix: options.indexPrefix }),
       ...(options.beacons === true && { beacons: true }),
+      ...(options.hosts !== undefined && { hosts: options.hosts }),
     };
     if (dayOptions.anomalies) expected.anomalies.push({ day, ...anomalyTimestamps(day) });
     async function* docs(): AsyncGenerator<{ index: string; id: string; body: Record<string, unknown> }> {

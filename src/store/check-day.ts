@@ -1,9 +1,9 @@
 import { parseCsv } from './csv.js';
 import { isTimeSeries, tableColumns } from './layout.js';
-import { BUCKET_MINUTES, bucketStarts, isoUtc, type DayRange } from '../time/day.js';
+import { bucketStarts, isoUtc, type DayRange } from '../time/day.js';
 import { DataError } from '../errors.js';
 import { isAdditive } from '../config/metric-rules.js';
-import type { TableConfig } from '../config/schema.js';
+import { bucketMinutesOf, type TableConfig } from '../config/schema.js';
 
 /**
  * Is a day file what netlog would have written? The "97 lines" rule of the old job, done properly:
@@ -81,7 +81,8 @@ function checkRecords(
   const totals: Record<string, number> = {};
   const additive = table.metrics.map(isAdditive);
   table.metrics.forEach((m, i) => additive[i] && (totals[m.name] = 0));
-  const bucketMs = BUCKET_MINUTES * 60_000;
+  const minutes = bucketMinutesOf(table);
+  const bucketMs = minutes * 60_000;
   for (const [i, row] of parsed.rows.entries()) {
     const line = i + 2;
     const ts = row[0] ?? '';
@@ -93,7 +94,7 @@ function checkRecords(
     if ((t - range.start.getTime()) % bucketMs !== 0)
       return {
         status: 'corrupt',
-        detail: `line ${line}: ${ts} is not on a ${BUCKET_MINUTES}-minute boundary`,
+        detail: `line ${line}: ${ts} is not on a ${minutes}-minute boundary`,
       };
     for (const [k, m] of table.metrics.entries()) {
       const cell = row[metricStart + k] ?? '';

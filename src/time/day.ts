@@ -39,6 +39,28 @@ export function isValidTimeZone(timeZone: string): boolean {
   return IANAZone.isValidZone(timeZone);
 }
 
+/**
+ * True when every local hour of `timeZone` starts a whole number of hours after the day's start, from
+ * 1970 to 2100: its offset from UTC keeps the same minutes (UTC, Europe/Berlin, Asia/Kolkata at +5:30;
+ * not Australia/Lord_Howe, whose clocks move by 30 minutes, nor Asia/Kathmandu, +5:30 then +5:45). Hourly
+ * buckets are local hours (as Elasticsearch makes them), so only then are they the day's start plus whole
+ * hours. Sampled every 5 days (offset periods are months long); memoised per zone.
+ */
+export function hourAligned(timeZone: string): boolean {
+  const known = hourAlignedZones.get(timeZone);
+  if (known !== undefined) return known;
+  let aligned = isValidTimeZone(timeZone);
+  if (aligned && timeZone !== 'UTC') {
+    const zone = IANAZone.create(timeZone);
+    const minutes = (t: number) => ((zone.offset(t) % 60) + 60) % 60;
+    const first = minutes(0);
+    for (let t = 0; t < Date.UTC(2100, 0, 1) && aligned; t += 5 * DAY_MS) aligned = minutes(t) === first;
+  }
+  hourAlignedZones.set(timeZone, aligned);
+  return aligned;
+}
+const hourAlignedZones = new Map<string, boolean>();
+
 /** The offset of `timeZone` from UTC at instant `at`, in milliseconds (local − UTC). */
 export function zoneOffsetMs(timeZone: string, at: Date): number {
   return IANAZone.create(timeZone).offset(at.getTime()) * 60_000;
@@ -86,15 +108,19 @@ export function dayRange(day: string, timeZone = 'UTC'): DayRange {
   };
 }
 
-/** How many 15-minute buckets the day has (96, or 92/100 on daylight-saving change days). */
-export function bucketCount(range: DayRange): number {
-  return Math.round((range.end.getTime() - range.start.getTime()) / BUCKET_MS);
+/**
+ * How many buckets the day has: 96 of 15 minutes (92/100 on daylight-saving change days), or 24 of an
+ * hour (23/25) with `minutes` 60.
+ */
+export function bucketCount(range: DayRange, minutes = BUCKET_MINUTES): number {
+  return Math.round((range.end.getTime() - range.start.getTime()) / (minutes * 60_000));
 }
 
-/** The start instant of every bucket of the day, in order. */
-export function bucketStarts(range: DayRange): Date[] {
-  const n = bucketCount(range);
-  return Array.from({ length: n }, (_, i) => new Date(range.start.getTime() + i * BUCKET_MS));
+/** The start instant of every bucket of the day, in order (15 minutes, or `minutes`). */
+export function bucketStarts(range: DayRange, minutes = BUCKET_MINUTES): Date[] {
+  const n = bucketCount(range, minutes);
+  const size = minutes === BUCKET_MINUTES ? BUCKET_MS : minutes * 60_000;
+  return Array.from({ length: n }, (_, i) => new Date(range.start.getTime() + i * size));
 }
 
 /** `day` shifted by `delta` calendar days. */

@@ -1,4 +1,5 @@
 import { ExitCode, UsageError } from '../../errors.js';
+import { bucketMinutesOf } from '../../config/schema.js';
 import { gapBands } from '../../analysis/chart.js';
 import { linePlot, topPlot } from '../../analysis/plot.js';
 import { chartFormat, writeChart } from '../../analysis/render.js';
@@ -24,6 +25,12 @@ export async function run(options: Options, ctx: CommandContext): Promise<number
     throw new UsageError('--top charts one flow table: e.g. --tables internal_to_external --top 10');
   const { config, tables, days, loaded } = await loadForAnalysis(options, options.tables, ctx);
   checkMetric(tables, options.metric);
+  const hourly = tables.filter((t) => bucketMinutesOf(t) > 15).map((t) => t.name);
+  // An hourly table has no 15-minute values: none are made up for it.
+  if (options.top === undefined && step === '15m' && hourly.length > 0)
+    throw new UsageError(
+      `--resample 15m: ${hourly.join(', ')} ${hourly.length === 1 ? 'has' : 'have'} hourly buckets (interval 1h): use --resample 1h or 1d`,
+    );
   if (options.top !== undefined && isTimeSeries(tables[0]!))
     throw new UsageError(
       `--top ranks the keys of a flow table; ${tables[0]!.name} is a time series without keys (e.g. --tables websites --top 10)`,

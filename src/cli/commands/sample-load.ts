@@ -35,6 +35,7 @@ export async function run(options: Options, ctx: CommandContext): Promise<number
         namespace: options.namespace,
         force: options.force === true,
         beacons: options.beacons === true,
+        hosts: options.hosts,
       },
       ctx.log.child({ module: 'sample' }),
     );
