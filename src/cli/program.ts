@@ -203,7 +203,14 @@ export type VerifyOptions = OptionsOf<typeof verifyCommand>;
 
 function doctorCommand(program: Program) {
   return esOptions(
-    program.command('doctor').description('check the connection, the indices and the fields of every table'),
+    program
+      .command('doctor')
+      .description('check the connection, the indices and the fields of every table')
+      .option(
+        '--estimate',
+        "also estimate each table's rows a day and the repository's yearly growth from the cluster (one cardinality aggregation per flow table over a whole day)",
+      )
+      .option('--date <date>', 'the day --estimate measures (YYYY-MM-DD); default: yesterday', dayOption),
   );
 }
 export type DoctorOptions = OptionsOf<typeof doctorCommand>;

@@ -1,7 +1,19 @@
 import { errors } from '@elastic/elasticsearch';
-import { ConfigError, ExitCode } from '../../errors.js';
+import { ConfigError, DataError, EsError, ExitCode } from '../../errors.js';
+import { bucketCount, dayRange, yesterday, type DayRange } from '../../time/day.js';
+import { buildDayQuery } from '../../extract/query.js';
+import { flattenAggregations } from '../../transform/flatten.js';
+import { isTimeSeries } from '../../store/layout.js';
+import { bucketMinutesOf, type Config, type TableConfig } from '../../config/schema.js';
 import { readHashKey } from '../../config/hash-key.js';
 import {
+  PACKING_RATIO,
+  buildBucketStatsQuery,
+  sampleBuckets,
+  estimateDaySize,
+  keysPerBucket,
+  megabytes,
+  readBucketStats,
   assessPreset,
   diagnoseHealth,
   diagnoseTable,
@@ -10,7 +22,7 @@ import {
   type FieldCaps,
   type IndexHealth,
 } from '../../extract/doctor.js';
-import { sendJson, withEsRetry } from '../../extract/search.js';
+import { searchAggregations, sendJson, withEsRetry } from '../../extract/search.js';
 import { PRODUCT } from '../../extract/engine.js';
 import { PRESET_NAMES, type PresetName } from '../../config/presets.js';
 import { validateConfig } from '../../config/validate.js';
@@ -71,6 +83,8 @@ export async function run(options: DoctorOptions, ctx: CommandContext): Promise<
         );
       for (const p of found) ctx.out(`PROBLEM ${p}`);
     }
+    if (options.estimate === true)
+      await estimateSizes(es, config, options.date ?? yesterday(ctx.now, config.timezone), ctx);
     // The key every load needs: without it the next load-daily would exit 2.
     // (The legacy unkeyed sha1 needs none.)
     if (config.pseudonym.algorithm !== 'sha1')
@@ -107,6 +121,73 @@ export async function run(options: DoctorOptions, ctx: CommandContext): Promise<
   } finally {
     await es.close();
   }
+}
+
+/**
+ * `doctor --estimate`: per table, the day's rows (a flow table's from the cluster's cardinalities per
+ * bucket and an exact count of its busiest bucket: approximate) and file size, the packed repository's
+ * yearly growth at that rate, and a warning for a day file that would pass 50 MB. A table the cluster
+ * cannot answer for gets one warning line instead of an estimate.
+ */
+async function estimateSizes(es: EsHandle, config: Config, day: string, ctx: CommandContext): Promise<void> {
+  const range = dayRange(day, config.timezone);
+  let yearly = 0;
+  for (const table of config.tables) {
+    let keys: number[];
+    try {
+      keys = isTimeSeries(table)
+        ? Array.from({ length: bucketCount(range) }, () => 1)
+        : await flowTableKeys(es, config, table, range);
+    } catch (err) {
+      if (!(err instanceof EsError || err instanceof DataError)) throw err;
+      ctx.out(`WARNING ${table.name}: no size estimate (${err.message})`);
+      continue;
+    }
+    const e = estimateDaySize(table, keys, config.pseudonym.length);
+    yearly += e.yearlyPackedBytes;
+    const bound =
+      table.row_bound !== undefined && e.unboundedRows !== e.rows
+        ? ` (${e.unboundedRows.toLocaleString('en-US')} without the row bound)`
+        : '';
+    ctx.out(
+      `size    ${table.name} ${day}: ~${e.rows.toLocaleString('en-US')} rows${bound}, a day file of ~${megabytes(e.dayFileBytes)}; ~${megabytes(e.yearlyPackedBytes)} a year in the packed repository`,
+    );
+    if (e.warning !== undefined) ctx.out(`WARNING ${e.warning}`);
+  }
+  ctx.out(
+    `size    all tables: ~${megabytes(yearly)} a year in the packed repository (approximate: rows from cardinality aggregations; git packs day files to ${PACKING_RATIO} of their size, as measured in issue 18)`,
+  );
+}
+
+/** A flow table's keys per bucket over the day (see keysPerBucket). */
+async function flowTableKeys(
+  es: EsHandle,
+  config: Config,
+  table: TableConfig,
+  range: DayRange,
+): Promise<number[]> {
+  const target = { index: table.index, table: table.name, day: range.day };
+  const answer = await searchAggregations(es.search, target, buildBucketStatsQuery(table, range, config));
+  const stats = readBucketStats(answer.aggregations, table.levels.length);
+  // The sampled buckets' keys, exactly: the load's own composite walk, over each of those buckets alone.
+  const sampled = new Map<number, number>();
+  for (const b of sampleBuckets(stats)) {
+    const bucket = {
+      ...range,
+      start: new Date(b.time),
+      end: new Date(b.time + bucketMinutesOf(table) * 60_000),
+    };
+    let keys = 0;
+    let after: Record<string, unknown> | undefined;
+    do {
+      const answer = await searchAggregations(es.search, target, buildDayQuery(table, bucket, config, after));
+      const page = flattenAggregations(answer.aggregations, table);
+      keys += page.rows.length;
+      after = page.rows.length >= config.es.page_size ? page.afterKey : undefined;
+    } while (after !== undefined);
+    sampled.set(b.time, keys);
+  }
+  return keysPerBucket(stats, sampled);
 }
 
 /**
