@@ -15,9 +15,9 @@ import { transformRow } from '../src/transform/rows.js';
 import { RowMerger } from '../src/transform/merge.js';
 import { boundRows } from '../src/transform/row-bound.js';
 import { createPseudonymiser } from '../src/transform/pseudonymise.js';
-import { formatDayRows } from '../src/pipeline/load-day.js';
+import { formatCsv, formatDayRows } from '../src/store/csv.js';
 import { tableColumns } from '../src/store/layout.js';
-import { formatCsv } from '../src/store/csv.js';
+
 import type { TableConfig } from '../src/config/schema.js';
 import type { RawRow } from '../src/transform/flatten.js';
 
@@ -38,7 +38,11 @@ const pseudonymise = createPseudonymiser(
   { algorithm: 'hmac-sha256', length: 16 },
   Buffer.from('bench-flow-sizes-key-0123456789abcdef'),
 );
-const transform = { pseudonymise, internalDomains: config.internal_domains, internalNames: config.internal_names };
+const transform = {
+  pseudonymise,
+  internalDomains: config.internal_domains,
+  internalNames: config.internal_names,
+};
 const names = ['internal_to_internal', 'internal_to_external'] as const;
 const tables = names.map((n) => config.tables.find((t) => t.name === n)!);
 
@@ -92,7 +96,12 @@ const get = (body: Record<string, unknown>, path: string): string | number | nul
 };
 
 const started = Date.now();
-for (const doc of generateDay(values.day!, { seed: Number(values.seed), docsPerDay, anomalies: true, hosts })) {
+for (const doc of generateDay(values.day!, {
+  seed: Number(values.seed),
+  docsPerDay,
+  anomalies: true,
+  hosts,
+})) {
   if (doc.protocol !== 'flow') continue;
   for (const v of variants) {
     if (doc.category !== v.table.name) continue;
