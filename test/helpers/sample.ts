@@ -20,6 +20,8 @@ export async function loadSampleDays(
     seed: number;
     anomalies?: boolean;
     beacons?: boolean;
+    /** Internal client hosts (sample load --hosts; default 400). */
+    hosts?: number;
   },
 ): Promise<ExpectedFile> {
   const expectedFile = join(dir, `expected-${options.end}-${options.days}.json`);
@@ -43,6 +45,7 @@ export async function loadSampleDays(
       expectedFile,
       ...(options.anomalies === false ? ['--no-anomalies'] : []),
       ...(options.beacons === true ? ['--beacons'] : []),
+      ...(options.hosts !== undefined ? ['--hosts', String(options.hosts)] : []),
     ],
     { env: { NETLOG_LOG_FILE: join(dir, 'sample.log') } },
   );
@@ -124,6 +127,7 @@ export function useSampleSuite(options: {
     seed: number;
     anomalies?: boolean;
     beacons?: boolean;
+    hosts?: number;
   };
 }): SampleSuite {
   const suite = {} as SampleSuite;
