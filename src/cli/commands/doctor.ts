@@ -1,8 +1,12 @@
+import { randomBytes } from 'node:crypto';
 import { errors } from '@elastic/elasticsearch';
 import { ConfigError, DataError, EsError, ExitCode } from '../../errors.js';
 import { bucketCount, dayRange, yesterday, type DayRange } from '../../time/day.js';
 import { buildDayQuery } from '../../extract/query.js';
+
 import { flattenAggregations } from '../../transform/flatten.js';
+import { transformRow } from '../../transform/rows.js';
+import { createPseudonymiser } from '../../transform/pseudonymise.js';
 import { isTimeSeries } from '../../store/layout.js';
 import { bucketMinutesOf, type Config, type TableConfig } from '../../config/schema.js';
 import { readHashKey } from '../../config/hash-key.js';
@@ -170,6 +174,14 @@ async function flowTableKeys(
   const answer = await searchAggregations(es.search, target, buildBucketStatsQuery(table, range, config));
   const stats = readBucketStats(answer.aggregations, table.levels.length);
   // The sampled buckets' keys, exactly: the load's own composite walk, over each of those buckets alone.
+  // The sampled buckets' rows, exactly: the load's own composite walk over each of those buckets alone,
+  // through the table's transforms (addresses and names reduced, so keys that collapse count once).
+  // The pseudonyms come from a throw-away random key: only how many distinct ones there are is used.
+  const transform = {
+    pseudonymise: createPseudonymiser({ algorithm: 'hmac-sha256', length: 16 }, randomBytes(32)),
+    internalDomains: config.internal_domains,
+    internalNames: config.internal_names,
+  };
   const sampled = new Map<number, number>();
   for (const b of sampleBuckets(stats)) {
     const bucket = {
@@ -177,15 +189,15 @@ async function flowTableKeys(
       start: new Date(b.time),
       end: new Date(b.time + bucketMinutesOf(table) * 60_000),
     };
-    let keys = 0;
+    const keys = new Set<string>();
     let after: Record<string, unknown> | undefined;
     do {
       const answer = await searchAggregations(es.search, target, buildDayQuery(table, bucket, config, after));
       const page = flattenAggregations(answer.aggregations, table);
-      keys += page.rows.length;
+      for (const raw of page.rows) keys.add(transformRow(raw, table.levels, transform).keys.join('\u0001'));
       after = page.rows.length >= config.es.page_size ? page.afterKey : undefined;
     } while (after !== undefined);
-    sampled.set(b.time, keys);
+    sampled.set(b.time, keys.size);
   }
   return keysPerBucket(stats, sampled);
 }
