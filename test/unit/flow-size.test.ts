@@ -26,6 +26,16 @@ import {
 } from '../../src/extract/doctor.js';
 import { buildDayQuery } from '../../src/extract/query.js';
 import { bucketSeries } from '../../src/analysis/series.js';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import pino from 'pino';
+import { run as plot } from '../../src/cli/commands/plot.js';
+import { UsageError } from '../../src/errors.js';
+import { formatCsv, parseCsv } from '../../src/store/csv.js';
+import { dayFilePath } from '../../src/store/layout.js';
+import { sampleDayTables } from '../../src/sample/day-tables.js';
+import { tempDir } from '../helpers/tmp.js';
+import type { CommandContext } from '../../src/cli/context.js';
 import type { TableConfig } from '../../src/config/schema.js';
 
 // Hourly flow tables, the row bound in the data package, and doctor's size estimate (issue 18, item 4).
@@ -201,4 +211,65 @@ test('doctor: the day file size, the yearly growth, and the warning that names t
   assert.equal(fixed.rows, 96 * 1001);
   assert.equal(fixed.unboundedRows, 96 * perBucket);
   assert.equal(fixed.warning, undefined);
+});
+
+test('plot and report on an hourly table: 15-minute steps refused, hours kept as they are', async () => {
+  const tmp = await tempDir('hourly-plot');
+  try {
+    const days = ['2026-11-23', '2026-11-24'];
+    const data = join(tmp.path, 'data');
+    // The generator's websites files, summed into hours here: what an hourly websites table holds.
+    const perHour = new Map<string, number>();
+    for (const day of days) {
+      const { rows } = sampleDayTables(day, { seed: 3, docsPerDay: 4000, anomalies: false }).websites!;
+      const hours = new Map<string, { count: number; bytes: number }>();
+      for (const [t, domain, count, bytes] of rows as [string, string, number, number][]) {
+        const key = `${t.slice(0, 13)}:00:00Z,${domain}`;
+        const h = hours.get(key) ?? hours.set(key, { count: 0, bytes: 0 }).get(key)!;
+        h.count += count;
+        h.bytes += bytes;
+        perHour.set(`${t.slice(0, 13)}:00:00Z`, (perHour.get(`${t.slice(0, 13)}:00:00Z`) ?? 0) + count);
+      }
+      const path = dayFilePath(data, 'websites', day);
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(
+        path,
+        formatCsv(
+          ['timestamp', 'domain', 'count', 'bytes'],
+          [...hours]
+            .sort(([a], [b]) => (a < b ? -1 : 1))
+            .map(([k, h]) => [...k.split(','), h.count, h.bytes]),
+        ),
+      );
+    }
+    const websites = validateConfig({}).config!.tables.find((t) => t.name === 'websites')!;
+    const config = join(tmp.path, 'netlog.json');
+    await writeFile(config, JSON.stringify({ tables: [{ ...websites, interval: '1h' }] }));
+    const lines: string[] = [];
+    const ctx: CommandContext = {
+      log: pino({ level: 'silent' }),
+      now: new Date('2026-11-25T06:00:00Z'),
+      env: {},
+      signal: new AbortController().signal,
+      out: (line) => lines.push(line),
+      isTTY: false,
+    };
+    const base = { data, config, from: days[0]!, to: days[1]!, tables: ['websites'], metric: 'count' };
+    const svg = join(tmp.path, 'p.svg');
+    await assert.rejects(
+      plot({ ...base, resample: '15m', out: svg }, ctx),
+      (err: Error) =>
+        err instanceof UsageError &&
+        /--resample 15m: websites has hourly buckets \(interval 1h\): use --resample 1h or 1d/.test(
+          err.message,
+        ),
+    );
+    const csv = join(tmp.path, 'p.csv');
+    assert.equal(await plot({ ...base, resample: '1h', out: svg, csv }, ctx), 0);
+    const { rows } = parseCsv(await readFile(csv, 'utf8'));
+    assert.equal(rows.length, 48);
+    assert.deepEqual(Object.fromEntries(rows.map(([t, v]) => [t, Number(v)])), Object.fromEntries(perHour));
+  } finally {
+    await tmp.cleanup();
+  }
 });
