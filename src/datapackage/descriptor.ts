@@ -326,8 +326,8 @@ export function rowBoundText(table: Pick<RecordedTable, 'row_bound' | 'metrics'>
   if (b === undefined) return '';
   const hasMaxMin = table.metrics.some((m) => m.type === 'max' || m.type === 'min');
   return (
-    `At most ${b.top + 1} rows per bucket: the ${b.top} keys with the largest ${b.by} (ties: the keys in file order), ` +
-    `then one row whose key columns all read "${OTHER_KEY}" holding everything else of that bucket (counts and sums added` +
+    `At most ${b.top + 1} rows per bucket: the ${b.top} keys with the largest ${b.by} (on a tie, the key that sorts first), ` +
+    `then, last in the bucket, one row whose key columns all read "${OTHER_KEY}" holding everything else of that bucket (counts and sums added` +
     `${hasMaxMin ? "; its max and min are those of the folded rows, so the bucket's max and min over all its rows are exact" : ''}). ` +
     `Per bucket, the totals over all rows are exact; a key's own series misses its buckets outside the top ${b.top} ` +
     `(they are in "${OTHER_KEY}"), and how many keys were folded is not kept. "${OTHER_KEY}" is never a real key ` +
