@@ -82,7 +82,11 @@ test('analysis reads an hourly table per hour: no 15-minute values are made up',
     count: [5, 7],
     bytes: [50, 70],
   });
-  const points = bucketSeries({ table, frame, days: [{ day, status: 'ok', detail: '' }] }, 'count', 'UTC');
+  const points = bucketSeries(
+    { table, frame, days: [{ table: table.name, day, path: '', status: 'ok', detail: '' }] },
+    'count',
+    'UTC',
+  );
   assert.equal(points.length, 24);
   assert.deepEqual(points.slice(0, 3), [
     { t: start, value: 5 },
