@@ -2,7 +2,7 @@ import { UsageError } from '../errors.js';
 import { resolveDays, selectTables, type RangeFlags } from '../pipeline/plan.js';
 import { readTableRange, type StoredTable } from '../analysis/read-series.js';
 import { metricAggregate } from '../analysis/series.js';
-import { loadCommandConfig } from './setup.js';
+import { loadCommandConfig } from './command-config.js';
 import type { Config, TableConfig } from '../config/schema.js';
 import type { CommandContext } from './context.js';
 import type { GlobalOptions } from './program.js';

@@ -227,7 +227,7 @@ describe('the run lock', { concurrency: true }, () => {
         [
           '--input-type=module',
           '-e',
-          `const { acquireRunLock } = await import(${JSON.stringify(pathToFileURL(`${ROOT}dist/schedule/lock.js`).href)});
+          `const { acquireRunLock } = await import(${JSON.stringify(pathToFileURL(`${ROOT}dist/store/lock.js`).href)});
            for (let i = 0; i < 300; i++) await (await acquireRunLock(process.argv[1], { cmd: 'churn' })).release();`,
           data,
         ],

@@ -14,8 +14,8 @@ import { sendJson, withEsRetry } from '../../extract/search.js';
 import { PRODUCT } from '../../extract/engine.js';
 import { PRESET_NAMES, type PresetName } from '../../config/presets.js';
 import { validateConfig } from '../../config/validate.js';
-import { checkEsReachable, loadCommandConfig, openEs, type EsHandle } from '../setup.js';
-import { writeContradiction } from '../command-config.js';
+import { checkEsReachable, openEs, type EsHandle } from '../setup.js';
+import { loadCommandConfig, writeContradiction } from '../command-config.js';
 import type { CommandContext } from '../context.js';
 import type { DoctorOptions } from '../program.js';
 
