@@ -13,7 +13,7 @@ import { describeError } from './errors.js';
 
 export type { Logger };
 
-export const DEFAULT_LOG_FILE = 'logs/elastic.log';
+const DEFAULT_LOG_FILE = 'logs/elastic.log';
 
 const REDACT_PATHS = [
   'apiKey',

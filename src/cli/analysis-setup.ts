@@ -11,7 +11,7 @@ import type { GlobalOptions } from './program.js';
 export type AnalysisRange = RangeFlags;
 
 /** Default range of the analysis commands: the last 7 complete days. */
-export const DEFAULT_ANALYSIS_DAYS = 7;
+const DEFAULT_ANALYSIS_DAYS = 7;
 
 /**
  * The first steps of the analysis commands: config, tables, days, and the day files loaded. Days that

@@ -22,7 +22,7 @@ import type { Logger } from '../log.js';
 
 /** The filesystem edge of the data repository's description: reading it back, and writing it. */
 
-export const DATA_README_FILE = 'README.md';
+const DATA_README_FILE = 'README.md';
 
 /**
  * The settings recorded in `<data>/datapackage.json`, or undefined when there is none. A file that is
@@ -56,7 +56,7 @@ export async function readRecorded(dataDir: string): Promise<RecordedSettings | 
 }
 
 /** `<data>/pseudonym.json` (the key's fingerprint), or undefined when there is none. */
-export async function readKeyRecord(dataDir: string): Promise<KeyRecord | undefined> {
+async function readKeyRecord(dataDir: string): Promise<KeyRecord | undefined> {
   const path = join(dataDir, PSEUDONYM_FILE);
   let text: string;
   try {
@@ -83,7 +83,7 @@ export async function readKeyRecord(dataDir: string): Promise<KeyRecord | undefi
  * Every day file below the data directory: `<table>/<YYYY>/<YYYY-MM-DD>[.partial].csv`. Symbolic links
  * and anything else are passed over (the package describes only real day files).
  */
-export async function listDayFiles(dataDir: string): Promise<DayFileRef[]> {
+async function listDayFiles(dataDir: string): Promise<DayFileRef[]> {
   const found: DayFileRef[] = [];
   const dirs = async (path: string) =>
     (await readdir(path, { withFileTypes: true }).catch(() => [])).filter((e) => e.isDirectory());

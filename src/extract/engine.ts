@@ -3,9 +3,9 @@ import {
   Client as EsClient,
   errors as esErrors,
   type ClientOptions,
+  type DiagnosticResult,
   type estypes,
 } from '@elastic/elasticsearch';
-import type { DiagnosticResult } from '@elastic/transport';
 import {
   Client as OsClient,
   errors as osErrors,
@@ -23,7 +23,7 @@ import {
  * a single code path whichever server answers.
  */
 
-export const ENGINES = ['elasticsearch', 'opensearch'] as const;
+const ENGINES = ['elasticsearch', 'opensearch'] as const;
 export type EngineName = (typeof ENGINES)[number];
 /** `auto`: the server's answer to the first request decides. */
 export type EngineChoice = EngineName | 'auto';
@@ -33,7 +33,7 @@ export const PRODUCT: Record<EngineName, string> = {
   opensearch: 'OpenSearch',
 };
 
-export interface EngineInfo {
+interface EngineInfo {
   readonly engine: EngineName;
   /** The node's version, as the node reports it (`9.5.4`, `2.19.1`). */
   readonly version: string;
@@ -46,7 +46,7 @@ interface CallOptions {
   signal?: AbortSignal;
 }
 
-export interface BulkDoc {
+interface BulkDoc {
   readonly index: string;
   readonly id: string;
   readonly body: Record<string, unknown>;
@@ -84,17 +84,17 @@ export interface EngineClient {
   close(): Promise<void>;
 }
 
-export interface RawRequest {
+interface RawRequest {
   readonly method: 'GET' | 'POST';
   readonly path: string;
   readonly querystring?: Record<string, string | number | boolean>;
   readonly body?: Record<string, unknown>;
 }
-export interface RawOptions {
+interface RawOptions {
   readonly maxBytes: number;
   readonly signal?: AbortSignal;
 }
-export interface RawAnswer {
+interface RawAnswer {
   readonly statusCode: number;
   readonly headers: Record<string, string | string[] | undefined>;
   readonly body: Readable;

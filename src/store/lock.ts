@@ -40,8 +40,6 @@ import type { Logger } from '../log.js';
  * milliseconds.
  */
 
-export { LOCK_FILE, type LockHolder } from './lock-state.js';
-
 /**
  * A lock file that cannot be parsed was torn by a crash (power loss) or is being written by an older
  * netlog that created it empty and filled it afterwards; it is taken over once it is this old.
