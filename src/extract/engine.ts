@@ -302,20 +302,9 @@ function elasticDriver(client: EsClient): Driver {
         ...(refresh !== undefined && { refresh }),
       }),
     bulkIndex: async (docs, onDrop) => {
-      const target = new WeakMap<object, { _index: string; _id: string }>();
-      async function* bodies(): AsyncGenerator<Record<string, unknown>> {
-        for await (const doc of docs) {
-          target.set(doc.body, { _index: doc.index, _id: doc.id });
-          yield doc.body;
-        }
-      }
       const stats = await client.helpers.bulk<Record<string, unknown>>({
-        datasource: bodies(),
-        onDocument: (body) => ({ index: target.get(body)! }),
-        flushBytes: 4_000_000,
-        concurrency: 2,
-        retries: 3,
-        wait: 1000,
+        ...bulkSource(docs),
+        ...BULK_POLICY,
         onDrop: (dropped) => onDrop(dropped.status, dropped.error?.type),
       });
       return { failed: stats.failed };
@@ -331,6 +320,24 @@ function elasticDriver(client: EsClient): Driver {
     getMapping: (params) => client.indices.getMapping(params),
     catIndices: (params) => client.cat.indices({ ...params, format: 'json' }),
     close: () => client.close(),
+  };
+}
+
+/** How both clients' bulk helpers send the sample: 4 MB requests, two at once, dropped documents retried thrice. */
+const BULK_POLICY = { flushBytes: 4_000_000, concurrency: 2, retries: 3, wait: 1000 } as const;
+
+/** The documents as both clients' bulk helpers take them: the bodies, and each body's index and id. */
+function bulkSource(docs: AsyncIterable<BulkDoc>) {
+  const target = new WeakMap<object, { _index: string; _id: string }>();
+  async function* bodies(): AsyncGenerator<Record<string, unknown>> {
+    for await (const doc of docs) {
+      target.set(doc.body, { _index: doc.index, _id: doc.id });
+      yield doc.body;
+    }
+  }
+  return {
+    datasource: bodies(),
+    onDocument: (body: Record<string, unknown>) => ({ index: target.get(body)! }),
   };
 }
 
@@ -374,21 +381,10 @@ function openSearchDriver(client: OsClient): Driver {
     bulk: (operations, refresh) =>
       os(() => client.bulk({ body: operations, ...(refresh !== undefined && { refresh }) } as never)),
     bulkIndex: async (docs, onDrop) => {
-      const target = new WeakMap<object, { _index: string; _id: string }>();
-      async function* bodies(): AsyncGenerator<Record<string, unknown>> {
-        for await (const doc of docs) {
-          target.set(doc.body, { _index: doc.index, _id: doc.id });
-          yield doc.body;
-        }
-      }
       try {
         const stats = await client.helpers.bulk({
-          datasource: bodies(),
-          onDocument: (body: Record<string, unknown>) => ({ index: target.get(body)! }),
-          flushBytes: 4_000_000,
-          concurrency: 2,
-          retries: 3,
-          wait: 1000,
+          ...bulkSource(docs),
+          ...BULK_POLICY,
           onDrop: (dropped: { status: number; error?: { type?: string } }) =>
             onDrop(dropped.status, dropped.error?.type),
         } as never);
