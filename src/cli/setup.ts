@@ -14,7 +14,10 @@ import { describePublish } from '../publish/publish-result.js';
 import { ConfigError, ExitCode } from '../errors.js';
 import { recordDataPackage } from './command-config.js';
 
-/** Shared first steps of the commands: config before anything else, then the Elasticsearch edge. */
+/**
+ * The commands' Elasticsearch edge (client, reachability), pseudonymisation key and `--publish`. The
+ * config is loaded by command-config.ts and the run lock taken by data-lock.ts, which import no client.
+ */
 
 export interface EsFlags {
   es?: string;
