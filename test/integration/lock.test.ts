@@ -116,6 +116,10 @@ const lockLine = (data: string, cmd: string, pid: number, host = hostname()) =>
     `^netlog: error: the data directory ${data} is locked by netlog ${cmd} \\(pid ${pid} on ${host}\\) since \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z: wait for it to finish, or delete ${data}/\\.netlog\\.lock if that process is gone\\n$`,
   );
 
+/** The text of a lock whose holder is gone (no process has this pid): stale on this host. */
+const deadHoldersLock = (cmd: string, startedAt = new Date()) =>
+  JSON.stringify({ pid: 999_999_999, hostname: hostname(), cmd, startedAt: startedAt.toISOString() });
+
 describe('the run lock', { concurrency: true }, () => {
   test('a second run (the netlog binary) exits 4 naming the holder and writes nothing; it runs once the lock is released', async (t) => {
     const p = await publishable(await caseDir());
@@ -276,12 +280,7 @@ describe('the run lock', { concurrency: true }, () => {
       const dir = await caseDir();
       const ro = join(dir, 'ro');
       await mkdir(ro);
-      const stale = JSON.stringify({
-        pid: 999_999_999,
-        hostname: hostname(),
-        cmd: 'load-backfill',
-        startedAt: new Date().toISOString(),
-      });
+      const stale = deadHoldersLock('load-backfill');
       await withReadOnlyDir(
         ro,
         (dir) => writeFile(join(dir, '.netlog.lock'), stale),
@@ -317,12 +316,7 @@ describe('the run lock', { concurrency: true }, () => {
     const dir = await caseDir();
     const data = join(dir, 'data');
     await mkdir(data);
-    const stale = JSON.stringify({
-      pid: 999_999_999,
-      hostname: hostname(),
-      cmd: 'load-backfill',
-      startedAt: new Date().toISOString(),
-    });
+    const stale = deadHoldersLock('load-backfill');
     await writeFile(join(data, '.netlog.lock'), stale);
     await writeFile(join(data, '.netlog.lock.takeover'), 'not a directory');
     // Old enough to pass for a crash's leftover guard: it must still not be taken for another run.
@@ -361,15 +355,7 @@ describe('the run lock', { concurrency: true }, () => {
     await writeFile(join(guard, 'something'), '');
     const old = new Date(Date.now() - 3_600_000);
     await utimes(guard, old, old);
-    await writeFile(
-      join(data, '.netlog.lock'),
-      JSON.stringify({
-        pid: 999_999_999,
-        hostname: hostname(),
-        cmd: 'verify --repair',
-        startedAt: old.toISOString(),
-      }),
-    );
+    await writeFile(join(data, '.netlog.lock'), deadHoldersLock('verify --repair', old));
     await assert.rejects(acquireRunLock(data, { cmd: 'publish' }), (err: unknown) => {
       assert.ok(err instanceof StoreError, String(err));
       assert.match(err.message, /^cannot remove the lock's takeover guard .* \(ENOTEMPTY\): /);
