@@ -103,6 +103,8 @@ export class InternalError extends Error {
 
 /** How deep a cause chain is followed (a cycle, or a library's very deep chain, stops there). */
 const MAX_CAUSES = 10;
+/** The label a command-line tool puts before its message. */
+const SEVERITY_LABEL = /^(fatal|error|warning): /i;
 /** A cause's text longer than this is cut on the terminal line (with a marker; the log holds it whole). */
 const MAX_CAUSE_CHARS = 300;
 
@@ -124,7 +126,7 @@ export function causeChain(err: unknown): string[] {
 
 /**
  * The one line an operator reads: `problem: cause: cause…`. A cause is left out when the text before
- * it already says it (a message that quotes its cause); each cause is made one line, and one longer
+ * it already says it (a message that quotes its cause, with or without the tool's `fatal:`); each cause is made one line, and one longer
  * than a few hundred characters (a server's whole answer) is cut with a marker. Pure: the caller
  * scrubs addresses and secrets from it as from any line.
  */
@@ -133,7 +135,8 @@ export function describeError(err: unknown): string {
   let line = oneLine(first);
   for (const cause of causes) {
     let text = oneLine(cause);
-    if (text === '' || line.includes(text)) continue;
+    // A tool's own label ("fatal: …", git's) does not make a cause new when its words are said already.
+    if (text === '' || line.includes(text.replace(SEVERITY_LABEL, ''))) continue;
     if (text.length > MAX_CAUSE_CHARS)
       text = `${text.slice(0, MAX_CAUSE_CHARS)}… (cut here: the log file holds it whole)`;
     line = line === '' ? text : `${line}: ${text}`;

@@ -33,6 +33,19 @@ test('describeError: the problem, then each cause the text before does not alrea
     describeError(new StoreError('cannot write x: disk full', { cause: middle })),
     'cannot write x: disk full: ENOSPC: no space left on device, write',
   );
+  // A tool's message quoted without its "fatal:" label is said already.
+  assert.equal(
+    describeError(
+      new Error('git symbolic-ref HEAD failed: unexpected line in .git/packed-refs: garbage line', {
+        cause: new Error('fatal: unexpected line in .git/packed-refs: garbage line\n'),
+      }),
+    ),
+    'git symbolic-ref HEAD failed: unexpected line in .git/packed-refs: garbage line',
+  );
+  assert.equal(
+    describeError(new Error('push failed', { cause: new Error('fatal: no route') })),
+    'push failed: fatal: no route',
+  );
   // Not an error as the cause; a cause with only a code; none at all.
   assert.equal(describeError(new Error('a', { cause: 'b' })), 'a: b');
   assert.equal(describeError(new Error('a', { cause: { code: 'EIO' } })), 'a: EIO');
