@@ -8,9 +8,8 @@
  * Prints one JSON line: {"tookMs": …, "requests": …, "jobs": …, "wallMs": …}, wallMs from the first
  * request to the last answer (process start excluded).
  */
-import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { validateConfig } from '../src/config/validate.js';
+import { loadConfig } from '../src/config/load.js';
 import { buildDayQuery, ROWS_AGG } from '../src/extract/query.js';
 import { dayRange, daysBetween } from '../src/time/day.js';
 
@@ -24,9 +23,8 @@ const { values } = parseArgs({
 });
 if (!values.es || !values.config || !values.from || !values.to)
   throw new Error('usage: es-floor.ts --es URL --config FILE --from DAY --to DAY');
-const validated = validateConfig(JSON.parse(await readFile(values.config, 'utf8')));
-if (!validated.config) throw new Error(validated.errors.join('\n'));
-const config = validated.config;
+// The config as netlog reads it (JSON or YAML, validated, the preset's tables applied).
+const config = await loadConfig(values.config);
 
 const started = performance.now();
 let tookMs = 0;

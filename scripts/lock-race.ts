@@ -12,7 +12,7 @@ import { race, type Contender } from '../test/helpers/lock-contender.js';
  *
  *   npm run build && node --import tsx scripts/lock-race.ts [ROUNDS=100] [RACERS=6] [LOCK_JS]
  *
- * LOCK_JS: another build's dist/schedule/lock.js to race instead of this one (a before/after figure).
+ * LOCK_JS: another build's dist/store/lock.js to race instead of this one (a before/after figure).
  */
 
 const rounds = Number(process.argv[2] ?? 100);

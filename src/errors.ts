@@ -86,13 +86,6 @@ export class LockError extends NetlogError {
   }
 }
 
-/** Some tables or days failed; the rest were written. Exit 3. */
-export class PartialError extends NetlogError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, ExitCode.partial, options);
-  }
-}
-
 /** The run was stopped by SIGINT/SIGTERM after finishing what it could cleanly. Exit 130. */
 export class InterruptedError extends NetlogError {
   constructor(message = 'interrupted: finished files were kept, the unfinished one was discarded') {
@@ -106,4 +99,67 @@ export class InternalError extends Error {
     super(message, options);
     this.name = 'InternalError';
   }
+}
+
+/** How deep a cause chain is followed (a cycle, or a library's very deep chain, stops there). */
+const MAX_CAUSES = 10;
+/** The label a command-line tool puts before its message. */
+const SEVERITY_LABEL = /^(fatal|error|warning): /i;
+/** A cause's text longer than this is cut on the terminal line (with a marker; the log holds it whole). */
+const MAX_CAUSE_CHARS = 300;
+
+/**
+ * The messages of an error and of its causes, outermost first, each as it is (the log's view). Works
+ * on errors and on their serialized form alike (anything with `message` and `cause`). Pure.
+ */
+export function causeChain(err: unknown): string[] {
+  const chain: string[] = [];
+  const seen = new Set<unknown>();
+  for (let e = err, depth = 0; e !== undefined && e !== null && depth <= MAX_CAUSES; depth++) {
+    if (seen.has(e)) break;
+    seen.add(e);
+    chain.push(messageOf(e));
+    e = typeof e === 'object' ? (e as { cause?: unknown }).cause : undefined;
+  }
+  return chain;
+}
+
+/**
+ * The one line an operator reads: `problem: cause: cause…`. A cause is left out when the text before
+ * it already says it (a message that quotes its cause, with or without the tool's `fatal:`); each cause is made one line, and one longer
+ * than a few hundred characters (a server's whole answer) is cut with a marker. Pure: the caller
+ * scrubs addresses and secrets from it as from any line.
+ */
+export function describeError(err: unknown): string {
+  const [first = '', ...causes] = causeChain(err);
+  let line = oneLine(first);
+  for (const cause of causes) {
+    let text = oneLine(cause);
+    // A tool's own label ("fatal: …", git's) does not make a cause new when its words are said already.
+    if (text === '' || line.includes(text.replace(SEVERITY_LABEL, ''))) continue;
+    if (text.length > MAX_CAUSE_CHARS)
+      text = `${text.slice(0, MAX_CAUSE_CHARS)}… (cut here: the log file holds it whole)`;
+    line = line === '' ? text : `${line}: ${text}`;
+  }
+  return line;
+}
+
+function messageOf(e: unknown): string {
+  if (typeof e === 'object' && e !== null) {
+    const { message, code } = e as { message?: unknown; code?: unknown };
+    if (typeof message === 'string' && message !== '') return message;
+    if (typeof code === 'string') return code;
+    try {
+      return JSON.stringify(e) ?? '';
+    } catch {
+      return '';
+    }
+  }
+  return String(e);
+}
+
+/** Line breaks, tabs and other control characters (a terminal escape in a server's answer) become one space. */
+function oneLine(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\s\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
 }

@@ -10,7 +10,7 @@ import { UsageError } from './errors.js';
  */
 
 /** The mode of a log file netlog creates; an existing one that grants more is narrowed to this. */
-export const LOG_FILE_MODE = 0o640;
+const LOG_FILE_MODE = 0o640;
 
 /** Opens `file` for appending and returns its descriptor; UsageError naming the problem otherwise. */
 export function openLogFile(file: string): number {

@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import pino, { type Logger } from 'pino';
 import { scrubIpLiterals } from './net/ip.js';
 import { openLogFile, scrubSecrets } from './log-file.js';
+import { describeError } from './errors.js';
 
 /**
  * One root logger per process: JSON lines to logs/elastic.log (every run, git included) and short
@@ -12,7 +13,7 @@ import { openLogFile, scrubSecrets } from './log-file.js';
 
 export type { Logger };
 
-export const DEFAULT_LOG_FILE = 'logs/elastic.log';
+const DEFAULT_LOG_FILE = 'logs/elastic.log';
 
 const REDACT_PATHS = [
   'apiKey',
@@ -56,15 +57,53 @@ export function createLogger(options: LogOptions = {}): Logger {
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
       hooks: { streamWrite: (line) => scrubSecrets(scrubIpLiterals(line), secrets) },
-      serializers: { err: pino.stdSerializers.err },
+      serializers: { err: serializeError },
     },
     pino.multistream(streams, { dedupe: false }),
   );
 }
 
-/** A logger that writes nowhere, for pure tests of code that takes a logger. */
-export function silentLogger(): Logger {
-  return pino({ level: 'silent' });
+/** How many causes of an error the log line holds (a cycle, or a library's very deep chain, stops there). */
+const MAX_LOGGED_CAUSES = 10;
+
+/**
+ * An error as a log line holds it: pino's serializer (type, the error's own fields, the stack with
+ * every cause's), with `message` the error's own and `cause` the chain, each level its type, message
+ * and code. Only those three of a cause: a client library's error carries the request and the answer
+ * (headers, bodies), which have no place in a log.
+ */
+function serializeError(err: unknown): unknown {
+  if (!(err instanceof Error)) return err;
+  const out: Record<string, unknown> = { ...pino.stdSerializers.err(err), message: err.message };
+  let at = out;
+  const seen = new Set<unknown>([err]);
+  for (let c = err.cause, depth = 0; c !== undefined && depth < MAX_LOGGED_CAUSES; c = causeOf(c), depth++) {
+    if (seen.has(c)) break;
+    seen.add(c);
+    const level: Record<string, unknown> =
+      c instanceof Error
+        ? {
+            type: c.name,
+            message: c.message,
+            ...(typeof (c as NodeJS.ErrnoException).code === 'string' && {
+              code: (c as NodeJS.ErrnoException).code,
+            }),
+          }
+        : { type: typeof c, message: typeof c === 'object' ? safeJson(c) : String(c) };
+    at.cause = level;
+    at = level;
+  }
+  return out;
+}
+
+const causeOf = (e: unknown): unknown => (e instanceof Error ? e.cause : undefined);
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
 }
 
 const LEVEL_NAMES: Record<number, string> = {
@@ -97,21 +136,19 @@ function consoleStream(out: NodeJS.WritableStream): Writable {
         try {
           const record = JSON.parse(line) as Record<string, unknown>;
           const level = LEVEL_NAMES[record.level as number] ?? 'info';
-          // A known error's message is its whole story on the terminal; the stack and the causes stay in
-          // the file. (pino's serializer appends the causes' messages to err.message.)
+          // A line whose message is its error's: the error and its causes in one line
+          // (`problem: cause: cause…`); the stack stays in the file. Another error is a field.
           const errMessage = (record.err as { message?: unknown } | undefined)?.message;
-          const errIsMsg =
-            typeof errMessage === 'string' &&
-            typeof record.msg === 'string' &&
-            errMessage.startsWith(record.msg);
+          const errIsMsg = typeof errMessage === 'string' && errMessage === record.msg;
+          const text = errIsMsg ? describeError(record.err) : String(record.msg ?? '');
           const fields = Object.entries(record)
             .filter(([k]) => !QUIET_KEYS.has(k) && !(k === 'err' && errIsMsg))
             .map(
               ([k, v]) =>
-                `${k}=${k === 'err' ? errorText(v) : typeof v === 'string' ? v : JSON.stringify(v)}`,
+                `${k}=${k === 'err' ? describeError(v) : typeof v === 'string' ? v : JSON.stringify(v)}`,
             );
           out.write(
-            `${level === 'info' ? '' : `netlog: ${level}: `}${String(record.msg ?? '')}${fields.length ? `  ${fields.join(' ')}` : ''}\n`,
+            `${level === 'info' ? '' : `netlog: ${level}: `}${text}${fields.length ? `  ${fields.join(' ')}` : ''}\n`,
           );
         } catch {
           out.write(`${line}\n`);
@@ -120,9 +157,4 @@ function consoleStream(out: NodeJS.WritableStream): Writable {
       done();
     },
   });
-}
-
-function errorText(v: unknown): string {
-  if (v && typeof v === 'object' && 'message' in v) return String((v as { message: unknown }).message);
-  return JSON.stringify(v);
 }

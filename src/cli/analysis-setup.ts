@@ -2,7 +2,7 @@ import { UsageError } from '../errors.js';
 import { resolveDays, selectTables, type RangeFlags } from '../pipeline/plan.js';
 import { readTableRange, type StoredTable } from '../analysis/read-series.js';
 import { metricAggregate } from '../analysis/series.js';
-import { loadCommandConfig } from './setup.js';
+import { loadCommandConfig } from './command-config.js';
 import type { Config, TableConfig } from '../config/schema.js';
 import type { CommandContext } from './context.js';
 import type { GlobalOptions } from './program.js';
@@ -11,7 +11,7 @@ import type { GlobalOptions } from './program.js';
 export type AnalysisRange = RangeFlags;
 
 /** Default range of the analysis commands: the last 7 complete days. */
-export const DEFAULT_ANALYSIS_DAYS = 7;
+const DEFAULT_ANALYSIS_DAYS = 7;
 
 /**
  * The first steps of the analysis commands: config, tables, days, and the day files loaded. Days that

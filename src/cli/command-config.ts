@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { loadConfig } from '../config/load.js';
-import { locateConfig } from '../config/locate.js';
+import { locateConfig, type ConfigLocation } from '../config/locate.js';
 import { readRecorded, writeDataPackage } from '../datapackage/files.js';
 import {
   DATA_PACKAGE_FILE,
@@ -35,15 +35,24 @@ export interface ConfigFlags {
 }
 
 /**
- * Loads and validates the whole config (see locateConfig: --config, NETLOG_CONFIG, netlog.yaml beside
- * the data folder or in /etc/netlog) before any network call.
+ * The one home of a command's config: every command loads it here (locate → read → validate, presets
+ * applied → checked against the data repository's record), with the same messages and exit codes.
+ * Connection details and secrets come from the environment at the edge that uses them (config/env.ts,
+ * config/hash-key.ts), never from the file.
  */
+
+/** Which config file this command line names (see locateConfig: --config, NETLOG_CONFIG, beside the data folder, /etc/netlog). */
+export function locateCommandConfig(options: GlobalOptions, ctx: CommandContext): ConfigLocation {
+  return locateConfig({ flag: options.config, env: ctx.env, dataDir: options.data });
+}
+
+/** Loads and validates the whole config before any network call. */
 export async function loadCommandConfig(
   options: GlobalOptions & ConfigFlags,
   ctx: CommandContext,
   use: ConfigUse = 'write',
 ): Promise<Config> {
-  const { path, source } = locateConfig({ flag: options.config, env: ctx.env, dataDir: options.data });
+  const { path, source } = locateCommandConfig(options, ctx);
   const hasFile = path !== undefined && path !== '';
   ctx.log.debug({ config: path ?? null, from: source }, 'config');
   const config = await loadConfig(path);
@@ -106,7 +115,7 @@ export async function writeContradiction(
 ): Promise<string | undefined> {
   const recorded = await readRecorded(options.data);
   if (recorded === undefined) return undefined;
-  const { path, source } = locateConfig({ flag: options.config, env: ctx.env, dataDir: options.data });
+  const { path, source } = locateCommandConfig(options, ctx);
   const contradiction = describeContradiction(
     recorded,
     config,

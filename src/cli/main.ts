@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setFlagsFromString } from 'node:v8';
 import { CommanderError } from 'commander';
 import { buildProgram } from './program.js';
-import { ExitCode, InterruptedError, NetlogError } from '../errors.js';
+import { ExitCode, InterruptedError, NetlogError, causeChain, describeError } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
 import { scrubSecrets, secretsOf } from '../log-file.js';
 import { scrubIpLiterals } from '../net/ip.js';
@@ -93,7 +93,10 @@ function keepHeapSmall(): void {
   }
 }
 
-/** Prints one line for a known error, the stack for an unknown one, and returns the exit code. */
+/**
+ * Prints one line for a known error (`problem: cause: cause…`, through the logger, which scrubs it and
+ * keeps the chain in the log file), the stack and causes for an unknown one, and returns the exit code.
+ */
 function reportError(err: unknown, log: Logger | undefined, secrets: readonly string[]): number {
   if (err instanceof CommanderError) {
     // Commander has already printed its message (usage errors, --help, --version).
@@ -107,12 +110,16 @@ function reportError(err: unknown, log: Logger | undefined, secrets: readonly st
   }
   if (err instanceof NetlogError) {
     log?.error({ err, exitCode: err.exitCode }, err.message);
-    if (!log) process.stderr.write(`netlog: ${scrubSecrets(scrubIpLiterals(err.message), secrets)}\n`);
+    if (!log) process.stderr.write(`netlog: ${scrubSecrets(scrubIpLiterals(describeError(err)), secrets)}\n`);
     return err.exitCode;
   }
   log?.fatal({ err }, 'unexpected error (a bug: please report it with logs/elastic.log)');
+  const causes = causeChain(err)
+    .slice(1)
+    .map((c) => `\ncaused by: ${c}`)
+    .join('');
   process.stderr.write(
-    `netlog: unexpected error: ${scrubSecrets(scrubIpLiterals(err instanceof Error ? (err.stack ?? err.message) : String(err)), secrets)}\n`,
+    `netlog: unexpected error: ${scrubSecrets(scrubIpLiterals(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}${causes}`), secrets)}\n`,
   );
   return ExitCode.runtime;
 }

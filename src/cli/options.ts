@@ -10,7 +10,7 @@ export function dayOption(value: string): string {
   return parsed.day;
 }
 
-export const MAX_DAYS = 3660;
+const MAX_DAYS = 3660;
 
 export function daysOption(value: string): number {
   if (!/^-?\d+$/.test(value)) throw new InvalidArgumentError(`"${value}" is not a whole number of days`);

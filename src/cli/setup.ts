@@ -9,26 +9,20 @@ import type { PseudonymScheme } from '../store/pseudonym-record.js';
 import type { Config } from '../config/schema.js';
 import type { CommandContext } from './context.js';
 import type { GlobalOptions } from './program.js';
-import { withRunLock } from '../store/lock.js';
 import { publishData } from '../publish/publish.js';
 import { describePublish } from '../publish/publish-result.js';
 import { ConfigError, ExitCode } from '../errors.js';
 import { recordDataPackage } from './command-config.js';
 
-/** Shared first steps of the commands: config before anything else, then the Elasticsearch edge. */
-
-/** The flag of the commands that take the run lock. */
-export interface LockFlags {
-  /** Seconds to wait for another run to release the data directory (default: fail at once). */
-  waitLock?: number;
-}
+/**
+ * The commands' Elasticsearch edge (client, reachability), pseudonymisation key and `--publish`. The
+ * config is loaded by command-config.ts and the run lock taken by data-lock.ts, which import no client.
+ */
 
 export interface EsFlags {
   es?: string;
   insecure?: boolean;
 }
-
-export { loadCommandConfig, type ConfigFlags } from './command-config.js';
 
 export interface EsHandle {
   readonly client: EngineClient;
@@ -148,23 +142,6 @@ export async function checkKeyRecord(
       { epoch: outcome.started.epoch, fingerprint: handle.scheme.fingerprint },
       'pseudonym record created',
     );
-}
-
-/**
- * Runs `fn` holding the data directory's run lock (two runs never write the same files at once). A
- * held lock fails at once (exit 4) unless `--wait-lock` gives the holder time to finish.
- */
-export async function withDataLock<T>(
-  options: GlobalOptions & LockFlags,
-  cmd: string,
-  ctx: CommandContext,
-  fn: () => Promise<T>,
-): Promise<T> {
-  return withRunLock(options.data, { cmd }, fn, {
-    waitMs: (options.waitLock ?? 0) * 1000,
-    signal: ctx.signal,
-    log: ctx.log,
-  });
 }
 
 /**

@@ -10,7 +10,7 @@ import { ConfigError } from '../errors.js';
  */
 
 /** A key file holds one key: anything longer is the wrong file (/dev/zero, a log, a disk image). */
-export const MAX_KEY_FILE_BYTES = 4096;
+const MAX_KEY_FILE_BYTES = 4096;
 
 export interface HashKey {
   readonly key: Buffer;
@@ -23,7 +23,7 @@ export interface HashKey {
 const MAKE_ONE = 'e.g. openssl rand -hex 32 > /etc/netlog/hash.key';
 
 /** The one normalisation of a key's text, wherever it came from. */
-export function normaliseKeyText(text: string): string {
+function normaliseKeyText(text: string): string {
   return text.trim();
 }
 

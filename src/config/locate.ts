@@ -9,8 +9,8 @@ import { ConfigError } from '../errors.js';
  * defaults. Two names in one place are refused rather than one of them silently ignored.
  */
 
-export const CONFIG_NAMES: readonly string[] = ['netlog.yaml', 'netlog.yml', 'netlog.json'];
-export const SYSTEM_CONFIG_DIR = '/etc/netlog';
+const CONFIG_NAMES: readonly string[] = ['netlog.yaml', 'netlog.yml', 'netlog.json'];
+const SYSTEM_CONFIG_DIR = '/etc/netlog';
 
 export interface ConfigLocation {
   /** The file, or undefined for the built-in defaults. */

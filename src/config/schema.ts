@@ -20,7 +20,7 @@ const columnName = z
   .string()
   .regex(/^[a-z][a-z0-9_]*$/, 'a column name: lower-case letters, digits and _, starting with a letter');
 
-export const filterSchema = z.union([
+const filterSchema = z.union([
   z.strictObject({
     term: z.strictObject({ field: fieldName, value: z.union([z.string(), z.number(), z.boolean()]) }),
   }),
@@ -307,7 +307,7 @@ export const configSchema = z
     }
   });
 
-export type ConfigFile = z.infer<typeof configSchema>;
+type ConfigFile = z.infer<typeof configSchema>;
 export type Config = Omit<ConfigFile, 'tables' | 'settle_hours'> & {
   tables: TableConfig[];
   settle_hours: number;

@@ -33,7 +33,7 @@ export function validateConfig(
 }
 
 /** A preset's tables with the file's: one of the same name replaces the preset's, others are added. */
-export function overrideTables(base: readonly TableConfig[], own: readonly TableConfig[]): TableConfig[] {
+function overrideTables(base: readonly TableConfig[], own: readonly TableConfig[]): TableConfig[] {
   const byName = new Map(own.map((t) => [t.name, t]));
   const merged = base.map((t) => byName.get(t.name) ?? t);
   const known = new Set(base.map((t) => t.name));

@@ -22,7 +22,7 @@ import type { Logger } from '../log.js';
 
 /** The filesystem edge of the data repository's description: reading it back, and writing it. */
 
-export const DATA_README_FILE = 'README.md';
+const DATA_README_FILE = 'README.md';
 
 /**
  * The settings recorded in `<data>/datapackage.json`, or undefined when there is none. A file that is
@@ -30,14 +30,8 @@ export const DATA_README_FILE = 'README.md';
  */
 export async function readRecorded(dataDir: string): Promise<RecordedSettings | undefined> {
   const path = join(dataDir, DATA_PACKAGE_FILE);
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (cause) {
-    const code = (cause as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-    throw new ConfigError(`cannot read ${path} (${code ?? String(cause)}): check its permissions`, { cause });
-  }
+  const text = await readRecord(path);
+  if (text === undefined) return undefined;
   let descriptor: unknown;
   try {
     descriptor = JSON.parse(text);
@@ -56,16 +50,10 @@ export async function readRecorded(dataDir: string): Promise<RecordedSettings | 
 }
 
 /** `<data>/pseudonym.json` (the key's fingerprint), or undefined when there is none. */
-export async function readKeyRecord(dataDir: string): Promise<KeyRecord | undefined> {
+async function readKeyRecord(dataDir: string): Promise<KeyRecord | undefined> {
   const path = join(dataDir, PSEUDONYM_FILE);
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (cause) {
-    const code = (cause as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-    throw new ConfigError(`cannot read ${path} (${code ?? String(cause)}): check its permissions`, { cause });
-  }
+  const text = await readRecord(path);
+  if (text === undefined) return undefined;
   let parsed;
   try {
     parsed = keyRecordSchema.safeParse(JSON.parse(text));
@@ -79,21 +67,28 @@ export async function readKeyRecord(dataDir: string): Promise<KeyRecord | undefi
   return parsed.data;
 }
 
+/** A record file's text, or undefined when there is none; any other failure to read it is a ConfigError. */
+async function readRecord(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw new ConfigError(`cannot read ${path} (${code ?? String(cause)}): check its permissions`, { cause });
+  }
+}
+
 /**
  * Every day file below the data directory: `<table>/<YYYY>/<YYYY-MM-DD>[.partial].csv`. Symbolic links
  * and anything else are passed over (the package describes only real day files).
  */
-export async function listDayFiles(dataDir: string): Promise<DayFileRef[]> {
+async function listDayFiles(dataDir: string): Promise<DayFileRef[]> {
   const found: DayFileRef[] = [];
-  const dirs = async (path: string) =>
-    (await readdir(path, { withFileTypes: true }).catch(() => [])).filter((e) => e.isDirectory());
+  const dirs = async (path: string) => (await entriesOf(path)).filter((e) => e.isDirectory());
   for (const table of await dirs(dataDir)) {
     if (table.name.startsWith('.')) continue;
     for (const year of await dirs(join(dataDir, table.name))) {
-      const entries = await readdir(join(dataDir, table.name, year.name), { withFileTypes: true }).catch(
-        () => [],
-      );
-      for (const e of entries) {
+      for (const e of await entriesOf(join(dataDir, table.name, year.name))) {
         if (!e.isFile()) continue;
         const ref = parseDayFileRelPath(`${table.name}/${year.name}/${e.name}`);
         if (ref) found.push(ref);
@@ -101,6 +96,19 @@ export async function listDayFiles(dataDir: string): Promise<DayFileRef[]> {
     }
   }
   return found;
+}
+
+/** A folder's entries; none when it is not there. Any other failure to list it is a StoreError with its cause. */
+async function entriesOf(path: string) {
+  try {
+    return await readdir(path, { withFileTypes: true });
+  } catch (cause) {
+    if ((cause as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw new StoreError(
+      `cannot read ${path} (${(cause as NodeJS.ErrnoException).code ?? String(cause)}): check the data directory's permissions`,
+      { cause },
+    );
+  }
 }
 
 /**

@@ -3,9 +3,9 @@ import {
   Client as EsClient,
   errors as esErrors,
   type ClientOptions,
+  type DiagnosticResult,
   type estypes,
 } from '@elastic/elasticsearch';
-import type { DiagnosticResult } from '@elastic/transport';
 import {
   Client as OsClient,
   errors as osErrors,
@@ -23,7 +23,7 @@ import {
  * a single code path whichever server answers.
  */
 
-export const ENGINES = ['elasticsearch', 'opensearch'] as const;
+const ENGINES = ['elasticsearch', 'opensearch'] as const;
 export type EngineName = (typeof ENGINES)[number];
 /** `auto`: the server's answer to the first request decides. */
 export type EngineChoice = EngineName | 'auto';
@@ -33,7 +33,7 @@ export const PRODUCT: Record<EngineName, string> = {
   opensearch: 'OpenSearch',
 };
 
-export interface EngineInfo {
+interface EngineInfo {
   readonly engine: EngineName;
   /** The node's version, as the node reports it (`9.5.4`, `2.19.1`). */
   readonly version: string;
@@ -46,7 +46,7 @@ interface CallOptions {
   signal?: AbortSignal;
 }
 
-export interface BulkDoc {
+interface BulkDoc {
   readonly index: string;
   readonly id: string;
   readonly body: Record<string, unknown>;
@@ -84,17 +84,17 @@ export interface EngineClient {
   close(): Promise<void>;
 }
 
-export interface RawRequest {
+interface RawRequest {
   readonly method: 'GET' | 'POST';
   readonly path: string;
   readonly querystring?: Record<string, string | number | boolean>;
   readonly body?: Record<string, unknown>;
 }
-export interface RawOptions {
+interface RawOptions {
   readonly maxBytes: number;
   readonly signal?: AbortSignal;
 }
-export interface RawAnswer {
+interface RawAnswer {
   readonly statusCode: number;
   readonly headers: Record<string, string | string[] | undefined>;
   readonly body: Readable;
@@ -302,20 +302,9 @@ function elasticDriver(client: EsClient): Driver {
         ...(refresh !== undefined && { refresh }),
       }),
     bulkIndex: async (docs, onDrop) => {
-      const target = new WeakMap<object, { _index: string; _id: string }>();
-      async function* bodies(): AsyncGenerator<Record<string, unknown>> {
-        for await (const doc of docs) {
-          target.set(doc.body, { _index: doc.index, _id: doc.id });
-          yield doc.body;
-        }
-      }
       const stats = await client.helpers.bulk<Record<string, unknown>>({
-        datasource: bodies(),
-        onDocument: (body) => ({ index: target.get(body)! }),
-        flushBytes: 4_000_000,
-        concurrency: 2,
-        retries: 3,
-        wait: 1000,
+        ...bulkSource(docs),
+        ...BULK_POLICY,
         onDrop: (dropped) => onDrop(dropped.status, dropped.error?.type),
       });
       return { failed: stats.failed };
@@ -331,6 +320,24 @@ function elasticDriver(client: EsClient): Driver {
     getMapping: (params) => client.indices.getMapping(params),
     catIndices: (params) => client.cat.indices({ ...params, format: 'json' }),
     close: () => client.close(),
+  };
+}
+
+/** How both clients' bulk helpers send the sample: 4 MB requests, two at once, dropped documents retried thrice. */
+const BULK_POLICY = { flushBytes: 4_000_000, concurrency: 2, retries: 3, wait: 1000 } as const;
+
+/** The documents as both clients' bulk helpers take them: the bodies, and each body's index and id. */
+function bulkSource(docs: AsyncIterable<BulkDoc>) {
+  const target = new WeakMap<object, { _index: string; _id: string }>();
+  async function* bodies(): AsyncGenerator<Record<string, unknown>> {
+    for await (const doc of docs) {
+      target.set(doc.body, { _index: doc.index, _id: doc.id });
+      yield doc.body;
+    }
+  }
+  return {
+    datasource: bodies(),
+    onDocument: (body: Record<string, unknown>) => ({ index: target.get(body)! }),
   };
 }
 
@@ -374,21 +381,10 @@ function openSearchDriver(client: OsClient): Driver {
     bulk: (operations, refresh) =>
       os(() => client.bulk({ body: operations, ...(refresh !== undefined && { refresh }) } as never)),
     bulkIndex: async (docs, onDrop) => {
-      const target = new WeakMap<object, { _index: string; _id: string }>();
-      async function* bodies(): AsyncGenerator<Record<string, unknown>> {
-        for await (const doc of docs) {
-          target.set(doc.body, { _index: doc.index, _id: doc.id });
-          yield doc.body;
-        }
-      }
       try {
         const stats = await client.helpers.bulk({
-          datasource: bodies(),
-          onDocument: (body: Record<string, unknown>) => ({ index: target.get(body)! }),
-          flushBytes: 4_000_000,
-          concurrency: 2,
-          retries: 3,
-          wait: 1000,
+          ...bulkSource(docs),
+          ...BULK_POLICY,
           onDrop: (dropped: { status: number; error?: { type?: string } }) =>
             onDrop(dropped.status, dropped.error?.type),
         } as never);

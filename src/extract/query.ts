@@ -73,7 +73,7 @@ export function buildDayFilter(
 }
 
 /** The aggregation name of field `i` of a metric summing several fields. */
-export function partName(metric: string, i: number): string {
+function partName(metric: string, i: number): string {
   return `${metric}__${i}`;
 }
 
@@ -82,7 +82,7 @@ export function partName(metric: string, i: number): string {
  * one sum per field, added up by the flattener: a script would do it in one, but some clusters forbid
  * scripts, and two integer sums added exactly are the same number.
  */
-export function buildMetricAggs(metrics: readonly Metric[]): Record<string, QueryClause> {
+function buildMetricAggs(metrics: readonly Metric[]): Record<string, QueryClause> {
   const aggs: Record<string, QueryClause> = {};
   for (const m of metrics) {
     if (m.type === 'count') continue;

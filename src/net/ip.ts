@@ -106,24 +106,6 @@ export function parseCidr(text: string): Cidr | undefined {
   return undefined;
 }
 
-/** True when the IP literal lies inside one of the CIDR blocks. */
-export function ipInNetworks(ip: string, networks: readonly Cidr[]): boolean {
-  const t = stripIpDecorations(ip);
-  const version = isIP(t);
-  if (version === 0) return false;
-  const bytes = version === 4 ? t.split('.').map(Number) : ipv6ToBytes(t)!;
-  return networks.some((net) => net.version === version && prefixMatches(bytes, net.bytes, net.prefix));
-}
-
-function prefixMatches(a: readonly number[], b: readonly number[], prefix: number): boolean {
-  const whole = Math.floor(prefix / 8);
-  for (let i = 0; i < whole; i++) if (a[i] !== b[i]) return false;
-  const bits = prefix % 8;
-  if (bits === 0) return true;
-  const mask = (0xff << (8 - bits)) & 0xff;
-  return ((a[whole]! ^ b[whole]!) & mask) === 0;
-}
-
 // Candidates: dotted quads (zero-padded too, a trailing dot allowed), and runs of hex digits, colons
 // and dots with at least two colons (an IPv6 literal always has two), an IPv4 tail (mapped addresses
 // are taken whole) and a zone id. Each candidate is confirmed by a parser, so times such as 00:15:00
@@ -148,7 +130,7 @@ function isNetworkBlock(text: string, offset: number, address: string): boolean 
 }
 
 /** Replaces every IPv4/IPv6 literal in free text with what `replacement` makes of it. */
-export function replaceIpLiterals(text: string, replacement: (ip: string) => string): string {
+function replaceIpLiterals(text: string, replacement: (ip: string) => string): string {
   const confirm = (m: string, offset: number, whole: string): string =>
     parseAddress(m) !== undefined && !isNetworkBlock(whole, offset, m) ? replacement(m) : m;
   return text.replace(ipv6Candidate, confirm).replace(ipv4Candidate, confirm);

@@ -8,7 +8,7 @@ export const PROTOCOLS = ['dns', 'dhcp', 'http', 'tls', 'flow', 'firewall'] as c
 export type Protocol = (typeof PROTOCOLS)[number];
 
 /** The default prefix of the sample indices (the built-in tables read `network-*`). */
-export const DEFAULT_INDEX_PREFIX = 'network-';
+const DEFAULT_INDEX_PREFIX = 'network-';
 
 /** The sample's index per protocol. */
 export function sampleIndex(protocol: Protocol, prefix = DEFAULT_INDEX_PREFIX): string {

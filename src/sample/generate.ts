@@ -54,8 +54,8 @@ export interface SampleDoc {
   readonly body: Record<string, unknown>;
 }
 
-export const SPIKE_HOUR = 14;
-export const BEACON_HOURS = [0, 1, 2, 3, 4, 5] as const;
+const SPIKE_HOUR = 14;
+const BEACON_HOURS = [0, 1, 2, 3, 4, 5] as const;
 const BEACON_MINUTE = 7;
 
 /** mulberry32: small, fast and good enough for sample data. */
@@ -77,7 +77,7 @@ function hashSeed(seed: number, text: string): number {
 }
 
 /** Relative traffic of a 15-minute bucket: a night floor, a working-day hump, quieter weekends. */
-export function diurnalWeight(hourOfDay: number, weekday: number): number {
+function diurnalWeight(hourOfDay: number, weekday: number): number {
   const day = Math.max(0, Math.sin((Math.PI * (hourOfDay - 6)) / 14));
   const weekend = weekday === 0 || weekday === 6 ? 0.55 : 1;
   return 0.2 + 0.8 * weekend * day ** 1.5;

@@ -36,7 +36,7 @@ export interface IndexSampleOptions {
 }
 
 /** The mark in a sample index's mapping (`_meta`): the index was made by `sample load`. */
-export const SAMPLE_META = { netlog_sample: true } as const;
+const SAMPLE_META = { netlog_sample: true } as const;
 
 function targetOf(options: Pick<IndexSampleOptions, 'indexPrefix' | 'namespace'>): SchemaTarget {
   return {
@@ -64,7 +64,7 @@ export async function ensureSampleIndices(
  * existing index without the mark that holds documents is someone's real logs: refused unless
  * `force`, so that generated traffic never mixes into production indices by a default prefix.
  */
-export async function ensureSchemaIndices(
+async function ensureSchemaIndices(
   client: EngineClient,
   schema: SampleSchema,
   target: SchemaTarget,
@@ -93,7 +93,7 @@ export async function ensureSchemaIndices(
 }
 
 /** The days covered: `days` days ending on `end`, in order. */
-export function sampleDays(options: Pick<IndexSampleOptions, 'days' | 'end'>): string[] {
+function sampleDays(options: Pick<IndexSampleOptions, 'days' | 'end'>): string[] {
   return Array.from({ length: options.days }, (_, i) => addDays(options.end, i - options.days + 1));
 }
 

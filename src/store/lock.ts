@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { link, mkdir, open, rename, rm, rmdir, stat, type FileHandle } from 'node:fs/promises';
+import { link, lstat, mkdir, open, rename, rm, rmdir, type FileHandle } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -39,8 +39,6 @@ import type { Logger } from '../log.js';
  * runs doing that at the same instant could both enter it. A real takeover holds the guard for
  * milliseconds.
  */
-
-export { LOCK_FILE, type LockHolder } from './lock-state.js';
 
 /**
  * A lock file that cannot be parsed was torn by a crash (power loss) or is being written by an older
@@ -209,8 +207,10 @@ async function createLock(dataDir: string, path: string, text: string): Promise<
 
 /**
  * Enters the takeover guard: true when entered; false when another run is inside (a guard left by a
- * crash long ago is removed, to be entered on a later turn). Only EEXIST means "another run": any
- * other failure to create it (a read-only or full data directory) is a StoreError.
+ * crash long ago is removed, to be entered on a later turn). Only an existing guard directory means
+ * "another run": any other failure to create it (a read-only or full data directory), something else
+ * in its place, or a leftover guard that cannot be removed is a StoreError with its cause, never a
+ * wait that ends in "locked".
  */
 async function enterGuard(dataDir: string, lockPath: string): Promise<boolean> {
   const guard = join(dataDir, LOCK_TAKEOVER_DIR);
@@ -219,13 +219,36 @@ async function enterGuard(dataDir: string, lockPath: string): Promise<boolean> {
     return true;
   } catch (err) {
     if (errCode(err) !== 'EEXIST') throw cannotCreate(lockPath, err, `the lock's takeover guard ${guard}`);
-    const age = await stat(guard).then(
-      (s) => Date.now() - s.mtimeMs,
-      () => undefined,
-    );
-    if (age !== undefined && age > TAKEOVER_GUARD_MS) await rmdir(guard).catch(() => undefined);
-    return false;
   }
+  let info;
+  try {
+    info = await lstat(guard);
+  } catch (err) {
+    if (errCode(err) === 'ENOENT') return false; // the other run just left it: look again
+    throw new StoreError(
+      `cannot read the lock's takeover guard ${guard} (${errCode(err)}): check its permissions`,
+      {
+        cause: err,
+      },
+    );
+  }
+  if (!info.isDirectory())
+    throw new StoreError(
+      `the lock's takeover guard ${guard} is not a directory: delete it if no netlog run is going`,
+    );
+  if (Date.now() - info.mtimeMs > TAKEOVER_GUARD_MS) {
+    // A crash's leftover: removed here, entered on a later turn.
+    try {
+      await rmdir(guard);
+    } catch (err) {
+      if (errCode(err) !== 'ENOENT')
+        throw new StoreError(
+          `cannot remove the lock's takeover guard ${guard}, left by a run that stopped mid-takeover (${errCode(err)}): delete it if no netlog run is going`,
+          { cause: err },
+        );
+    }
+  }
+  return false;
 }
 
 async function leaveGuard(dataDir: string): Promise<void> {
@@ -283,8 +306,12 @@ export async function acquireRunLock(
   owner: { cmd: string },
   options: LockOptions = {},
 ): Promise<RunLock> {
-  await mkdir(dataDir, { recursive: true, mode: 0o755 }).catch(() => undefined);
   const path = join(dataDir, LOCK_FILE);
+  try {
+    await mkdir(dataDir, { recursive: true, mode: 0o755 });
+  } catch (err) {
+    throw cannotCreate(path, err, `the data directory ${dataDir}`);
+  }
   const key = resolve(path);
   const now = options.now ?? (() => new Date());
   const host = hostname();
@@ -307,7 +334,7 @@ export async function acquireRunLock(
     const held = (replaced?: RunLock['replaced']): RunLock => {
       heldHere.add(key);
       log?.debug({ lock: path }, 'run lock taken');
-      return runLock(dataDir, path, key, holder, text, replaced);
+      return runLock(dataDir, path, key, holder, text, replaced, log);
     };
 
     const current = await readLock(path);
@@ -364,6 +391,7 @@ function runLock(
   holder: LockHolder,
   text: string,
   replaced: RunLock['replaced'],
+  log: Logger | undefined,
 ): RunLock {
   let released = false;
   return {
@@ -385,7 +413,13 @@ function runLock(
         // The guard cannot be created (the directory turned read-only): removing the lock may fail too.
       }
       try {
-        const current = await readLock(path).catch(() => undefined);
+        let current: LockFileState | undefined;
+        try {
+          current = await readLock(path);
+        } catch (err) {
+          // Left in place (it may be another run's): the next run meets it and reports the cause.
+          log?.warn({ lock: path, err }, 'the run lock cannot be read to release it: left in place');
+        }
         // A lock that was judged stale and taken over by another run is theirs now: leave it.
         if (current?.text === text) await rm(path, { force: true });
       } finally {

@@ -16,7 +16,7 @@ import {
 const MAX_RECORD_BYTES = 1 << 20;
 
 /** The record, or undefined when the data directory has none yet. */
-export async function readPseudonymRecord(dataDir: string): Promise<PseudonymRecord | undefined> {
+async function readPseudonymRecord(dataDir: string): Promise<PseudonymRecord | undefined> {
   const path = join(dataDir, PSEUDONYM_RECORD_FILE);
   let text: string;
   try {

@@ -11,7 +11,7 @@ export const PSEUDONYM_RECORD_FILE = 'pseudonym.json';
 
 const fingerprint = z.string().regex(/^[0-9a-f]{16}$/, '16 lower-case hex characters');
 
-export const pseudonymRecordSchema = z.strictObject({
+const pseudonymRecordSchema = z.strictObject({
   algorithm: z.enum(['hmac-sha256', 'sha1']),
   length: z.number().int().min(16).max(64),
   fingerprint,

@@ -1,4 +1,5 @@
 import { lstat, readdir, readlink, rm } from 'node:fs/promises';
+import { StoreError } from '../errors.js';
 import { join } from 'node:path';
 import { parseDayFile, type StoredDayCheck } from './check-day.js';
 import { dayFilePath, tableDir } from './layout.js';
@@ -40,10 +41,7 @@ export async function readStoredDay(
     text = await readDataFile(dataDir, path);
     if (text === undefined) {
       await checkNoLinks(dataDir, partialPath);
-      partial = await lstat(partialPath).then(
-        () => true,
-        () => false,
-      );
+      partial = (await lstatOrNothing(partialPath)) !== undefined;
     }
   } catch (err) {
     if (!(err instanceof UnsafePathError)) throw err;
@@ -87,14 +85,20 @@ export async function scanTableFolders(
   const links: { path: string; target: string }[] = [];
   for (const table of tables) {
     const dir = tableDir(dataDir, table.name);
-    const info = await lstat(dir).catch(() => undefined);
-    if (!info) continue;
+    const info = await lstatOrNothing(dir);
+    if (!info) continue; // no folder: no days of this table
     if (info.isSymbolicLink()) {
       links.push({ path: dir, target: await readlink(dir).catch(() => '?') });
       continue;
     }
     if (!info.isDirectory()) continue;
-    const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+    let entries;
+    try {
+      entries = await readdir(dir, { recursive: true, withFileTypes: true });
+    } catch (err) {
+      if (isMissing(err)) continue; // removed meanwhile
+      throw cannotList(dir, err);
+    }
     for (const e of entries) {
       const path = join(e.parentPath, e.name);
       if (e.isSymbolicLink()) links.push({ path, target: await readlink(path).catch(() => '?') });
@@ -102,6 +106,26 @@ export async function scanTableFolders(
     }
   }
   return { leftovers: leftovers.sort(), links: links.sort((a, b) => a.path.localeCompare(b.path)) };
+}
+
+/** Only "there is nothing there" means no days; any other failure to look is the operator's to see. */
+const isMissing = (err: unknown): boolean => (err as NodeJS.ErrnoException).code === 'ENOENT';
+
+function cannotList(path: string, err: unknown): StoreError {
+  return new StoreError(
+    `cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? String(err)}): check the data directory's permissions`,
+    { cause: err },
+  );
+}
+
+/** lstat, or undefined when there is nothing at `path`; any other failure is a StoreError with its cause. */
+async function lstatOrNothing(path: string) {
+  try {
+    return await lstat(path);
+  } catch (err) {
+    if (isMissing(err)) return undefined;
+    throw cannotList(path, err);
+  }
 }
 
 /** Removes leftover temporary files whose writer is gone (they never look like day files). */

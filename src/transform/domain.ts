@@ -1,4 +1,4 @@
-import { getDomain, parse } from 'tldts';
+import { parse } from 'tldts';
 import { normaliseText, parseAddress, parseReverseDns } from './address.js';
 import {
   DEFAULT_NAME_POLICY,
@@ -47,17 +47,12 @@ export function isInternalName(host: string, internalDomains: readonly string[])
 }
 
 /** The first label of a name: the server's short name. */
-export function shortName(host: string): string {
+function shortName(host: string): string {
   return host.split('.')[0] ?? host;
 }
 
-/** The registrable domain by the public suffix list (ICANN section), or the host itself if it has none. */
-export function registrableDomain(host: string): string {
-  return getDomain(host, { allowPrivateDomains: false }) ?? host;
-}
-
 /** The registrable domain under an ICANN public suffix, or undefined (an unknown suffix is not public). */
-export function icannDomain(host: string): string | undefined {
+function icannDomain(host: string): string | undefined {
   const parsed = parse(host, { allowPrivateDomains: false });
   return parsed.isIcann === true && parsed.domain ? parsed.domain : undefined;
 }

@@ -40,7 +40,7 @@ export function createPseudonymiser(options: PseudonymOptions, key: Buffer): Pse
  * The fixed label whose keyed hash identifies a key without revealing it. It is not an address or a
  * name, so the fingerprint is never a pseudonym found in a table.
  */
-export const FINGERPRINT_LABEL = 'netlog pseudonym key fingerprint v1';
+const FINGERPRINT_LABEL = 'netlog pseudonym key fingerprint v1';
 
 /**
  * The key's fingerprint: HMAC-SHA256(key, FINGERPRINT_LABEL), 16 hex characters (SHA-1 of the label in

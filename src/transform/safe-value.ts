@@ -31,7 +31,7 @@ export function isSafeName(name: string): boolean {
  * Words that name a person's device rather than a server: the default policy pseudonymises internal
  * names holding one (`alices-iphone`, `DESKTOP-4F2K9QX`), since a person's name often comes with them.
  */
-export const DEVICE_WORDS: readonly string[] = [
+const DEVICE_WORDS: readonly string[] = [
   'iphone',
   'ipad',
   'ipod',

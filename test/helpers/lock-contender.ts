@@ -48,10 +48,10 @@ export interface Contender {
   readonly exit: Promise<number | null>;
 }
 
-/** `lockModule`: another build's dist/schedule/lock.js, to compare (scripts/lock-race.ts). */
+/** `lockModule`: another build's dist/store/lock.js, to compare (scripts/lock-race.ts). */
 export function startContender(dataDir: string, cmd: string, lockModule?: string): Contender {
   if (lockModule === undefined) assertFreshBuild();
-  const module = pathToFileURL(lockModule ?? `${ROOT}dist/schedule/lock.js`).href;
+  const module = pathToFileURL(lockModule ?? `${ROOT}dist/store/lock.js`).href;
   const child = spawn(process.execPath, ['--input-type=module', '-e', SCRIPT, dataDir, cmd, module], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });

@@ -249,7 +249,11 @@ describe('hostile data folders, configs and environments', () => {
     assert.match(empty.stderr, /--data is empty: give a path/);
     assert.deepEqual(await readdir(cwd), []);
     for (const [logFile, message] of [
-      [cwd, /^netlog: the log file .*cwd is a directory: give a file path with --log-file\n$/],
+      // The one line ends with its cause, as the system said it.
+      [
+        cwd,
+        /^netlog: the log file .*cwd is a directory: give a file path with --log-file: EISDIR: illegal operation on a directory, open '.*cwd'\n$/,
+      ],
       ['/dev/full', /^netlog: the log file \/dev\/full is not a regular file/],
     ] as const) {
       const result = await netlog(

@@ -116,6 +116,10 @@ const lockLine = (data: string, cmd: string, pid: number, host = hostname()) =>
     `^netlog: error: the data directory ${data} is locked by netlog ${cmd} \\(pid ${pid} on ${host}\\) since \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z: wait for it to finish, or delete ${data}/\\.netlog\\.lock if that process is gone\\n$`,
   );
 
+/** The text of a lock whose holder is gone (no process has this pid): stale on this host. */
+const deadHoldersLock = (cmd: string, startedAt = new Date()) =>
+  JSON.stringify({ pid: 999_999_999, hostname: hostname(), cmd, startedAt: startedAt.toISOString() });
+
 describe('the run lock', { concurrency: true }, () => {
   test('a second run (the netlog binary) exits 4 naming the holder and writes nothing; it runs once the lock is released', async (t) => {
     const p = await publishable(await caseDir());
@@ -227,7 +231,7 @@ describe('the run lock', { concurrency: true }, () => {
         [
           '--input-type=module',
           '-e',
-          `const { acquireRunLock } = await import(${JSON.stringify(pathToFileURL(`${ROOT}dist/schedule/lock.js`).href)});
+          `const { acquireRunLock } = await import(${JSON.stringify(pathToFileURL(`${ROOT}dist/store/lock.js`).href)});
            for (let i = 0; i < 300; i++) await (await acquireRunLock(process.argv[1], { cmd: 'churn' })).release();`,
           data,
         ],
@@ -276,12 +280,7 @@ describe('the run lock', { concurrency: true }, () => {
       const dir = await caseDir();
       const ro = join(dir, 'ro');
       await mkdir(ro);
-      const stale = JSON.stringify({
-        pid: 999_999_999,
-        hostname: hostname(),
-        cmd: 'load-backfill',
-        startedAt: new Date().toISOString(),
-      });
+      const stale = deadHoldersLock('load-backfill');
       await withReadOnlyDir(
         ro,
         (dir) => writeFile(join(dir, '.netlog.lock'), stale),
@@ -300,7 +299,8 @@ describe('the run lock', { concurrency: true }, () => {
           assert.equal(result.code, 1, result.stderr);
           assert.match(
             result.stderr,
-            /^netlog: error: cannot create the lock .*\.netlog\.lock \((EROFS|EACCES)\): the data directory is not writable: check its permissions or mount\n$/,
+            // The one line ends with its cause, as the system said it.
+            /^netlog: error: cannot create the lock .*\.netlog\.lock \((EROFS|EACCES)\): the data directory is not writable: check its permissions or mount: (EROFS: read-only file system|EACCES: permission denied), open '.*\/ro\/\.netlog\.lock\.\d+\.[0-9a-f]+\.tmp'\n$/,
           );
           assert.equal(
             await readFile(join(ro, '.netlog.lock'), 'utf8'),
@@ -311,6 +311,58 @@ describe('the run lock', { concurrency: true }, () => {
       );
     },
   );
+
+  test('a file in place of the takeover guard, beside a stale lock: one line naming it, exit 1, not a wait ending in "locked"', async () => {
+    const dir = await caseDir();
+    const data = join(dir, 'data');
+    await mkdir(data);
+    const stale = deadHoldersLock('load-backfill');
+    await writeFile(join(data, '.netlog.lock'), stale);
+    await writeFile(join(data, '.netlog.lock.takeover'), 'not a directory');
+    // Old enough to pass for a crash's leftover guard: it must still not be taken for another run.
+    const old = new Date(Date.now() - 3_600_000);
+    await utimes(join(data, '.netlog.lock.takeover'), old, old);
+    await assert.rejects(acquireRunLock(data, { cmd: 'publish' }), (err: unknown) => {
+      assert.ok(err instanceof StoreError, String(err));
+      assert.equal(err.exitCode, 1);
+      assert.match(
+        err.message,
+        /^the lock's takeover guard .*\/data\/\.netlog\.lock\.takeover is not a directory: /,
+      );
+      return true;
+    });
+    const result = await runCli(['publish', '--data', data], {
+      env: { NETLOG_LOG_FILE: join(dir, 'elastic.log') },
+    });
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(
+      result.stderr,
+      /^netlog: error: the lock's takeover guard .*\/data\/\.netlog\.lock\.takeover is not a directory: delete it if no netlog run is going\n$/,
+    );
+    assert.equal(await readFile(join(data, '.netlog.lock'), 'utf8'), stale, 'the stale lock is untouched');
+    assert.deepEqual(
+      (await readdir(data)).sort(),
+      ['.netlog.lock', '.netlog.lock.takeover'],
+      'no temporary file left',
+    );
+  });
+
+  test('a leftover takeover guard that cannot be removed is reported with its cause', async () => {
+    const dir = await caseDir();
+    const data = join(dir, 'data');
+    const guard = join(data, '.netlog.lock.takeover');
+    await mkdir(guard, { recursive: true });
+    await writeFile(join(guard, 'something'), '');
+    const old = new Date(Date.now() - 3_600_000);
+    await utimes(guard, old, old);
+    await writeFile(join(data, '.netlog.lock'), deadHoldersLock('verify --repair', old));
+    await assert.rejects(acquireRunLock(data, { cmd: 'publish' }), (err: unknown) => {
+      assert.ok(err instanceof StoreError, String(err));
+      assert.match(err.message, /^cannot remove the lock's takeover guard .* \(ENOTEMPTY\): /);
+      assert.equal((err.cause as NodeJS.ErrnoException).code, 'ENOTEMPTY');
+      return true;
+    });
+  });
 
   test('the netlog binary takes over a dead run’s lock and logs it', async (t) => {
     const p = await publishable(await caseDir());

@@ -2,8 +2,7 @@ import { ExitCode, UsageError } from '../../errors.js';
 import { PRESET_NAMES, isPresetName } from '../../config/presets.js';
 import { presetConfigYaml } from '../../config/preset-yaml.js';
 import { defaultConfig } from '../../config/validate.js';
-import { loadCommandConfig } from '../command-config.js';
-import { locateConfig } from '../../config/locate.js';
+import { loadCommandConfig, locateCommandConfig } from '../command-config.js';
 import type { CommandContext } from '../context.js';
 import type { ConfigOptions } from '../program.js';
 
@@ -22,7 +21,7 @@ export async function run(options: ConfigOptions, ctx: CommandContext): Promise<
   }
   const config = options.defaults ? defaultConfig() : await loadCommandConfig(options, ctx, 'none');
   if (!options.defaults) {
-    const { path, source } = locateConfig({ flag: options.config, env: ctx.env, dataDir: options.data });
+    const { path, source } = locateCommandConfig(options, ctx);
     ctx.log.info({ config: path ?? null, from: source }, 'effective configuration read from');
   }
   ctx.out(JSON.stringify(config, null, 2));

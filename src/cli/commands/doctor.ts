@@ -30,8 +30,8 @@ import { searchAggregations, sendJson, withEsRetry } from '../../extract/search.
 import { PRODUCT } from '../../extract/engine.js';
 import { PRESET_NAMES, type PresetName } from '../../config/presets.js';
 import { validateConfig } from '../../config/validate.js';
-import { checkEsReachable, loadCommandConfig, openEs, type EsHandle } from '../setup.js';
-import { writeContradiction } from '../command-config.js';
+import { checkEsReachable, openEs, type EsHandle } from '../setup.js';
+import { loadCommandConfig, writeContradiction } from '../command-config.js';
 import type { CommandContext } from '../context.js';
 import type { DoctorOptions } from '../program.js';
 

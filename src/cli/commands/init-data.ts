@@ -2,7 +2,7 @@ import { ExitCode } from '../../errors.js';
 import { initDataRepo } from '../../publish/init-repo.js';
 import { alignRemoteHead } from '../../publish/remote-head.js';
 import { maskUrlCredentials } from '../../publish/git-output.js';
-import { withRunLock } from '../../store/lock.js';
+import { withDataLock } from '../data-lock.js';
 import { loadCommandConfig } from '../command-config.js';
 import type { CommandContext } from '../context.js';
 import type { InitDataOptions } from '../program.js';
@@ -12,20 +12,15 @@ import type { InitDataOptions } from '../program.js';
  * repository on `git.branch` (a clone, an adopted clone, or a folder of CSVs put on top of it).
  */
 export async function run(options: InitDataOptions, ctx: CommandContext): Promise<number> {
-  // Not through setup.ts: its Elasticsearch client costs 0.5 s of imports per run.
   const config = await loadCommandConfig(options, ctx, 'none');
-  const how = await withRunLock(
-    options.data,
-    { cmd: 'init-data' },
-    () =>
-      initDataRepo({
-        dataDir: options.data,
-        remote: options.remote,
-        config,
-        log: ctx.log,
-        signal: ctx.signal,
-      }),
-    { log: ctx.log },
+  const how = await withDataLock(options, 'init-data', ctx, () =>
+    initDataRepo({
+      dataDir: options.data,
+      remote: options.remote,
+      config,
+      log: ctx.log,
+      signal: ctx.signal,
+    }),
   );
   // A plain `git clone` of the remote must check out the branch netlog publishes.
   const head = await alignRemoteHead(options.remote, config.git.branch);

@@ -2,15 +2,9 @@ import { UsageError } from '../../errors.js';
 import { resolveDays, selectTables } from '../../pipeline/plan.js';
 import { runJobs, type Job } from '../../pipeline/run-jobs.js';
 import { checkStoredDay } from '../../store/scan.js';
-import {
-  checkEsReachable,
-  checkKeyRecord,
-  loadCommandConfig,
-  openEs,
-  openPseudonymiser,
-  publishAfter,
-  withDataLock,
-} from '../setup.js';
+import { checkEsReachable, checkKeyRecord, openEs, openPseudonymiser, publishAfter } from '../setup.js';
+import { loadCommandConfig } from '../command-config.js';
+import { withDataLock } from '../data-lock.js';
 import { createProgress } from '../progress.js';
 import { printRunSummary } from '../run-summary.js';
 import type { CommandContext } from '../context.js';

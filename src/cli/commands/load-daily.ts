@@ -1,15 +1,9 @@
 import { checkLoadDay, checkSettled, selectTables } from '../../pipeline/plan.js';
 import { runJobs } from '../../pipeline/run-jobs.js';
 import { yesterday } from '../../time/day.js';
-import {
-  checkEsReachable,
-  checkKeyRecord,
-  loadCommandConfig,
-  openEs,
-  openPseudonymiser,
-  publishAfter,
-  withDataLock,
-} from '../setup.js';
+import { checkEsReachable, checkKeyRecord, openEs, openPseudonymiser, publishAfter } from '../setup.js';
+import { loadCommandConfig } from '../command-config.js';
+import { withDataLock } from '../data-lock.js';
 import { printRunSummary } from '../run-summary.js';
 import type { CommandContext } from '../context.js';
 import type { LoadDailyOptions } from '../program.js';
@@ -55,7 +49,12 @@ export async function run(options: Options, ctx: CommandContext): Promise<number
         },
         { concurrency: 2 },
       );
-      return publishAfter(await printRunSummary('load-daily', summary, { config }, ctx), options, config, ctx);
+      return publishAfter(
+        await printRunSummary('load-daily', summary, { config }, ctx),
+        options,
+        config,
+        ctx,
+      );
     });
   } finally {
     await es.close();

@@ -1,11 +1,10 @@
 import { ExitCode } from '../../errors.js';
 import { publishData } from '../../publish/publish.js';
 import { describePublish } from '../../publish/publish-result.js';
-import { withRunLock } from '../../store/lock.js';
+import { withDataLock } from '../data-lock.js';
 import { loadCommandConfig, recordDataPackage } from '../command-config.js';
 import type { CommandContext } from '../context.js';
 import type { PublishOptions } from '../program.js';
-// Type only: setup.ts's runtime imports (the Elasticsearch client) stay out of publish.
 
 /** Exactly what commander parses for this command (declared in program.ts). */
 type Options = PublishOptions;
@@ -16,17 +15,11 @@ type Options = PublishOptions;
  * Exit 0 when the remote has everything, 1 when commits are kept locally for the next run.
  */
 export async function run(options: Options, ctx: CommandContext): Promise<number> {
-  // Not through setup.ts: its Elasticsearch client costs 0.5 s of imports per run.
   const config = await loadCommandConfig(options, ctx, 'write');
-  return withRunLock(
-    options.data,
-    { cmd: 'publish' },
-    async () => {
-      await recordDataPackage(options.data, config, ctx);
-      const result = await publishData({ dataDir: options.data, config, log: ctx.log, signal: ctx.signal });
-      for (const line of describePublish(result)) ctx.out(line);
-      return result.pushed ? ExitCode.ok : ExitCode.runtime;
-    },
-    { waitMs: (options.waitLock ?? 0) * 1000, signal: ctx.signal, log: ctx.log },
-  );
+  return withDataLock(options, 'publish', ctx, async () => {
+    await recordDataPackage(options.data, config, ctx);
+    const result = await publishData({ dataDir: options.data, config, log: ctx.log, signal: ctx.signal });
+    for (const line of describePublish(result)) ctx.out(line);
+    return result.pushed ? ExitCode.ok : ExitCode.runtime;
+  });
 }

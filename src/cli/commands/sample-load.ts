@@ -2,7 +2,8 @@ import { indexSample, writeExpected } from '../../sample/index-sample.js';
 import { withEsRetry } from '../../extract/search.js';
 import { ExitCode, UsageError } from '../../errors.js';
 import { PRESET_NAMES, isPresetName } from '../../config/presets.js';
-import { loadCommandConfig, openEs } from '../setup.js';
+import { openEs } from '../setup.js';
+import { loadCommandConfig } from '../command-config.js';
 import type { CommandContext } from '../context.js';
 import type { SampleLoadOptions } from '../program.js';
 

@@ -10,13 +10,13 @@ import { scrubIpLiterals } from '../../net/ip.js';
 import {
   checkEsReachable,
   checkKeyRecord,
-  loadCommandConfig,
   openEs,
   openPseudonymiser,
   publishAfter,
-  withDataLock,
   type EsHandle,
 } from '../setup.js';
+import { loadCommandConfig } from '../command-config.js';
+import { withDataLock } from '../data-lock.js';
 import { displayPath } from '../run-summary.js';
 import type { Config } from '../../config/schema.js';
 import type { CommandContext } from '../context.js';
