@@ -1,6 +1,7 @@
 import { closeSync, constants, fstatSync, mkdirSync, openSync, fchmodSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { UsageError } from './errors.js';
+import { maskUrlCredentials } from './net/url-credentials.js';
 
 /**
  * Opening the log file (`--log-file`, NETLOG_LOG_FILE, logs/elastic.log) before anything runs, so that
@@ -62,7 +63,7 @@ export function openLogFile(file: string): number {
  * error's text by another road (a token in ES_URL's path echoed by the client) is still hidden.
  */
 export function scrubSecrets(line: string, secrets: readonly string[]): string {
-  let out = line;
+  let out = maskUrlCredentials(line);
   for (const secret of secrets) {
     for (const spelling of new Set([secret, JSON.stringify(secret).slice(1, -1)]))
       if (out.includes(spelling)) out = out.split(spelling).join('[redacted]');

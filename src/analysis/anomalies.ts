@@ -68,7 +68,7 @@ export const DEFAULT_ANOMALY_OPTIONS = {
 } as const satisfies Required<AnomalyOptions>;
 
 /** The series rebuilt from its level-`level` approximation alone. */
-export function approximation(series: readonly number[], wavelet: string, level: number): number[] {
+function approximation(series: readonly number[], wavelet: string, level: number): number[] {
   const dec = wavedec(series, wavelet, level);
   return waverec({ ...dec, coefficients: dec.coefficients.map((c, i) => (i === 0 ? c : c.map(() => 0))) });
 }

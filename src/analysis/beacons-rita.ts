@@ -39,7 +39,7 @@ export function round3(x: number): number {
 const ceil3 = (x: number): number => Math.ceil(x * 1000) / 1000;
 
 /** Median of an ascending array (mean of the two middle values for an even length); 0 when empty. */
-export function median(sorted: readonly number[]): number {
+function median(sorted: readonly number[]): number {
   const n = sorted.length;
   if (n === 0) return 0;
   const mid = Math.floor(n / 2);

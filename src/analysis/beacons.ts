@@ -25,7 +25,7 @@ import type { StoredTable } from './read-series.js';
  *    Elasticsearch, where the key re-identifies the pair) give RITA's score exactly.
  */
 
-export interface BucketRow {
+interface BucketRow {
   /** Bucket start, epoch ms. */
   readonly t: number;
   readonly count: number;
@@ -193,7 +193,7 @@ export function scoreExact(
  * The pairs of each day from a flow table's rows: `dayOf` maps a bucket start to its day (and bounds),
  * or undefined for a bucket outside the analysed days.
  */
-export function pairDays(
+function pairDays(
   rows: readonly { t: number; keys: readonly string[]; count: number; bytes: number | null }[],
   dayOf: (t: number) => { day: string; start: number; end: number } | undefined,
 ): PairDay[] {

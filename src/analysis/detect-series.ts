@@ -10,7 +10,7 @@ import type { SeriesPoint } from './series.js';
  * are reported as not analysed, and the anomalies are mapped back to their timestamps. Pure.
  */
 
-export interface TimedAnomaly extends Anomaly {
+interface TimedAnomaly extends Anomaly {
   /** Bucket start, epoch milliseconds. */
   readonly t: number;
   /** Bucket start, ISO-8601 UTC (`2026-11-24T14:00:00Z`). */
@@ -18,13 +18,13 @@ export interface TimedAnomaly extends Anomaly {
 }
 
 /** What was analysed: one unbroken stretch of the series. */
-export interface Stretch {
+interface Stretch {
   readonly from: string;
   readonly to: string;
   readonly points: number;
 }
 
-export interface AnalysedStretch extends Stretch {
+interface AnalysedStretch extends Stretch {
   readonly level: number;
   readonly stabiliser: Stabiliser;
   /** Robust standard deviation of the residuals, in stabilised units. */
@@ -45,7 +45,7 @@ export interface SeriesAnomalies {
 }
 
 /** Two of the shortest days (a 23-hour daylight-saving day has 92 buckets). */
-export const MIN_STRETCH_POINTS = 2 * 92;
+const MIN_STRETCH_POINTS = 2 * 92;
 
 const round2 = (v: number): number => Math.round(v * 100) / 100;
 

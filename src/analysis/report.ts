@@ -6,7 +6,7 @@ import type { StoredDayCheck } from '../store/check-day.js';
  * image by URL: it opens offline, from a mail attachment as well as from disk. Pure.
  */
 
-export interface ReportAnomaly {
+interface ReportAnomaly {
   readonly timestamp: string;
   readonly value: number;
   readonly expected: number;
@@ -24,13 +24,13 @@ export interface ReportSection {
   readonly note?: string;
 }
 
-export interface CompletenessRow {
+interface CompletenessRow {
   readonly table: string;
   readonly days: readonly Pick<StoredDayCheck, 'day' | 'status' | 'detail'>[];
 }
 
 /** One flagged (pair, day) of the Beacons section. */
-export interface ReportBeacon {
+interface ReportBeacon {
   readonly day: string;
   readonly keys: readonly string[];
   readonly score: number;

@@ -255,7 +255,7 @@ export function readBucketStats(aggregations: Record<string, unknown>, levels: n
 }
 
 /** The index of the level whose first field has the most distinct values over the day. */
-export function widestLevel(stats: readonly BucketStats[]): number {
+function widestLevel(stats: readonly BucketStats[]): number {
   const levels = stats[0]?.distinct.length ?? 0;
   const width = (i: number) => stats.reduce((s, b) => s + (b.distinct[i] ?? 0), 0);
   let widest = 0;

@@ -14,7 +14,7 @@ export interface Job {
   readonly day: string;
 }
 
-export interface JobFailure {
+interface JobFailure {
   readonly table: string;
   readonly day: string;
   readonly error: Error;

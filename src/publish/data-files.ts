@@ -13,15 +13,10 @@ import type { RawDiffEntry, StatusEntry } from './git-output.js';
  */
 
 /** The data repository's own files at its top, written by netlog. */
-export const METADATA_FILES: readonly string[] = [
-  '.gitignore',
-  'datapackage.json',
-  'README.md',
-  'pseudonym.json',
-];
+const METADATA_FILES: readonly string[] = ['.gitignore', 'datapackage.json', 'README.md', 'pseudonym.json'];
 
 /** Lines the data directory's .gitignore must hold: netlog's lock and the atomic writes' temp files. */
-export const REQUIRED_GITIGNORE_LINES: readonly string[] = [LOCK_FILE, `${LOCK_TAKEOVER_DIR}/`, '*.tmp'];
+const REQUIRED_GITIGNORE_LINES: readonly string[] = [LOCK_FILE, `${LOCK_TAKEOVER_DIR}/`, '*.tmp'];
 
 /**
  * True for a path (relative to the data directory, forward slashes) in netlog's layout: a metadata
@@ -110,7 +105,7 @@ export function listForLine(items: readonly string[], max = 5): string {
  * (another host published in between), the remote's is kept: the next publish regenerates it from
  * the files then present, so neither a conflict nor a hand merge is ever needed for them.
  */
-export const GENERATED_FILES: readonly string[] = ['datapackage.json', 'README.md'];
+const GENERATED_FILES: readonly string[] = ['datapackage.json', 'README.md'];
 export const GENERATED_MERGE_DRIVER = 'netlog-generated';
 
 /** `<git dir>/info/attributes` with the generated files' merge driver added, or undefined if present. */

@@ -4,10 +4,7 @@
  * ones matched here; `git push --porcelain` status lines are not translated anyway.
  */
 
-/** Hides the password or token of `scheme://user:secret@host` URLs in any text (remotes, errors). */
-export function maskUrlCredentials(text: string): string {
-  return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^/\s@]+@/gi, '$1***@');
-}
+import { maskUrlCredentials } from '../net/url-credentials.js';
 
 /**
  * The one line worth showing from a failed git command's output: the status of a rejected push

@@ -4,7 +4,8 @@ import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import { GENERATED_MERGE_DRIVER } from './data-files.js';
 import { gitConfigArgs, gitEnvironment } from './git-env.js';
-import { gitFailureReason, maskUrlCredentials } from './git-output.js';
+import { gitFailureReason } from './git-output.js';
+import { maskUrlCredentials } from '../net/url-credentials.js';
 
 /**
  * The one place netlog runs git (simple-git's runner): a minimal environment with no secret of

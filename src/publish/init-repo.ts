@@ -5,7 +5,8 @@ import type { Logger } from '../log.js';
 import { makeDataDirs } from '../store/safe-path.js';
 import { isNetlogScratch, listForLine, refusedCheckout } from './data-files.js';
 import { branchOf, commitOf } from './git-queries.js';
-import { gitFailureReason, maskUrlCredentials, parseLsTreeZ, parseNamesZ } from './git-output.js';
+import { gitFailureReason, parseLsTreeZ, parseNamesZ } from './git-output.js';
+import { maskUrlCredentials } from '../net/url-credentials.js';
 import { errorText, gitStepError, openDataRepo } from './git-runner.js';
 import {
   addRemoteTask,

@@ -1,4 +1,5 @@
-import { gitFailureReason, maskUrlCredentials } from './git-output.js';
+import { gitFailureReason } from './git-output.js';
+import { maskUrlCredentials } from '../net/url-credentials.js';
 import { errorText, openGit } from './git-runner.js';
 import { localRemotePath } from './remote-url.js';
 

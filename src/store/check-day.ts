@@ -13,7 +13,7 @@ import { bucketMinutesOf, type TableConfig } from '../config/schema.js';
  */
 
 /** The verdict on a table's day, one word (drift: the file's totals differ from Elasticsearch's now). */
-export type DayStatus = 'ok' | 'missing' | 'incomplete' | 'corrupt' | 'partial' | 'drift' | 'unsafe';
+type DayStatus = 'ok' | 'missing' | 'incomplete' | 'corrupt' | 'partial' | 'drift' | 'unsafe';
 
 /** The verdict on a day file's text alone. */
 export interface DayCheck {

@@ -1,11 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  classifyPushFailure,
-  gitFailureReason,
-  maskUrlCredentials,
-  parseStatusZ,
-} from '../../src/publish/git-output.js';
+import { classifyPushFailure, gitFailureReason, parseStatusZ } from '../../src/publish/git-output.js';
+import { maskUrlCredentials } from '../../src/net/url-credentials.js';
+import { scrubSecrets } from '../../src/log-file.js';
 import { isPublishedPath, mergeGitignore, selectPublishedPaths } from '../../src/publish/data-files.js';
 import { describePublish } from '../../src/publish/publish-result.js';
 
@@ -155,4 +152,14 @@ test('what publish prints: the commit, and either pushed or kept locally with th
       'push failed (no route): 2 commit(s) kept locally; the next netlog publish sends them (see logs/elastic.log)',
     ],
   );
+});
+
+test('every log and terminal line hides the credentials of any URL, not only the configured ones', () => {
+  // A remote's token netlog never saw by value (it came from git's own config), inside an error's cause.
+  const line =
+    "publish failed: fatal: unable to access 'https://bot:ghp_unknownToken42@git.example.org/d.git/'";
+  const out = scrubSecrets(line, ['some-other-secret']);
+  assert.ok(!out.includes('ghp_unknownToken42'), out);
+  assert.ok(!out.includes('bot:'), out);
+  assert.ok(out.includes('https://***@git.example.org/d.git/'), out);
 });

@@ -1,7 +1,7 @@
 import { ExitCode } from '../../errors.js';
 import { initDataRepo } from '../../publish/init-repo.js';
 import { alignRemoteHead } from '../../publish/remote-head.js';
-import { maskUrlCredentials } from '../../publish/git-output.js';
+import { maskUrlCredentials } from '../../net/url-credentials.js';
 import { withDataLock } from '../data-lock.js';
 import { loadCommandConfig } from '../command-config.js';
 import type { CommandContext } from '../context.js';
