@@ -5,5 +5,8 @@
  * (log-file.ts); this catches the credentials of URLs netlog did not configure, such as a remote's.
  */
 export function maskUrlCredentials(text: string): string {
-  return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^/\s@]+@/gi, '$1***@');
+  // Userinfo already masked (maskEsUrl's `[credentials]`, or `***`) is left as it is.
+  return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)([^/\s@]+)@/gi, (whole, scheme: string, userinfo: string) =>
+    userinfo === '[credentials]' || userinfo === '***' ? whole : `${scheme}***@`,
+  );
 }
