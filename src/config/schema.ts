@@ -263,15 +263,16 @@ export const configSchema = z
           .default(64)
           .describe('the largest answer netlog reads, after decompression; a larger one fails the table-day'),
         page_size: z
-          .number()
-          .int()
-          .min(10)
-          .max(10_000)
-          // Every composite page is one more pass over the day's documents in Elasticsearch: 5,000
-          // needs 64 requests where 2,000 needed 147 for a day of 1M documents (26 % less `took`),
-          // for some 45 MB more client RSS (bench/notes.md).
-          .default(5_000)
-          .describe('composite buckets per request'),
+          .union([
+            z.literal('auto'),
+            // Every composite page is one more pass over the day's documents in Elasticsearch; the
+            // cluster's search.max_buckets (65,536 by default) refuses larger pages.
+            z.number().int().min(10).max(1_000_000),
+          ])
+          .default('auto')
+          .describe(
+            "composite buckets per request: auto (pages of up to 50,000 buckets, smaller when the answers are large; see src/extract/page-size.ts), or a fixed number (the cluster's search.max_buckets must allow it)",
+          ),
       })
       .prefault({}),
     git: z

@@ -1,5 +1,5 @@
 import { EsError } from '../errors.js';
-import { buildDayFilter, levelFields } from './query.js';
+import { buildDayFilter, fixedPageSize, levelFields } from './query.js';
 import { searchAggregations, type SearchContext } from './search.js';
 import { transformRow } from '../transform/rows.js';
 import type { Pseudonymise } from '../transform/pseudonymise.js';
@@ -93,7 +93,7 @@ export async function findSourceAddresses(
     aggs: {
       pairs: {
         composite: {
-          size: config.es.page_size,
+          size: fixedPageSize(config.es.page_size),
           sources: [{ source: { terms: { field: shape.sourceField } } }],
           ...(after !== undefined && { after }),
         },
@@ -135,7 +135,7 @@ export async function fetchPairConnections(
     aggs: {
       pairs: {
         composite: {
-          size: config.es.page_size,
+          size: fixedPageSize(config.es.page_size),
           sources: [
             { second: { date_histogram: { field: table.time_field, fixed_interval: '1s' } } },
             ...fields.map((f) => ({ [f.name]: { terms: { field: f.path, missing_bucket: true } } })),

@@ -1,5 +1,6 @@
 import { bucketMinutesOf, type Config, type Filter, type Level, type Metric, type TableConfig } from '../config/schema.js';
 import type { DayRange } from '../time/day.js';
+import { AUTO_MAX_PAGE, type PageSizeSetting } from './page-size.js';
 
 /**
  * Pure builders from (table, day, config) to Elasticsearch request bodies. No client, no clock.
@@ -112,11 +113,16 @@ export function readMetric(bucket: Record<string, unknown>, metric: Metric): num
   return v === null && metric.type === 'sum' ? 0 : v;
 }
 
-function withAggs(agg: QueryClause, subAggs: Record<string, QueryClause>): QueryClause {
+export function withAggs(agg: QueryClause, subAggs: Record<string, QueryClause>): QueryClause {
   return Object.keys(subAggs).length > 0 ? { ...agg, aggs: subAggs } : agg;
 }
 
-function dateHistogram(table: TableConfig, range: DayRange, bounded: boolean): QueryClause {
+/** The date_histogram of a table's day (15 minutes, or 1 hour); `bounded`: every bucket, empty ones too. */
+export function dateHistogram(
+  table: Pick<TableConfig, 'time_field' | 'interval'>,
+  range: DayRange,
+  bounded: boolean,
+): QueryClause {
   const histogram: Record<string, unknown> = {
     field: table.time_field,
     // 15 minutes, or an hour for a flow table with `interval: 1h` (local hours, like the day's start).
@@ -132,12 +138,17 @@ function dateHistogram(table: TableConfig, range: DayRange, bounded: boolean): Q
   return { date_histogram: histogram };
 }
 
-/** The request body of a time series, or of the first composite page (`after` for the next ones). */
+/**
+ * The request body of a time series, or of the first composite page (`after` for the next ones).
+ * `pageSize`: the composite page's buckets (the walk's PageSizer); without it, es.page_size, or the
+ * first automatic page when that is `auto`.
+ */
 export function buildDayQuery(
   table: TableConfig,
   range: DayRange,
   config: Pick<Config, 'internal_networks' | 'es'>,
   after?: Record<string, unknown>,
+  pageSize?: number,
 ): QueryClause {
   const base = { size: 0, track_total_hits: true, query: buildDayFilter(table, range, config) };
   const metrics = buildMetricAggs(table.metrics);
@@ -151,7 +162,8 @@ export function buildDayQuery(
         [f.name]: { terms: { field: f.path, missing_bucket: true } },
       })),
     ];
-    const composite = { size: config.es.page_size, sources, ...(after !== undefined && { after }) };
+    const size = pageSize ?? fixedPageSize(config.es.page_size);
+    const composite = { size, sources, ...(after !== undefined && { after }) };
     return { ...base, aggs: { [ROWS_AGG]: withAggs({ composite }, metrics) } };
   }
   // Nested terms, innermost first. Every level asks for terms_size buckets; the flattener fails
@@ -178,4 +190,9 @@ export function buildDayTotalsQuery(
     query: buildDayFilter(table, range, config),
     aggs: buildMetricAggs(table.metrics),
   };
+}
+
+/** es.page_size as a number: the fixed size, or the first page of an automatic walk. */
+export function fixedPageSize(setting: PageSizeSetting): number {
+  return setting === 'auto' ? AUTO_MAX_PAGE : setting;
 }

@@ -56,6 +56,15 @@ export async function requestJson(
   request: JsonRequest,
   options: { maxBytes: number; signal?: AbortSignal },
 ): Promise<unknown> {
+  return (await requestJsonSized(client, request, options)).body;
+}
+
+/** requestJson, with the answer's size in bytes after decompression (what sizes the next page). */
+export async function requestJsonSized(
+  client: EngineClient,
+  request: JsonRequest,
+  options: { maxBytes: number; signal?: AbortSignal },
+): Promise<{ body: unknown; bytes: number }> {
   const result = await client.raw(request, options);
   const { statusCode, headers } = result;
   const stream = result.body;
@@ -77,8 +86,11 @@ export async function requestJson(
   }
   const encoding = String(headers['content-encoding'] ?? '').toLowerCase();
   let text: string;
+  let bytes: number;
   try {
-    text = (await inflate(raw, encoding, options.maxBytes)).toString('utf8');
+    const inflated = await inflate(raw, encoding, options.maxBytes);
+    bytes = inflated.length;
+    text = inflated.toString('utf8');
   } catch (err) {
     if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError)
       throw new AnswerTooLargeError(options.maxBytes);
@@ -121,7 +133,7 @@ export async function requestJson(
       `answered ${statusCode} with ${contentType === '' ? 'no content type' : `"${oneLine(contentType, 60)}"`}, not Elasticsearch's JSON (starting "${oneLine(text, 60)}"): is ES_URL an Elasticsearch node, not a proxy's page?`,
       statusCode,
     );
-  return body;
+  return { body, bytes };
 }
 
 async function readCapped(stream: Readable, maxBytes: number): Promise<Buffer> {

@@ -18,6 +18,7 @@ import {
   formatBytes,
   NotElasticsearchError,
   requestJson,
+  requestJsonSized,
   type JsonRequest,
 } from './request.js';
 
@@ -44,6 +45,8 @@ export interface SearchResult {
   readonly aggregations: Record<string, unknown>;
   readonly took: number;
   readonly totalHits: number;
+  /** The answer's size in bytes, after decompression. */
+  readonly answerBytes: number;
 }
 
 const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
@@ -235,15 +238,24 @@ export async function searchAggregations(
   what: { index: string; table?: string; day?: string },
   body: Record<string, unknown>,
 ): Promise<SearchResult> {
+  let answerBytes = 0;
   const answer = await withEsRetry(ctx, what, async () => {
-    const response = await sendJson(ctx, {
-      method: 'POST',
-      path: `/${encodeURIComponent(what.index)}/_search`,
-      querystring: SEARCH_PARAMS,
-      body,
-    });
+    const { body: response, bytes } = await requestJsonSized(
+      ctx.client,
+      {
+        method: 'POST',
+        path: `/${encodeURIComponent(what.index)}/_search`,
+        querystring: SEARCH_PARAMS,
+        body,
+      },
+      {
+        maxBytes: ctx.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+        ...(ctx.signal !== undefined && { signal: ctx.signal }),
+      },
+    );
     const problem = checkSearchAnswer(response, what.index);
     if (problem) throw new PartialAnswerError(problem.message, problem.retryable);
+    answerBytes = bytes;
     return response as {
       aggregations?: Record<string, unknown>;
       took?: unknown;
@@ -255,6 +267,7 @@ export async function searchAggregations(
     aggregations: answer.aggregations ?? {},
     took: typeof answer.took === 'number' && Number.isFinite(answer.took) ? answer.took : 0,
     totalHits: typeof total === 'number' ? total : total.value,
+    answerBytes,
   };
 }
 

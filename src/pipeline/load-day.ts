@@ -1,4 +1,4 @@
-import { pageDay } from '../extract/page-day.js';
+import { walkTableDay, type LoadPlanner } from '../extract/planned-fetch.js';
 import { checkAllBucketed } from '../extract/check-page.js';
 import type { SearchContext } from '../extract/search.js';
 import { transformRow, type KeyedRow } from '../transform/rows.js';
@@ -37,6 +37,8 @@ export interface LoadDayParams {
   readonly dryRun?: boolean;
   /** Log the per-table line at debug (file only): a backfill shows a progress bar instead. */
   readonly quiet?: boolean;
+  /** The run's query plan (runJobs makes one): shared series requests, level splits, page sizes. */
+  readonly planner?: LoadPlanner;
 }
 
 export interface LoadDayResult {
@@ -64,7 +66,7 @@ interface FetchStats {
  * 15-minute bucket once it is complete.
  */
 async function transformTableDay(
-  params: Pick<LoadDayParams, 'table' | 'config' | 'es' | 'pseudonymise'>,
+  params: Pick<LoadDayParams, 'table' | 'config' | 'es' | 'pseudonymise' | 'planner'>,
   range: DayRange,
   unboundedSink: (rows: KeyedRow[]) => Promise<void> | void,
 ): Promise<FetchStats> {
@@ -78,20 +80,16 @@ async function transformTableDay(
     internalDomains: config.internal_domains,
     internalNames: config.internal_names,
   };
-  let requests = 0;
-  let tookMs = 0;
-  let totalHits = -1;
-  let buckets = 0;
-  for await (const page of pageDay(params.es, table, range, config)) {
-    requests++;
-    tookMs += page.took;
-    if (totalHits < 0) totalHits = page.totalHits;
-    buckets += page.rows.length;
-    for (const raw of page.rows) merger.add(raw, transformRow(raw, table.levels, transform));
-    // Composite pages are sorted by time first: every bucket before the page's last one is complete.
-    const last = page.rows.at(-1);
-    if (page.more && last !== undefined) await sink(merger.drainBefore(last.time));
-  }
+  // The planned requests (extract/planned-fetch.ts) hand over checked rows in time order; every
+  // bucket before `completeBefore` is complete.
+  const { buckets, requests, tookMs, totalHits } = await walkTableDay(
+    params,
+    range,
+    async (rows, completeBefore) => {
+      for (const raw of rows) merger.add(raw, transformRow(raw, table.levels, transform));
+      if (completeBefore !== undefined) await sink(merger.drainBefore(completeBefore));
+    },
+  );
   await sink(merger.finish());
   const totals = merger.totals();
   checkAllBucketed(table, range.day, totals, totalHits);

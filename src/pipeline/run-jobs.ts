@@ -1,5 +1,6 @@
 import { EsError, InterruptedError, NetlogError } from '../errors.js';
 import { loadTableDay, type LoadDayParams, type LoadDayResult } from './load-day.js';
+import { LoadPlanner, PlanFallbackError } from '../extract/planned-fetch.js';
 import type { TableConfig } from '../config/schema.js';
 
 /**
@@ -43,6 +44,8 @@ export async function runJobs(
   let finished = 0;
   let interrupted = false;
   const retries = options.jobRetries ?? 1;
+  // One query plan for the run: tables of a day share requests where that gives the same rows.
+  const planner = params.planner ?? new LoadPlanner(jobs, params.config, params.es);
   const worker = async (): Promise<void> => {
     while (next < jobs.length) {
       if (params.es.signal?.aborted) {
@@ -54,10 +57,21 @@ export async function runJobs(
       let ok = false;
       for (let attempt = 0; ; attempt++) {
         try {
-          done.push(await loadTableDay({ ...params, log, table: job.table, day: job.day }));
+          done.push(await loadTableDay({ ...params, planner, log, table: job.table, day: job.day }));
           ok = true;
           break;
         } catch (err) {
+          if (err instanceof PlanFallbackError) {
+            // The split plan met a document it could count differently: this table is walked whole
+            // from now on (its unfinished file was discarded), so this happens once per table.
+            planner.disableSplit(job.table.name);
+            log.info(
+              { reason: err.message },
+              'split plan not exact for this data: loading the table with one walk',
+            );
+            attempt--;
+            continue;
+          }
           if (err instanceof InterruptedError) {
             interrupted = true;
             log.warn('interrupted: this day was not written');

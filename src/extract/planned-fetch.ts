@@ -1,0 +1,431 @@
+import { errors } from '@elastic/elasticsearch';
+import { EsError, InterruptedError } from '../errors.js';
+import { flattenAggregations, type RawRow } from '../transform/flatten.js';
+import { PageChecker } from './check-page.js';
+import { buildDayQuery, type QueryClause } from './query.js';
+import { searchAggregations, sendJson, type SearchContext, type SearchResult } from './search.js';
+import { AnswerTooLargeError } from './request.js';
+import { PageSizer } from './page-size.js';
+import {
+  buildSeriesGroupQuery,
+  buildSplitQuery,
+  fieldsAreIntegers,
+  planRequests,
+  rowSumsExact,
+  splitPageProblem,
+  splitSeriesAnswer,
+  splitTable,
+  splitValueIndex,
+  summedFields,
+  toTableRow,
+  type LevelSplit,
+  type RequestPlan,
+  type SeriesGroup,
+  type SeriesTableAnswer,
+} from './plan-requests.js';
+import type { Config, TableConfig } from '../config/schema.js';
+import type { DayRange } from '../time/day.js';
+
+/**
+ * The edge of the query planner (plan-requests.ts): it sends the planned requests, pages composite
+ * walks with a page size chosen for the answers (page-size.ts), and hands the rows of one (table, day)
+ * to the caller in time order, exactly as one walk per table would give them. The caller merges,
+ * transforms and writes; every page is checked (check-page.ts) before any row of it is used.
+ */
+
+/** A split walk found a document it could count differently: the table-day is loaded again, unsplit. */
+export class PlanFallbackError extends Error {
+  constructor(
+    readonly table: string,
+    reason: string,
+  ) {
+    super(`${table}: the split plan cannot give the same rows (${reason}); loading it with one walk`);
+    this.name = 'PlanFallbackError';
+  }
+}
+
+export interface WalkStats {
+  readonly buckets: number;
+  readonly requests: number;
+  readonly tookMs: number;
+  readonly totalHits: number;
+}
+
+/** Receives checked rows in time order; every bucket before `completeBefore` is complete. */
+export type RowsSink = (rows: RawRow[], completeBefore: number | undefined) => Promise<void> | void;
+
+interface SeriesEntry {
+  readonly answer: Promise<{ tables: Map<string, SeriesTableAnswer>; tookMs: number } | undefined>;
+  /** The tables that have not taken their rows yet: the entry is dropped when none is left. */
+  readonly waiting: Set<string>;
+  charged: boolean;
+}
+
+/**
+ * One per run: the plan for the run's tables, what Elasticsearch said about their indices (resolved
+ * once per run), the answers of series groups shared by the tables of a day, and the cluster's bucket
+ * limit once learned.
+ */
+export class LoadPlanner {
+  readonly plan: RequestPlan;
+  private readonly resolved = new Map<string, Promise<ReadonlySet<string> | undefined>>();
+  private readonly integerSums = new Map<string, Promise<boolean>>();
+  private readonly series = new Map<string, SeriesEntry>();
+  private readonly unsplit = new Set<string>();
+  private readonly jobDays = new Map<string, Set<string>>();
+  maxBuckets = Number.POSITIVE_INFINITY;
+
+  constructor(
+    jobs: readonly { table: TableConfig; day: string }[],
+    private readonly config: Config,
+    private readonly es: SearchContext,
+  ) {
+    const tables = [...new Map(jobs.map((j) => [j.table.name, j.table])).values()];
+    this.plan = planRequests(tables);
+    for (const j of jobs) {
+      const names = this.jobDays.get(j.day) ?? new Set<string>();
+      names.add(j.table.name);
+      this.jobDays.set(j.day, names);
+    }
+  }
+
+  /** After a PlanFallbackError: this table is walked whole for the rest of the run. */
+  disableSplit(table: string): void {
+    this.unsplit.add(table);
+  }
+
+  /** The split of the table's fallback level, when planned and exact for its sums. */
+  async splitOf(table: TableConfig): Promise<LevelSplit | undefined> {
+    const split = this.plan.splits.get(table.name);
+    if (split === undefined || this.unsplit.has(table.name)) return undefined;
+    const fields = summedFields(table.metrics);
+    if (fields.length === 0) return split;
+    let exact = this.integerSums.get(table.name);
+    if (exact === undefined) {
+      exact = this.ask(`/${encodeURIComponent(table.index)}/_field_caps`, {
+        fields: fields.join(','),
+        allow_no_indices: false,
+        ignore_unavailable: false,
+      }).then((answer) => answer !== undefined && fieldsAreIntegers(answer, fields));
+      this.integerSums.set(table.name, exact);
+    }
+    return (await exact) ? split : undefined;
+  }
+
+  /**
+   * The table's rows from its series group's shared request, or undefined when the table is asked
+   * alone (no group, or the group's answer could not be split exactly). The first table of the group
+   * to take its rows is charged the request.
+   */
+  async seriesRows(
+    table: TableConfig,
+    range: DayRange,
+  ): Promise<(SeriesTableAnswer & { requests: number; tookMs: number }) | undefined> {
+    const group = this.plan.groupOf.get(table.name);
+    if (group === undefined) return undefined;
+    const key = `${group.key}\u0000${range.day}`;
+    let entry = this.series.get(key);
+    if (entry === undefined) {
+      const waiting = new Set(
+        group.tables.map((t) => t.name).filter((n) => this.jobDays.get(range.day)?.has(n)),
+      );
+      entry = { answer: this.fetchSeries(group, range), waiting, charged: false };
+      this.series.set(key, entry);
+    }
+    const answer = await entry.answer;
+    entry.waiting.delete(table.name);
+    if (entry.waiting.size === 0 && this.series.get(key) === entry) this.series.delete(key);
+    const mine = answer?.tables.get(table.name);
+    if (answer === undefined || mine === undefined) return undefined;
+    const charge = !entry.charged;
+    entry.charged = true;
+    return { ...mine, requests: charge ? 1 : 0, tookMs: charge ? answer.tookMs : 0 };
+  }
+
+  private async fetchSeries(
+    group: SeriesGroup,
+    range: DayRange,
+  ): Promise<{ tables: Map<string, SeriesTableAnswer>; tookMs: number } | undefined> {
+    const log = this.es.log.child({ day: range.day, tables: group.tables.map((t) => t.name).join(',') });
+    // Each table's own pattern, resolved as its search would resolve it; a table whose pattern
+    // matches nothing (or an alias with a filter) is asked alone, and fails alone, as before.
+    const indicesOf = new Map<string, ReadonlySet<string>>();
+    for (const t of group.tables) {
+      const indices = await this.resolve(t.index);
+      if (indices !== undefined) indicesOf.set(t.name, indices);
+    }
+    const members = group.tables.filter((t) => indicesOf.has(t.name));
+    if (members.length < 2) return undefined;
+    const sub: SeriesGroup = {
+      key: group.key,
+      tables: members,
+      indexPatterns: [...new Set(members.flatMap((t) => t.index.split(',')))],
+    };
+    let result: SearchResult;
+    try {
+      result = await searchAggregations(
+        this.es,
+        { index: sub.indexPatterns.join(','), table: members.map((t) => t.name).join(','), day: range.day },
+        buildSeriesGroupQuery(sub, range, this.config),
+      );
+    } catch (err) {
+      if (err instanceof InterruptedError || this.es.signal?.aborted) throw new InterruptedError();
+      // Each table asks alone: one red index fails only the tables that read it.
+      log.info({ err }, 'series group request failed: each table asks alone');
+      return undefined;
+    }
+    const split = splitSeriesAnswer(sub, result.aggregations, result.totalHits, indicesOf, range);
+    if ('fallback' in split) {
+      log.info({ reason: split.fallback }, 'series group answer not split exactly: each table asks alone');
+      // Indices may have appeared since they were resolved: resolve again for the next day.
+      this.resolved.clear();
+      return undefined;
+    }
+    return { tables: split.tables, tookMs: result.took };
+  }
+
+  /** The concrete indices a search on `pattern` reads, or undefined when that cannot be known. */
+  private resolve(pattern: string): Promise<ReadonlySet<string> | undefined> {
+    let indices = this.resolved.get(pattern);
+    if (indices === undefined) {
+      indices = this.ask(`/${encodeURIComponent(pattern)}/_search_shards`, {
+        allow_no_indices: false,
+        ignore_unavailable: false,
+      }).then((answer) => {
+        const listed = (answer as { indices?: unknown } | undefined)?.indices;
+        if (typeof listed !== 'object' || listed === null || Array.isArray(listed)) return undefined;
+        const entries = Object.entries(listed as Record<string, unknown>);
+        // An alias with a filter: its documents are not all of its indices' documents.
+        if (
+          entries.length === 0 ||
+          entries.some(([, v]) => (v as { filter?: unknown } | null)?.filter !== undefined)
+        )
+          return undefined;
+        return new Set(entries.map(([name]) => name));
+      });
+      this.resolved.set(pattern, indices);
+    }
+    return indices;
+  }
+
+  /** One metadata request; undefined when it fails (the plan then falls back to one walk per table). */
+  private async ask(path: string, querystring: Record<string, string | boolean>): Promise<unknown> {
+    try {
+      return await sendJson(this.es, { method: 'GET', path, querystring });
+    } catch (err) {
+      if (this.es.signal?.aborted) throw new InterruptedError();
+      this.es.log.debug({ err, path: path.split('/').at(-1) }, 'planner metadata request failed: no plan');
+      return undefined;
+    }
+  }
+}
+
+/**
+ * Every row of one (table, day), checked, in time order, through `sink`: from the table's series
+ * group, its level split, or one composite walk, as planned.
+ */
+export async function walkTableDay(
+  ctx: { table: TableConfig; config: Config; es: SearchContext; planner?: LoadPlanner },
+  range: DayRange,
+  sink: RowsSink,
+): Promise<WalkStats> {
+  const { table, config, planner } = ctx;
+  if (planner !== undefined) {
+    const series = await planner.seriesRows(table, range);
+    if (series !== undefined) {
+      new PageChecker(table, range).check({ rows: series.rows }, series.totalHits);
+      await sink(series.rows, undefined);
+      return {
+        buckets: series.rows.length,
+        requests: series.requests,
+        tookMs: series.tookMs,
+        totalHits: series.totalHits,
+      };
+    }
+    const split = await planner.splitOf(table);
+    if (split !== undefined) return walkSplit(ctx, planner, split, range, sink);
+  }
+  const cursor = new PageCursor(ctx, table, range, (size, after) =>
+    buildDayQuery(table, range, config, after, size),
+  );
+  let buckets = 0;
+  for (;;) {
+    const page = await cursor.next();
+    buckets += page.rows.length;
+    // Composite pages are sorted by time first: every bucket before the page's last one is complete.
+    await sink(page.rows, cursor.done ? undefined : page.rows.at(-1)?.time);
+    if (cursor.done) break;
+  }
+  if (planner) planner.maxBuckets = Math.min(planner.maxBuckets, cursor.sizer.learnedMaxBuckets);
+  return { buckets, requests: cursor.requests, tookMs: cursor.tookMs, totalHits: cursor.totalHits };
+}
+
+/**
+ * The split walks of a fallback level side by side: pages are asked of the walk that is furthest
+ * behind in time, and a bucket is handed on once every walk has passed it, so memory holds one page
+ * per walk and the open buckets, as a single walk does.
+ */
+async function walkSplit(
+  ctx: { table: TableConfig; config: Config; es: SearchContext; planner?: LoadPlanner },
+  planner: LoadPlanner,
+  split: LevelSplit,
+  range: DayRange,
+  sink: RowsSink,
+): Promise<WalkStats> {
+  const { table, config } = ctx;
+  const valueIndex = splitValueIndex(table, split);
+  const cursors = split.fields.map(
+    (_, k) =>
+      new PageCursor(ctx, splitTable(table, split, k), range, (size, after) =>
+        buildSplitQuery(table, split, k, range, config, size, after),
+      ),
+  );
+  const frontier = cursors.map(() => Number.NEGATIVE_INFINITY);
+  let buckets = 0;
+  const take = async (k: number): Promise<void> => {
+    const cursor = cursors[k]!;
+    const first = cursor.requests === 0;
+    const page = await cursor.next();
+    const problem =
+      splitPageProblem(split, k, page.rows, valueIndex, page.aggregations, first) ??
+      (page.rows.every((r) => rowSumsExact(table.metrics, r)) ? undefined : 'a sum is not an integer');
+    if (problem !== undefined) throw new PlanFallbackError(table.name, problem);
+    buckets += page.rows.length;
+    frontier[k] = cursor.done
+      ? Number.POSITIVE_INFINITY
+      : (page.rows.at(-1)?.time ?? Number.POSITIVE_INFINITY);
+    await sink(
+      page.rows.map((r) => toTableRow(table, split, k, r)),
+      undefined,
+    );
+  };
+  for (let k = 0; k < cursors.length; k++) await take(k);
+  for (;;) {
+    const behind = Math.min(...frontier);
+    if (behind === Number.POSITIVE_INFINITY) break;
+    await sink([], behind);
+    await take(frontier.indexOf(behind));
+  }
+  for (const c of cursors) planner.maxBuckets = Math.min(planner.maxBuckets, c.sizer.learnedMaxBuckets);
+  return {
+    buckets,
+    requests: cursors.reduce((s, c) => s + c.requests, 0),
+    tookMs: cursors.reduce((s, c) => s + c.tookMs, 0),
+    totalHits: cursors.reduce((s, c) => s + c.totalHits, 0),
+  };
+}
+
+/**
+ * One composite walk (or the single answer of a time series): each page checked, the next page asked
+ * for before this one is used (Elasticsearch computes it meanwhile; at most two pages held), its size
+ * chosen from the answers so far.
+ */
+class PageCursor {
+  requests = 0;
+  tookMs = 0;
+  totalHits = 0;
+  done = false;
+  readonly sizer: PageSizer;
+  private pending: Promise<{ result: SearchResult; size: number }> | undefined;
+  private readonly checker: PageChecker;
+  private readonly what: { index: string; table: string; day: string };
+
+  constructor(
+    private readonly ctx: { table: TableConfig; config: Config; es: SearchContext; planner?: LoadPlanner },
+    /** The table as this walk's answers are shaped (a split's table for a split walk). */
+    private readonly shape: TableConfig,
+    range: DayRange,
+    private readonly body: (size: number, after?: Record<string, unknown>) => QueryClause,
+  ) {
+    this.checker = new PageChecker(shape, range);
+    this.what = { index: ctx.table.index, table: ctx.table.name, day: range.day };
+    this.sizer = new PageSizer(
+      ctx.config.es.page_size,
+      ctx.config.es.max_response_mb * 1024 * 1024,
+      ctx.planner?.maxBuckets,
+    );
+  }
+
+  async next(): Promise<{ rows: RawRow[]; aggregations: Record<string, unknown> }> {
+    this.pending ??= this.fetch(undefined);
+    const { result, size } = await this.pending;
+    this.pending = undefined;
+    if (this.requests === 0) this.totalHits = result.totalHits;
+    this.requests++;
+    this.tookMs += result.took;
+    const page = flattenAggregations(result.aggregations, this.shape);
+    // Nothing of a page is used before it is checked: inside the day, in order, after_key advancing.
+    this.checker.check(page, result.totalHits);
+    this.sizer.observe(page.rows.length, result.answerBytes);
+    // A composite page holding fewer buckets than asked for is the last: Elasticsearch fills a page
+    // before it stops. It still sends an after_key, but following it would cost one more pass over
+    // the day's documents for an empty page. (Should that ever be wrong, the totals check fails the
+    // day instead of writing it short, for every table with a count metric.)
+    const more = page.afterKey !== undefined && page.rows.length >= size;
+    if (more) this.pending = this.fetch(page.afterKey);
+    this.done = !more;
+    return { rows: page.rows, aggregations: result.aggregations };
+  }
+
+  private fetch(after: Record<string, unknown> | undefined): Promise<{ result: SearchResult; size: number }> {
+    const pending = this.ctx.es.signal?.aborted
+      ? Promise.reject(new InterruptedError())
+      : this.fetchSized(after);
+    // Awaited by the next call; if the walk fails first, its outcome is dropped.
+    pending.catch(() => undefined);
+    return pending;
+  }
+
+  private async fetchSized(
+    after: Record<string, unknown> | undefined,
+  ): Promise<{ result: SearchResult; size: number }> {
+    for (;;) {
+      const size = this.sizer.next();
+      try {
+        return { result: await searchAggregations(this.ctx.es, this.what, this.body(size, after)), size };
+      } catch (err) {
+        const smaller = this.resize(err, size);
+        if (smaller === undefined) throw err;
+        this.ctx.es.log.info(
+          { table: this.what.table, day: this.what.day, pageSize: size, nextPageSize: smaller },
+          'composite page too large for the answer bounds: asking it again smaller',
+        );
+      }
+    }
+  }
+
+  /** The smaller page to ask again after `err`, or undefined to let the error stand. */
+  private resize(err: unknown, size: number): number | undefined {
+    if (!(err instanceof EsError) || this.shape.levels.length === 0) return undefined;
+    if (err.cause instanceof AnswerTooLargeError) return this.sizer.shrinkAfterTooLarge();
+    const limit = tooManyBucketsLimit(err.cause);
+    if (limit === undefined) return undefined;
+    const smaller = this.sizer.limitBuckets(limit);
+    if (smaller === undefined && !this.sizer.auto)
+      throw new EsError(
+        `Elasticsearch refused a composite page of ${size} buckets for "${this.what.index}": es.page_size is more than the cluster's search.max_buckets (${limit}); lower es.page_size, or set it to auto`,
+        { table: this.what.table, day: this.what.day, cause: err },
+      );
+    return smaller;
+  }
+}
+
+/** The cluster's search.max_buckets from its refusal of a page (too_many_buckets_exception). */
+export function tooManyBucketsLimit(err: unknown): number | undefined {
+  if (!(err instanceof errors.ResponseError)) return undefined;
+  const error = (err.body as { error?: unknown } | undefined)?.error;
+  const candidates: unknown[] = [];
+  let node: unknown = error;
+  for (let depth = 0; typeof node === 'object' && node !== null && depth < 20; depth++) {
+    candidates.push(node);
+    const root = (node as { root_cause?: unknown }).root_cause;
+    if (Array.isArray(root)) candidates.push(...root);
+    node = (node as { caused_by?: unknown }).caused_by;
+  }
+  for (const c of candidates) {
+    const { type, max_buckets: max } = c as { type?: unknown; max_buckets?: unknown };
+    if (type === 'too_many_buckets_exception' && typeof max === 'number' && Number.isSafeInteger(max))
+      return max;
+  }
+  return undefined;
+}
