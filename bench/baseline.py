@@ -77,6 +77,17 @@ def source_name(level: int, field: int) -> str:
     return f"l{level}f{field}"
 
 
+# The original job's composite page: es.page_size when the config fixes one; with netlog's `auto` (it
+# sizes its pages for the answers, and shares requests between tables), the page of the request bodies
+# netlog sent before its query planner, which this baseline keeps sending (bench/es-floor.ts --plan per-table).
+BASELINE_PAGE_SIZE = 5000
+
+
+def page_size(config: dict) -> int:
+    size = config["es"].get("page_size", "auto")
+    return BASELINE_PAGE_SIZE if size == "auto" else int(size)
+
+
 def build_query(table: dict, day: str, config: dict, after: dict | None = None) -> dict:
     start, end = day_bounds(day)
     time_range = {"gte": iso_ms(start), "lt": iso_ms(end), "format": "strict_date_optional_time"}
@@ -102,7 +113,7 @@ def build_query(table: dict, day: str, config: dict, after: dict | None = None) 
     for li, level in enumerate(table["levels"]):
         for fi, field in enumerate(level["fields"]):
             sources.append({source_name(li, fi): {"terms": {"field": field, "missing_bucket": True}}})
-    composite: dict = {"size": config["es"]["page_size"], "sources": sources}
+    composite: dict = {"size": page_size(config), "sources": sources}
     if after is not None:
         composite["after"] = after
     rows: dict = {"composite": composite}

@@ -21,6 +21,7 @@ import { defaultConfig } from '../src/config/validate.js';
 import { buildDayQuery } from '../src/extract/query.js';
 import { addDays, dayRange, daysBetween } from '../src/time/day.js';
 import { compareDataDirs } from './compare.js';
+import { BASELINE_PAGE_SIZE } from './baseline-page.js';
 import { renderResults, type Measurement, type RunReport } from './report.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -73,8 +74,9 @@ const DATA_SETS: DataSet[] = [
   dataSet(Number(env.BENCH_BIG_DOCS ?? 1_000_000), numbers(env.BENCH_BIG_DAYS ?? '1,3')),
 ].filter((d) => d.dayCounts.length > 0 && d.docsPerDay > 0);
 
-type Side = 'netlog' | 'netlog-c1' | 'python' | 'floor';
-const SIDES: Side[] = ['netlog', 'netlog-c1', 'python', 'floor'];
+/** floor: the per-table plan's requests (the baseline's), only read; floor-best: the planner's. */
+type Side = 'netlog' | 'netlog-c1' | 'python' | 'floor' | 'floor-best';
+const SIDES: Side[] = ['netlog', 'netlog-c1', 'python', 'floor', 'floor-best'];
 
 function log(message: string): void {
   process.stderr.write(`bench: ${message}\n`);
@@ -261,7 +263,7 @@ async function runSide(
   const to = days.at(-1)!;
   const logFile = join(OUT, `${side}.jsonl`);
   await rm(logFile, { force: true });
-  if (side === 'floor') {
+  if (side === 'floor' || side === 'floor-best') {
     const { stdout, ...t } = await timed(
       [
         process.execPath,
@@ -276,6 +278,8 @@ async function runSide(
         from,
         '--to',
         to,
+        '--plan',
+        side === 'floor' ? 'per-table' : 'best',
       ],
       env,
     );
@@ -362,7 +366,10 @@ function benchConfig(prefix: string): Record<string, unknown> {
   return { ...config, tables };
 }
 
-/** The baseline must send exactly the bodies netlog builds, or the comparison is not fair. */
+/**
+ * The baseline must send exactly the bodies netlog built before its query planner (one walk per
+ * table, pages of BASELINE_PAGE_SIZE: bench/es-floor.ts --plan per-table), or the comparison is not fair.
+ */
 async function checkSameQueries(configPath: string, day: string): Promise<void> {
   const config = defaultConfig();
   const fromPython = JSON.parse(
@@ -372,7 +379,7 @@ async function checkSameQueries(configPath: string, day: string): Promise<void> 
   for (const table of file.tables) {
     deepStrictEqual(
       fromPython[table.name],
-      buildDayQuery(table, dayRange(day, config.timezone), config),
+      buildDayQuery(table, dayRange(day, config.timezone), config, undefined, BASELINE_PAGE_SIZE),
       `the baseline's request body for ${table.name} differs from netlog's`,
     );
   }

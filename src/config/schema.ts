@@ -262,6 +262,12 @@ export const configSchema = z
           .max(512)
           .default(64)
           .describe('the largest answer netlog reads, after decompression; a larger one fails the table-day'),
+        query_plan: z
+          .enum(['auto', 'per-table'])
+          .default('auto')
+          .describe(
+            'auto: tables of a day share requests where that gives the same rows (time series over one request split by index, a fallback level split per field; src/extract/plan-requests.ts); per-table: one request walk per table, as before',
+          ),
         page_size: z
           .union([
             z.literal('auto'),

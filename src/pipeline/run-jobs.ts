@@ -45,7 +45,9 @@ export async function runJobs(
   let interrupted = false;
   const retries = options.jobRetries ?? 1;
   // One query plan for the run: tables of a day share requests where that gives the same rows.
-  const planner = params.planner ?? new LoadPlanner(jobs, params.config, params.es);
+  const planner =
+    params.planner ??
+    (params.config.es.query_plan === 'auto' ? new LoadPlanner(jobs, params.config, params.es) : undefined);
   const worker = async (): Promise<void> => {
     while (next < jobs.length) {
       if (params.es.signal?.aborted) {
@@ -61,10 +63,10 @@ export async function runJobs(
           ok = true;
           break;
         } catch (err) {
-          if (err instanceof PlanFallbackError) {
+          if (err instanceof PlanFallbackError && planner) {
             // The split plan met a document it could count differently: this table is walked whole
             // from now on (its unfinished file was discarded), so this happens once per table.
-            planner.disableSplit(job.table.name);
+            planner?.disableSplit(job.table.name);
             log.info(
               { reason: err.message },
               'split plan not exact for this data: loading the table with one walk',

@@ -12,6 +12,7 @@ import {
   writeTestConfig,
 } from '../helpers/sample.js';
 import { defaultConfig } from '../../src/config/validate.js';
+import { AUTO_MAX_PAGE } from '../../src/extract/page-size.js';
 import { scanForLeaks, secretForms } from '../helpers/scan-leaks.js';
 
 const PREFIX = 'it-daily-';
@@ -183,14 +184,73 @@ describe('load-daily on a generated day', () => {
       dns.count,
       Object.values(suite.expected.days[DAY]!.protocols.dns).reduce((s, b) => s + b.count, 0),
     );
-    // One request per full composite page and one for the last, short page; none for an empty one.
+    // The planned requests (src/extract/plan-requests.ts): the seven time series share one request
+    // a run, charged to the table that took its rows first; websites is one walk per fallback field;
+    // the flows one request per full composite page and one for the last, short page.
     const config = defaultConfig();
-    for (const l of loaded) {
-      const table = config.tables.find((t) => t.name === l.table)!;
-      const paged = table.levels.length > 0 && table.aggregation === 'composite';
-      const pages = paged ? Math.floor(Number(l.buckets) / config.es.page_size) + 1 : 1;
-      assert.equal(l.requests, pages, `${String(l.table)}: ${String(l.buckets)} buckets`);
+    for (const run of [loaded.slice(0, 10), loaded.slice(10)]) {
+      const series = run.filter((l) => (TIME_SERIES as readonly string[]).includes(String(l.table)));
+      assert.equal(series.length, TIME_SERIES.length);
+      assert.equal(
+        series.reduce((s, l) => s + Number(l.requests), 0),
+        1,
+        'one request for all the time series',
+      );
+      for (const l of run) {
+        const table = config.tables.find((t) => t.name === l.table)!;
+        if (table.levels.length === 0) continue;
+        const expected =
+          table.name === 'websites'
+            ? table.levels[0]!.fields.length
+            : Math.floor(Number(l.buckets) / AUTO_MAX_PAGE) + 1;
+        assert.equal(l.requests, expected, `${String(l.table)}: ${String(l.buckets)} buckets`);
+      }
     }
+  });
+
+  test('the planned requests write the bytes of one request walk per table with small pages', async () => {
+    const perTable = join(suite.dir, 'per-table.json');
+    const base = JSON.parse(await readFile(suite.config, 'utf8')) as Record<string, unknown>;
+    await writeFile(
+      perTable,
+      JSON.stringify({ ...base, es: { ...(base.es as object), query_plan: 'per-table', page_size: 50 } }),
+    );
+    const other = join(suite.dir, 'data-per-table');
+    const result = await netlog([
+      'load-backfill',
+      '--from',
+      '2026-11-21',
+      '--to',
+      DAY,
+      '--config',
+      perTable,
+      '--data',
+      other,
+      '--es',
+      suite.es.url,
+    ]);
+    assert.equal(result.code, 0, result.stderr);
+    const planned = join(suite.dir, 'data-planned');
+    const again = await netlog([
+      'load-backfill',
+      '--from',
+      '2026-11-21',
+      '--to',
+      DAY,
+      '--config',
+      suite.config,
+      '--data',
+      planned,
+      '--es',
+      suite.es.url,
+    ]);
+    assert.equal(again.code, 0, again.stderr);
+    const files = await listFiles(planned);
+    assert.deepEqual(files, await listFiles(other));
+    // Two days without data, then the two generated days: 40 files.
+    assert.equal(files.filter((f) => f.endsWith('.csv')).length, 40);
+    for (const f of files)
+      assert.equal(await readFile(join(planned, f), 'utf8'), await readFile(join(other, f), 'utf8'), f);
   });
 });
 

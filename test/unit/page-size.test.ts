@@ -1,12 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { errors } from '@elastic/elasticsearch';
-import {
-  AUTO_MAX_PAGE,
-  AUTO_MIN_PAGE,
-  AUTO_TARGET_BYTES,
-  PageSizer,
-} from '../../src/extract/page-size.js';
+import { AUTO_MAX_PAGE, AUTO_MIN_PAGE, AUTO_TARGET_BYTES, PageSizer } from '../../src/extract/page-size.js';
 import { tooManyBucketsLimit } from '../../src/extract/planned-fetch.js';
 import { validateConfig } from '../../src/config/validate.js';
 
@@ -73,13 +68,25 @@ test("the cluster's refusal of a large page names its search.max_buckets", () =>
   // As Elasticsearch 9.5.4 answered a composite of 200 buckets with search.max_buckets at 100.
   const body = {
     error: {
-      root_cause: [{ type: 'too_many_buckets_exception', reason: 'Trying to create too many buckets.', max_buckets: 100 }],
+      root_cause: [
+        {
+          type: 'too_many_buckets_exception',
+          reason: 'Trying to create too many buckets.',
+          max_buckets: 100,
+        },
+      ],
       type: 'search_phase_execution_exception',
       reason: 'all shards failed',
     },
     status: 400,
   };
-  const err = new errors.ResponseError({ body, statusCode: 400, headers: {}, warnings: null, meta: {} as never });
+  const err = new errors.ResponseError({
+    body,
+    statusCode: 400,
+    headers: {},
+    warnings: null,
+    meta: {} as never,
+  });
   assert.equal(tooManyBucketsLimit(err), 100);
   const other = new errors.ResponseError({
     body: { error: { type: 'parsing_exception', max_buckets: 5 } },

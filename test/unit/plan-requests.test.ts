@@ -98,7 +98,9 @@ const seriesGroup = () => planRequests(config.tables).groups[0]!;
 
 test('the series request splits the day by concrete index, then by 15 minutes, each metric asked once', () => {
   const body = buildSeriesGroupQuery(seriesGroup(), range, config) as {
-    aggs: { index: { terms: unknown; aggs: { time: { date_histogram: Record<string, unknown>; aggs: unknown } } } };
+    aggs: {
+      index: { terms: unknown; aggs: { time: { date_histogram: Record<string, unknown>; aggs: unknown } } };
+    };
     query: unknown;
   };
   assert.deepEqual(body.aggs.index.terms, { field: '_index', size: 500 });
@@ -107,7 +109,10 @@ test('the series request splits the day by concrete index, then by 15 minutes, e
   assert.equal(body.aggs.index.aggs.time.date_histogram.min_doc_count, 1);
   // Seven tables summing network.bytes: one sum aggregation.
   assert.deepEqual(body.aggs.index.aggs.time.aggs, { m0: { sum: { field: 'network.bytes' } } });
-  assert.deepEqual(body.query, (buildSeriesGroupQuery(seriesGroup(), range, config) as { query: unknown }).query);
+  assert.deepEqual(
+    body.query,
+    (buildSeriesGroupQuery(seriesGroup(), range, config) as { query: unknown }).query,
+  );
 });
 
 /** An index bucket of the series answer: doc counts and bytes at the given 15-minute slots. */
@@ -147,7 +152,10 @@ test("each table's rows are the sum over its own indices, every bucket of the da
   const starts = bucketStarts(range).map((d) => d.getTime());
   const expect = (slots: Record<number, [number, number]>) =>
     starts.map((time, i) => ({ time, values: [], metrics: slots[i] ?? [0, 0] }));
-  assert.deepEqual(split.tables.get('total')!.rows, expect({ 0: [3, 300], 5: [6, 4020], 95: [11, 1_000_007] }));
+  assert.deepEqual(
+    split.tables.get('total')!.rows,
+    expect({ 0: [3, 300], 5: [6, 4020], 95: [11, 1_000_007] }),
+  );
   assert.equal(split.tables.get('total')!.totalHits, 20);
   assert.deepEqual(split.tables.get('dns')!.rows, expect({ 0: [3, 300], 5: [2, 20] }));
   assert.equal(split.tables.get('dns')!.totalHits, 5);
@@ -161,7 +169,11 @@ test('a series answer that cannot be split exactly falls back to one request per
   });
   assert.ok('tables' in splitSeriesAnswer(seriesGroup(), good(), 3, resolved, range));
   const cases: [string, Record<string, unknown>, number][] = [
-    ['an index no pattern resolved to', { index: { buckets: [indexBucket('.ds-other-1', { 0: [3, 300] })] } }, 3],
+    [
+      'an index no pattern resolved to',
+      { index: { buckets: [indexBucket('.ds-other-1', { 0: [3, 300] })] } },
+      3,
+    ],
     ['a fractional sum', { index: { buckets: [indexBucket('network-dns', { 0: [3, 0.5] })] } }, 3],
     ['documents the split lost', good(), 4],
     ['indices beyond the split', { index: { ...good().index, sum_other_doc_count: 2 } }, 5],
@@ -231,7 +243,9 @@ function splitRows(docs: Doc[]): { rows: RawRow[]; problem?: string } {
   const rows: RawRow[] = [];
   const last = split.fields.length - 1;
   for (let k = 0; k <= last; k++) {
-    const mine = docs.filter((d) => (k === last || has(d, k)) && [...Array(k).keys()].every((j) => !has(d, j)));
+    const mine = docs.filter(
+      (d) => (k === last || has(d, k)) && [...Array(k).keys()].every((j) => !has(d, j)),
+    );
     const buckets = new Map<string, RawRow>();
     for (const d of mine) {
       const values = has(d, k) ? [...new Set(d.fields[k])] : [null];
@@ -265,7 +279,10 @@ const pseudonymise = createPseudonymiser(
 function dayFile(raw: RawRow[]): string {
   const merger = new RowMerger(websites.metrics);
   for (const r of raw)
-    merger.add(r, transformRow(r, websites.levels, { pseudonymise, internalDomains: config.internal_domains }));
+    merger.add(
+      r,
+      transformRow(r, websites.levels, { pseudonymise, internalDomains: config.internal_domains }),
+    );
   return merger
     .finish()
     .map((r) => `${r.time},${r.keys.join(',')},${r.metrics.join(',')}`)
@@ -283,8 +300,20 @@ function random(seed: number): () => number {
   };
 }
 
-const NAMES = ['www.example.com', 'mail.example.com', 'example.org', 'news.bbc.co.uk', 'fs01.corp', '10.0.0.5'];
-const URLS = ['http://a.example.com/x?1', 'http://a.example.com/x?2', 'https://b.example.net/', 'http://10.1.1.1/p'];
+const NAMES = [
+  'www.example.com',
+  'mail.example.com',
+  'example.org',
+  'news.bbc.co.uk',
+  'fs01.corp',
+  '10.0.0.5',
+];
+const URLS = [
+  'http://a.example.com/x?1',
+  'http://a.example.com/x?2',
+  'https://b.example.net/',
+  'http://10.1.1.1/p',
+];
 
 /** clean: single non-empty values; empty: some values are ""; multi: some fields hold two values. */
 type Kind = 'clean' | 'empty' | 'multi';
@@ -329,14 +358,19 @@ test('wherever the split walks raise no doubt, they write the one-key walk’s e
 
 test('the doubts are real: an empty earlier name or a later field with two values changes the one-key rows', () => {
   const t = day0;
-  const differs = (docs: Doc[]) => assert.notEqual(dayFile(splitRowsUnchecked(docs)), dayFile(oneKeyRows(docs)));
+  const differs = (docs: Doc[]) =>
+    assert.notEqual(dayFile(splitRowsUnchecked(docs)), dayFile(oneKeyRows(docs)));
   // An empty url.domain: the one-key walk takes the TLS name.
   differs([{ time: t, fields: [[''], ['example.org'], undefined], bytes: 5 }]);
   // Two URLs with one name: the one-key walk counts the document twice.
   differs([{ time: t, fields: [['example.org'], undefined, ['http://a/1', 'http://a/2']], bytes: 5 }]);
-  assert.match(splitRows([{ time: t, fields: [[''], ['example.org'], undefined], bytes: 5 }]).problem!, /empty url\.domain/);
   assert.match(
-    splitRows([{ time: t, fields: [['example.org'], undefined, ['http://a/1', 'http://a/2']], bytes: 5 }]).problem!,
+    splitRows([{ time: t, fields: [[''], ['example.org'], undefined], bytes: 5 }]).problem!,
+    /empty url\.domain/,
+  );
+  assert.match(
+    splitRows([{ time: t, fields: [['example.org'], undefined, ['http://a/1', 'http://a/2']], bytes: 5 }])
+      .problem!,
     /url\.full has several values/,
   );
 });
