@@ -1,11 +1,10 @@
-import { errors } from '@elastic/elasticsearch';
-import { EsError, InterruptedError } from '../errors.js';
-import { flattenAggregations, type RawRow } from '../transform/flatten.js';
+import { InterruptedError } from '../errors.js';
+import type { RawRow } from '../transform/flatten.js';
 import { PageChecker } from './check-page.js';
-import { buildDayQuery, type QueryClause } from './query.js';
+import type { QueryClause } from './query.js';
 import { searchAggregations, sendJson, type SearchContext, type SearchResult } from './search.js';
-import { AnswerTooLargeError } from './request.js';
 import { PageSizer } from './page-size.js';
+import { pageDay, type DayPage } from './page-day.js';
 import {
   buildSeriesGroupQuery,
   buildSplitQuery,
@@ -28,7 +27,7 @@ import type { DayRange } from '../time/day.js';
 
 /**
  * The edge of the query planner (plan-requests.ts): it sends the planned requests, pages composite
- * walks with a page size chosen for the answers (page-size.ts), and hands the rows of one (table, day)
+ * walks (page-day.ts) with a page size chosen for the answers (page-size.ts), and hands the rows of one (table, day)
  * to the caller in time order, exactly as one walk per table would give them. The caller merges,
  * transforms and writes; every page is checked (check-page.ts) before any row of it is used.
  */
@@ -224,12 +223,8 @@ export class LoadPlanner {
  * Every row of one (table, day), checked, in time order, through `sink`: from the table's series
  * group, its level split, or one composite walk, as planned.
  */
-export async function walkTableDay(
-  ctx: { table: TableConfig; config: Config; es: SearchContext; planner?: LoadPlanner },
-  range: DayRange,
-  sink: RowsSink,
-): Promise<WalkStats> {
-  const { table, config, planner } = ctx;
+export async function walkTableDay(ctx: WalkContext, range: DayRange, sink: RowsSink): Promise<WalkStats> {
+  const { table, planner } = ctx;
   if (planner !== undefined) {
     const series = await planner.seriesRows(table, range);
     if (series !== undefined) {
@@ -243,21 +238,24 @@ export async function walkTableDay(
       };
     }
     const split = await planner.splitOf(table);
-    if (split !== undefined) return walkSplit(ctx, planner, split, range, sink);
+    if (split !== undefined) return walkSplit(ctx, split, range, sink);
   }
-  const cursor = new PageCursor(ctx, table, range, (size, after) =>
-    buildDayQuery(table, range, config, after, size),
-  );
-  let buckets = 0;
+  const walk = new Walk(ctx, table, range);
   for (;;) {
-    const page = await cursor.next();
-    buckets += page.rows.length;
+    const page = await walk.next();
     // Composite pages are sorted by time first: every bucket before the page's last one is complete.
-    await sink(page.rows, cursor.done ? undefined : page.rows.at(-1)?.time);
-    if (cursor.done) break;
+    await sink([...page.rows], page.more ? page.rows.at(-1)?.time : undefined);
+    if (!page.more) break;
   }
-  if (planner) planner.maxBuckets = Math.min(planner.maxBuckets, cursor.sizer.learnedMaxBuckets);
-  return { buckets, requests: cursor.requests, tookMs: cursor.tookMs, totalHits: cursor.totalHits };
+  walk.end();
+  return walk.stats();
+}
+
+export interface WalkContext {
+  readonly table: TableConfig;
+  readonly config: Config;
+  readonly es: SearchContext;
+  readonly planner?: LoadPlanner;
 }
 
 /**
@@ -266,166 +264,104 @@ export async function walkTableDay(
  * per walk and the open buckets, as a single walk does.
  */
 async function walkSplit(
-  ctx: { table: TableConfig; config: Config; es: SearchContext; planner?: LoadPlanner },
-  planner: LoadPlanner,
+  ctx: WalkContext,
   split: LevelSplit,
   range: DayRange,
   sink: RowsSink,
 ): Promise<WalkStats> {
   const { table, config } = ctx;
   const valueIndex = splitValueIndex(table, split);
-  const cursors = split.fields.map(
+  const walks = split.fields.map(
     (_, k) =>
-      new PageCursor(ctx, splitTable(table, split, k), range, (size, after) =>
+      new Walk(ctx, splitTable(table, split, k), range, (size, after) =>
         buildSplitQuery(table, split, k, range, config, size, after),
       ),
   );
-  const frontier = cursors.map(() => Number.NEGATIVE_INFINITY);
-  let buckets = 0;
+  const frontier = walks.map(() => Number.NEGATIVE_INFINITY);
   const take = async (k: number): Promise<void> => {
-    const cursor = cursors[k]!;
-    const first = cursor.requests === 0;
-    const page = await cursor.next();
+    const walk = walks[k]!;
+    const first = walk.requests === 0;
+    const page = await walk.next();
     const problem =
       splitPageProblem(split, k, page.rows, valueIndex, page.aggregations, first) ??
       (page.rows.every((r) => rowSumsExact(table.metrics, r)) ? undefined : 'a sum is not an integer');
     if (problem !== undefined) throw new PlanFallbackError(table.name, problem);
-    buckets += page.rows.length;
-    frontier[k] = cursor.done
-      ? Number.POSITIVE_INFINITY
-      : (page.rows.at(-1)?.time ?? Number.POSITIVE_INFINITY);
+    frontier[k] = page.more ? (page.rows.at(-1)?.time ?? Number.POSITIVE_INFINITY) : Number.POSITIVE_INFINITY;
     await sink(
       page.rows.map((r) => toTableRow(table, split, k, r)),
       undefined,
     );
   };
-  for (let k = 0; k < cursors.length; k++) await take(k);
-  for (;;) {
-    const behind = Math.min(...frontier);
-    if (behind === Number.POSITIVE_INFINITY) break;
-    await sink([], behind);
-    await take(frontier.indexOf(behind));
+  try {
+    for (let k = 0; k < walks.length; k++) await take(k);
+    for (;;) {
+      const behind = Math.min(...frontier);
+      if (behind === Number.POSITIVE_INFINITY) break;
+      await sink([], behind);
+      await take(frontier.indexOf(behind));
+    }
+  } finally {
+    // A walk left early (a failure, a fallback) drops the page it has in flight.
+    for (const w of walks) w.end();
   }
-  for (const c of cursors) planner.maxBuckets = Math.min(planner.maxBuckets, c.sizer.learnedMaxBuckets);
+  const stats = walks.map((w) => w.stats());
   return {
-    buckets,
-    requests: cursors.reduce((s, c) => s + c.requests, 0),
-    tookMs: cursors.reduce((s, c) => s + c.tookMs, 0),
-    totalHits: cursors.reduce((s, c) => s + c.totalHits, 0),
+    buckets: stats.reduce((s, x) => s + x.buckets, 0),
+    requests: stats.reduce((s, x) => s + x.requests, 0),
+    tookMs: stats.reduce((s, x) => s + x.tookMs, 0),
+    totalHits: stats.reduce((s, x) => s + x.totalHits, 0),
   };
 }
 
-/**
- * One composite walk (or the single answer of a time series): each page checked, the next page asked
- * for before this one is used (Elasticsearch computes it meanwhile; at most two pages held), its size
- * chosen from the answers so far.
- */
-class PageCursor {
+/** One composite walk (pageDay) with its counts; its page sizes start from what the run learned. */
+class Walk {
   requests = 0;
-  tookMs = 0;
-  totalHits = 0;
-  done = false;
-  readonly sizer: PageSizer;
-  private pending: Promise<{ result: SearchResult; size: number }> | undefined;
-  private readonly checker: PageChecker;
-  private readonly what: { index: string; table: string; day: string };
+  private tookMs = 0;
+  private totalHits = 0;
+  private buckets = 0;
+  private readonly sizer: PageSizer;
+  private readonly pages: AsyncGenerator<DayPage, void, undefined>;
 
   constructor(
-    private readonly ctx: { table: TableConfig; config: Config; es: SearchContext; planner?: LoadPlanner },
-    /** The table as this walk's answers are shaped (a split's table for a split walk). */
-    private readonly shape: TableConfig,
+    private readonly ctx: WalkContext,
+    /** The shape of this walk's answers (a split's table for a split walk). */
+    shape: TableConfig,
     range: DayRange,
-    private readonly body: (size: number, after?: Record<string, unknown>) => QueryClause,
+    body?: (size: number, after?: Record<string, unknown>) => QueryClause,
   ) {
-    this.checker = new PageChecker(shape, range);
-    this.what = { index: ctx.table.index, table: ctx.table.name, day: range.day };
+    const { config } = ctx;
     this.sizer = new PageSizer(
-      ctx.config.es.page_size,
-      ctx.config.es.max_response_mb * 1024 * 1024,
+      config.es.page_size,
+      config.es.max_response_mb * 1024 * 1024,
       ctx.planner?.maxBuckets,
     );
+    this.pages = pageDay(ctx.es, shape, range, config, {
+      sizer: this.sizer,
+      what: ctx.table,
+      ...(body !== undefined && { body }),
+    });
   }
 
-  async next(): Promise<{ rows: RawRow[]; aggregations: Record<string, unknown> }> {
-    this.pending ??= this.fetch(undefined);
-    const { result, size } = await this.pending;
-    this.pending = undefined;
-    if (this.requests === 0) this.totalHits = result.totalHits;
+  async next(): Promise<DayPage> {
+    const next = await this.pages.next();
+    // pageDay ends after a page with `more: false`; next() is not called again after it.
+    if (next.done) throw new Error('a composite walk was asked for a page after its last one');
+    const page = next.value;
+    if (this.requests === 0) this.totalHits = page.totalHits;
     this.requests++;
-    this.tookMs += result.took;
-    const page = flattenAggregations(result.aggregations, this.shape);
-    // Nothing of a page is used before it is checked: inside the day, in order, after_key advancing.
-    this.checker.check(page, result.totalHits);
-    this.sizer.observe(page.rows.length, result.answerBytes);
-    // A composite page holding fewer buckets than asked for is the last: Elasticsearch fills a page
-    // before it stops. It still sends an after_key, but following it would cost one more pass over
-    // the day's documents for an empty page. (Should that ever be wrong, the totals check fails the
-    // day instead of writing it short, for every table with a count metric.)
-    const more = page.afterKey !== undefined && page.rows.length >= size;
-    if (more) this.pending = this.fetch(page.afterKey);
-    this.done = !more;
-    return { rows: page.rows, aggregations: result.aggregations };
+    this.tookMs += page.took;
+    this.buckets += page.rows.length;
+    return page;
   }
 
-  private fetch(after: Record<string, unknown> | undefined): Promise<{ result: SearchResult; size: number }> {
-    const pending = this.ctx.es.signal?.aborted
-      ? Promise.reject(new InterruptedError())
-      : this.fetchSized(after);
-    // Awaited by the next call; if the walk fails first, its outcome is dropped.
-    pending.catch(() => undefined);
-    return pending;
+  /** Ends the walk (dropping a page in flight) and keeps the bucket limit it learned for the run. */
+  end(): void {
+    void this.pages.return(undefined);
+    if (this.ctx.planner)
+      this.ctx.planner.maxBuckets = Math.min(this.ctx.planner.maxBuckets, this.sizer.learnedMaxBuckets);
   }
 
-  private async fetchSized(
-    after: Record<string, unknown> | undefined,
-  ): Promise<{ result: SearchResult; size: number }> {
-    for (;;) {
-      const size = this.sizer.next();
-      try {
-        return { result: await searchAggregations(this.ctx.es, this.what, this.body(size, after)), size };
-      } catch (err) {
-        const smaller = this.resize(err, size);
-        if (smaller === undefined) throw err;
-        this.ctx.es.log.info(
-          { table: this.what.table, day: this.what.day, pageSize: size, nextPageSize: smaller },
-          'composite page too large for the answer bounds: asking it again smaller',
-        );
-      }
-    }
+  stats(): WalkStats {
+    return { buckets: this.buckets, requests: this.requests, tookMs: this.tookMs, totalHits: this.totalHits };
   }
-
-  /** The smaller page to ask again after `err`, or undefined to let the error stand. */
-  private resize(err: unknown, size: number): number | undefined {
-    if (!(err instanceof EsError) || this.shape.levels.length === 0) return undefined;
-    if (err.cause instanceof AnswerTooLargeError) return this.sizer.shrinkAfterTooLarge();
-    const limit = tooManyBucketsLimit(err.cause);
-    if (limit === undefined) return undefined;
-    const smaller = this.sizer.limitBuckets(limit);
-    if (smaller === undefined && !this.sizer.auto)
-      throw new EsError(
-        `Elasticsearch refused a composite page of ${size} buckets for "${this.what.index}": es.page_size is more than the cluster's search.max_buckets (${limit}); lower es.page_size, or set it to auto`,
-        { table: this.what.table, day: this.what.day, cause: err },
-      );
-    return smaller;
-  }
-}
-
-/** The cluster's search.max_buckets from its refusal of a page (too_many_buckets_exception). */
-export function tooManyBucketsLimit(err: unknown): number | undefined {
-  if (!(err instanceof errors.ResponseError)) return undefined;
-  const error = (err.body as { error?: unknown } | undefined)?.error;
-  const candidates: unknown[] = [];
-  let node: unknown = error;
-  for (let depth = 0; typeof node === 'object' && node !== null && depth < 20; depth++) {
-    candidates.push(node);
-    const root = (node as { root_cause?: unknown }).root_cause;
-    if (Array.isArray(root)) candidates.push(...root);
-    node = (node as { caused_by?: unknown }).caused_by;
-  }
-  for (const c of candidates) {
-    const { type, max_buckets: max } = c as { type?: unknown; max_buckets?: unknown };
-    if (type === 'too_many_buckets_exception' && typeof max === 'number' && Number.isSafeInteger(max))
-      return max;
-  }
-  return undefined;
 }

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { errors } from '@elastic/elasticsearch';
 import { AUTO_MAX_PAGE, AUTO_MIN_PAGE, AUTO_TARGET_BYTES, PageSizer } from '../../src/extract/page-size.js';
-import { tooManyBucketsLimit } from '../../src/extract/planned-fetch.js';
+import { tooManyBucketsLimit } from '../../src/extract/page-day.js';
 import { validateConfig } from '../../src/config/validate.js';
 
 const MB = 1024 * 1024;

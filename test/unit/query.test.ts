@@ -57,7 +57,16 @@ test('a zone with daylight saving passes time_zone and the local day bounds', ()
 });
 
 test('flow tables page a composite: time, then one terms source per level field, missing buckets kept', () => {
-  const body = buildDayQuery(table('internal_to_external'), range, config, { time: 1, l0f0: 'a' }) as {
+  // The page's size is the walk's (page-size.ts); without one, es.page_size (auto: the first page).
+  assert.equal(
+    (
+      buildDayQuery(table('internal_to_external'), range, config) as {
+        aggs: { rows: { composite: { size: number } } };
+      }
+    ).aggs.rows.composite.size,
+    50_000,
+  );
+  const body = buildDayQuery(table('internal_to_external'), range, config, { time: 1, l0f0: 'a' }, 5000) as {
     query: unknown;
     aggs: { rows: { composite: Record<string, unknown> } };
   };
