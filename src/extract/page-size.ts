@@ -2,8 +2,8 @@
  * How many composite buckets a page asks for. Pure.
  *
  * Every composite page is another pass over the day's documents in Elasticsearch, so fewer, larger
- * pages cost the cluster less (bench/notes.md: pages of 50,000 took 0.40× the time of pages of 5,000
- * for the flow tables of a day of 1M documents). What bounds a page is the answer: its bytes (read
+ * pages cost the cluster less (issue #18: pages of 50,000 took 0.40× the time of pages of 5,000 for
+ * the flow tables of a day of 1M documents; bench/notes.md). What bounds a page is the answer: its bytes (read
  * whole, parsed whole, at most two pages of a walk held at once) and the cluster's
  * `search.max_buckets` (a larger page fails).
  *

@@ -6,7 +6,6 @@ import {
   levelFields,
   partName,
   readMetric,
-  ROWS_AGG,
   TIME_AGG,
   type QueryClause,
 } from './query.js';
@@ -439,4 +438,3 @@ export function rowSumsExact(metrics: readonly Metric[], row: RawRow): boolean {
   );
 }
 
-export { ROWS_AGG };
