@@ -2,7 +2,13 @@ import { InterruptedError } from '../errors.js';
 import type { RawRow } from '../transform/flatten.js';
 import { PageChecker } from './check-page.js';
 import type { QueryClause } from './query.js';
-import { searchAggregations, sendJson, type SearchContext, type SearchResult } from './search.js';
+import {
+  searchAggregations,
+  sendJson,
+  withEsRetry,
+  type SearchContext,
+  type SearchResult,
+} from './search.js';
 import { PageSizer } from './page-size.js';
 import { pageDay, type DayPage } from './page-day.js';
 import {
@@ -207,10 +213,15 @@ export class LoadPlanner {
     return indices;
   }
 
-  /** One metadata request; undefined when it fails (the plan then falls back to one walk per table). */
+  /**
+   * One metadata request, retried as every request is (a busy cluster's 429 passes); undefined when it
+   * still fails (the plan then falls back to one walk per table).
+   */
   private async ask(path: string, querystring: Record<string, string | boolean>): Promise<unknown> {
     try {
-      return await sendJson(this.es, { method: 'GET', path, querystring });
+      return await withEsRetry(this.es, { index: decodeURIComponent(path.split('/')[1] ?? '') }, () =>
+        sendJson(this.es, { method: 'GET', path, querystring }),
+      );
     } catch (err) {
       if (this.es.signal?.aborted) throw new InterruptedError();
       this.es.log.debug({ err, path: path.split('/').at(-1) }, 'planner metadata request failed: no plan');
