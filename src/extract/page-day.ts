@@ -17,7 +17,7 @@ import type { DayRange } from '../time/day.js';
  * PageSizer's (page-size.ts): es.page_size, or sized for the answers so far with `auto`.
  */
 
-interface DayPage {
+export interface DayPage {
   /** The page's buckets, checked: inside the day, in time order, metrics well-formed. */
   readonly rows: readonly RawRow[];
   /** True when another page follows: every bucket before this page's last one is complete. */

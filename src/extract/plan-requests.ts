@@ -437,4 +437,3 @@ export function rowSumsExact(metrics: readonly Metric[], row: RawRow): boolean {
     (m, i) => m.type !== 'sum' || row.metrics[i] === null || Number.isSafeInteger(row.metrics[i]),
   );
 }
-
