@@ -1,4 +1,4 @@
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -26,20 +26,6 @@ const suite = useSampleSuite({
 const netlog = (args: string[], log: string) =>
   runCli(args, { env: { NETLOG_HASH_KEY: KEY, NETLOG_LOG_FILE: log, NETLOG_NOW: '2026-11-25T06:00:00Z' } });
 
-/** The data stream's documents: time and bytes. */
-const DS_DOCS: [string, number][] = [
-  [`${FROM}T10:00:00Z`, 5],
-  [`${DAY}T00:00:00Z`, 100],
-  [`${DAY}T00:14:59Z`, 20],
-  [`${DAY}T13:30:00Z`, 7],
-  [`${DAY}T23:59:59Z`, 1],
-];
-
-after(async () => {
-  for (const path of [`/_data_stream/${PREFIX}ds-*`, `/_index_template/${PREFIX}ds`])
-    await fetch(`${suite.es.url}${path}`, { method: 'DELETE' });
-});
-
 let planned: string;
 let perTable: string;
 let plannedLog: string;
@@ -64,39 +50,12 @@ before(async () => {
     }),
   });
   assert.equal(aliases.status, 200, await aliases.text());
-  // A data stream: its documents live in hidden `.ds-…` backing indices, which is what `_index` says.
-  const es = async (method: string, path: string, body: string, type = 'application/json') => {
-    const r = await fetch(`${suite.es.url}${path}`, { method, headers: { 'content-type': type }, body });
-    assert.ok(r.ok, `${method} ${path}: ${r.status} ${await r.text()}`);
-  };
-  await es(
-    'PUT',
-    `/_index_template/${PREFIX}ds`,
-    JSON.stringify({
-      index_patterns: [`${PREFIX}ds-*`],
-      data_stream: {},
-      priority: 500,
-      template: {
-        mappings: {
-          properties: {
-            '@timestamp': { type: 'date' },
-            network: { properties: { bytes: { type: 'long' } } },
-          },
-        },
-      },
-    }),
-  );
-  const bulk = DS_DOCS.map(
-    ([at, bytes]) => `{"create":{}}\n${JSON.stringify({ '@timestamp': at, network: { bytes } })}\n`,
-  ).join('');
-  await es('POST', `/${PREFIX}ds-dns/_bulk?refresh=true`, bulk, 'application/x-ndjson');
   const base = JSON.parse(await readFile(suite.config, 'utf8')) as { tables: Record<string, unknown>[] };
   const tables = [
     ...base.tables,
     { name: 'dns_alias', index: `${PREFIX}alias-dns` },
     { name: 'http_filtered', index: `${PREFIX}filtered-http` },
     { name: 'nothing', index: `${PREFIX}nothing-*` },
-    { name: 'ds_dns', index: `${PREFIX}ds-*` },
   ];
   const write = async (name: string, es: Record<string, unknown>) => {
     const path = join(suite.dir, name);
@@ -145,18 +104,8 @@ test('the table whose pattern matches nothing fails alone, as it would without t
 test('the planned requests write the bytes of one request walk per table with pages of 50', async () => {
   const files = await listFiles(planned);
   assert.deepEqual(files, await listFiles(perTable));
-  // Thirteen tables and two days; `nothing` wrote none.
-  assert.equal(files.filter((f) => f.endsWith('.csv')).length, 26);
-  // The data stream's table holds its documents (read through their backing index), to the byte.
-  const stream = (await readFile(join(planned, 'ds_dns/2026', `${DAY}.csv`), 'utf8'))
-    .trim()
-    .split('\n')
-    .slice(1);
-  assert.equal(stream.length, 96);
-  assert.deepEqual(
-    stream.filter((l) => !l.endsWith(',0,0')),
-    ['2026-11-24T00:00:00Z,2,120', '2026-11-24T13:30:00Z,1,7', '2026-11-24T23:45:00Z,1,1'],
-  );
+  // Twelve tables and two days; `nothing` wrote none.
+  assert.equal(files.filter((f) => f.endsWith('.csv')).length, 24);
   for (const f of files)
     assert.equal(await readFile(join(planned, f), 'utf8'), await readFile(join(perTable, f), 'utf8'), f);
   // An alias reads its index: the same rows as the index's own table.
@@ -175,13 +124,13 @@ test('the planned requests write the bytes of one request walk per table with pa
   assert.ok(filtered > 0 && filtered < (await sum('http')), `${filtered} of ${await sum('http')}`);
 });
 
-test('the series that can share a request do: one a day for the seven, the alias and the data stream', async () => {
+test('the series that can share a request do: one a day for the seven and the alias', async () => {
   const lines = (await readFile(plannedLog, 'utf8'))
     .trim()
     .split('\n')
     .map((l) => JSON.parse(l) as Record<string, unknown>)
     .filter((l) => l.msg === 'table day loaded');
-  const shared = ['total', 'dns', 'dhcp', 'http', 'tls', 'flow', 'firewall', 'dns_alias', 'ds_dns'];
+  const shared = ['total', 'dns', 'dhcp', 'http', 'tls', 'flow', 'firewall', 'dns_alias'];
   for (const day of [FROM, DAY]) {
     const ofDay = lines.filter((l) => l.day === day);
     const requests = (names: string[]) =>
