@@ -22,7 +22,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config/load.js';
 import { createEsClient } from '../src/extract/client.js';
 import { LoadPlanner, walkTableDay } from '../src/extract/planned-fetch.js';
-import { silentLogger } from '../src/log.js';
+import { pino } from 'pino';
 import { dayRange, daysBetween } from '../src/time/day.js';
 import type { Config } from '../src/config/schema.js';
 import type { SearchContext } from '../src/extract/search.js';
@@ -59,7 +59,7 @@ const client = createEsClient({ url: values.es, insecure: false }, config);
 const es: SearchContext = {
   client,
   endpoint: values.es,
-  log: silentLogger(),
+  log: pino({ level: 'silent' }),
   maxRetries: 0,
   retryBaseMs: config.es.retry_base_ms,
   maxResponseBytes: config.es.max_response_mb * 1024 * 1024,

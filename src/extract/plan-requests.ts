@@ -37,7 +37,7 @@ import type { RawRow, RawValue } from '../transform/flatten.js';
  *   sum that is not over integers (added in another order).
  */
 
-export const INDEX_AGG = 'index';
+const INDEX_AGG = 'index';
 /** A sibling aggregation of a split's first page checking that a later field is single-valued. */
 const VALUES_AGG = 'values';
 const DOCS_AGG = 'docs';
@@ -109,7 +109,7 @@ export function planRequests(tables: readonly TableConfig[]): RequestPlan {
  * the fallback's later fields rarely multiply the keys of the other levels, so a split would add
  * passes for little), a composite walk, and two to four fields.
  */
-export function levelSplit(table: TableConfig): LevelSplit | undefined {
+function levelSplit(table: TableConfig): LevelSplit | undefined {
   if (table.aggregation !== 'composite' || table.levels.length !== 1) return undefined;
   const fields = table.levels[0]!.fields;
   if (fields.length < 2 || new Set(fields).size !== fields.length) return undefined;

@@ -1,4 +1,11 @@
-import { bucketMinutesOf, type Config, type Filter, type Level, type Metric, type TableConfig } from '../config/schema.js';
+import {
+  bucketMinutesOf,
+  type Config,
+  type Filter,
+  type Level,
+  type Metric,
+  type TableConfig,
+} from '../config/schema.js';
 import type { DayRange } from '../time/day.js';
 import { AUTO_MAX_PAGE, type PageSizeSetting } from './page-size.js';
 
@@ -74,7 +81,7 @@ export function buildDayFilter(
 }
 
 /** The aggregation name of field `i` of a metric summing several fields. */
-function partName(metric: string, i: number): string {
+export function partName(metric: string, i: number): string {
   return `${metric}__${i}`;
 }
 
@@ -113,7 +120,7 @@ export function readMetric(bucket: Record<string, unknown>, metric: Metric): num
   return v === null && metric.type === 'sum' ? 0 : v;
 }
 
-export function withAggs(agg: QueryClause, subAggs: Record<string, QueryClause>): QueryClause {
+function withAggs(agg: QueryClause, subAggs: Record<string, QueryClause>): QueryClause {
   return Object.keys(subAggs).length > 0 ? { ...agg, aggs: subAggs } : agg;
 }
 

@@ -55,7 +55,7 @@ const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
  * A whole answer that still cannot be used: failed shards, a timed-out search, skipped remote
  * clusters, an error inside a 200. Whether it is retried is decided by its reason.
  */
-export class PartialAnswerError extends Error {
+class PartialAnswerError extends Error {
   constructor(
     message: string,
     readonly retryable: boolean,
@@ -272,7 +272,7 @@ export async function searchAggregations(
 }
 
 /** The query-string parameters of every search netlog sends. */
-export const SEARCH_PARAMS = {
+const SEARCH_PARAMS = {
   allow_no_indices: false,
   ignore_unavailable: false,
   allow_partial_search_results: false,

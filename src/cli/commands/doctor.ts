@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { errors } from '@elastic/elasticsearch';
 import { ConfigError, DataError, EsError, ExitCode } from '../../errors.js';
 import { bucketCount, dayRange, yesterday, type DayRange } from '../../time/day.js';
-import { buildDayQuery } from '../../extract/query.js';
+import { buildDayQuery, fixedPageSize } from '../../extract/query.js';
 
 import { flattenAggregations } from '../../transform/flatten.js';
 import { transformRow } from '../../transform/rows.js';
@@ -195,7 +195,7 @@ async function flowTableKeys(
       const answer = await searchAggregations(es.search, target, buildDayQuery(table, bucket, config, after));
       const page = flattenAggregations(answer.aggregations, table);
       for (const raw of page.rows) keys.add(transformRow(raw, table.levels, transform).keys.join('\u0001'));
-      after = page.rows.length >= config.es.page_size ? page.afterKey : undefined;
+      after = page.rows.length >= fixedPageSize(config.es.page_size) ? page.afterKey : undefined;
     } while (after !== undefined);
     sampled.set(b.time, keys.size);
   }
