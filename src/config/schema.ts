@@ -277,7 +277,7 @@ export const configSchema = z
           ])
           .default('auto')
           .describe(
-            "composite buckets per request: auto (pages of up to 50,000 buckets, smaller when the answers are large; see src/extract/page-size.ts), or a fixed number (the cluster's search.max_buckets must allow it)",
+            "composite buckets per request: auto (pages of up to 25,000 buckets, smaller when the answers are large; see src/extract/page-size.ts), or a fixed number (the cluster's search.max_buckets must allow it)",
           ),
       })
       .prefault({}),

@@ -16,10 +16,16 @@
  * so.
  */
 
-/** The first page of an automatic walk, and the largest. */
-export const AUTO_MAX_PAGE = 50_000;
+/**
+ * The first page of an automatic walk, and the largest. With AUTO_TARGET_BYTES, what bounds peak
+ * memory: an answer is held as bytes, text and parsed objects at once, two pages a walk, two walks at
+ * the default concurrency. Measured on a 1M-document day (bench/notes.md, "Page size and memory"):
+ * pages of 50,000 / 6 MB peaked at 330–370 MB RSS (over the 300 MB target), 25,000 / 3 MB at
+ * 230–250 MB for 14 % more Elasticsearch CPU.
+ */
+export const AUTO_MAX_PAGE = 25_000;
 /** The answer size an automatic page aims at (a page of flows is about 150 bytes a bucket). */
-export const AUTO_TARGET_BYTES = 6 * 1024 * 1024;
+export const AUTO_TARGET_BYTES = 3 * 1024 * 1024;
 /** An automatic page never asks for fewer buckets than this (a tiny page is a pass for nothing). */
 export const AUTO_MIN_PAGE = 500;
 /** After an answer too large to read, the smallest page asked again. */

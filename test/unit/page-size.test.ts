@@ -19,9 +19,9 @@ test('a fixed es.page_size is used as given, whatever the answers weigh', () => 
 test('auto starts large and sizes the next page for the answer bytes', () => {
   const sizer = new PageSizer('auto', 64 * MB);
   assert.equal(sizer.next(), AUTO_MAX_PAGE);
-  // 150 bytes a bucket: the target fits 6 MiB / 150 buckets, more than the largest page.
+  // 150 bytes a bucket (a flow table's): the next page holds what fits the target, 3 MiB / 150.
   sizer.observe(AUTO_MAX_PAGE, AUTO_MAX_PAGE * 150);
-  assert.equal(sizer.next(), Math.min(AUTO_MAX_PAGE, Math.floor(AUTO_TARGET_BYTES / 150)));
+  assert.equal(sizer.next(), Math.min(AUTO_MAX_PAGE, Math.floor((3 * MB) / 150)));
   // 1,000 bytes a bucket (long URLs in a key): the page shrinks so that its answer stays near the target.
   sizer.observe(1000, 1000 * 1000);
   assert.equal(sizer.next(), Math.floor(AUTO_TARGET_BYTES / 1000));

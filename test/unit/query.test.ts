@@ -64,7 +64,7 @@ test('flow tables page a composite: time, then one terms source per level field,
         aggs: { rows: { composite: { size: number } } };
       }
     ).aggs.rows.composite.size,
-    50_000,
+    25_000,
   );
   const body = buildDayQuery(table('internal_to_external'), range, config, { time: 1, l0f0: 'a' }, 5000) as {
     query: unknown;
