@@ -13,6 +13,7 @@ import { publishData } from '../publish/publish.js';
 import { describePublish } from '../publish/publish-result.js';
 import { ConfigError, ExitCode } from '../errors.js';
 import { recordDataPackage } from './command-config.js';
+import type { JobParams } from '../pipeline/run-jobs.js';
 
 /**
  * The commands' Elasticsearch edge (client, reachability), pseudonymisation key and `--publish`. The
@@ -83,6 +84,17 @@ export async function checkEsReachable(es: EsHandle): Promise<void> {
 }
 
 /** The flag of the commands that write pseudonyms. */
+/** What every load job of a run shares: the config, the cluster, the data folder, the key and the clock. */
+export function jobParams(
+  config: Config,
+  es: EsHandle,
+  keyed: PseudonymHandle,
+  dataDir: string,
+  ctx: CommandContext,
+): Pick<JobParams, 'config' | 'es' | 'dataDir' | 'pseudonymise' | 'now' | 'log'> {
+  return { config, es: es.search, dataDir, pseudonymise: keyed.pseudonymise, now: ctx.now, log: ctx.log };
+}
+
 export interface KeyFlags {
   /** Start a new pseudonym epoch: the key (or scheme) differs from the data's on purpose. */
   newKey?: boolean;

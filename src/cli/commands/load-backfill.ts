@@ -2,7 +2,14 @@ import { UsageError } from '../../errors.js';
 import { resolveDays, selectTables } from '../../pipeline/plan.js';
 import { runJobs, type Job } from '../../pipeline/run-jobs.js';
 import { checkStoredDay } from '../../store/scan.js';
-import { checkEsReachable, checkKeyRecord, openEs, openPseudonymiser, publishAfter } from '../setup.js';
+import {
+  checkEsReachable,
+  checkKeyRecord,
+  jobParams,
+  openEs,
+  openPseudonymiser,
+  publishAfter,
+} from '../setup.js';
 import { loadCommandConfig } from '../command-config.js';
 import { withDataLock } from '../data-lock.js';
 import { createProgress } from '../progress.js';
@@ -65,15 +72,7 @@ export async function run(options: Options, ctx: CommandContext): Promise<number
       });
       const summary = await runJobs(
         jobs,
-        {
-          config,
-          es: es.search,
-          dataDir: options.data,
-          pseudonymise: keyed.pseudonymise,
-          now: ctx.now,
-          log: ctx.log,
-          quiet: true,
-        },
+        { ...jobParams(config, es, keyed, options.data, ctx), quiet: true },
         { concurrency: options.concurrency, onProgress: ({ ok }) => progress.tick(ok) },
       );
       progress.finish();

@@ -1,7 +1,14 @@
 import { checkLoadDay, checkSettled, selectTables } from '../../pipeline/plan.js';
 import { runJobs } from '../../pipeline/run-jobs.js';
 import { yesterday } from '../../time/day.js';
-import { checkEsReachable, checkKeyRecord, openEs, openPseudonymiser, publishAfter } from '../setup.js';
+import {
+  checkEsReachable,
+  checkKeyRecord,
+  jobParams,
+  openEs,
+  openPseudonymiser,
+  publishAfter,
+} from '../setup.js';
 import { loadCommandConfig } from '../command-config.js';
 import { withDataLock } from '../data-lock.js';
 import { printRunSummary } from '../run-summary.js';
@@ -37,12 +44,7 @@ export async function run(options: Options, ctx: CommandContext): Promise<number
       const summary = await runJobs(
         tables.map((table) => ({ table, day })),
         {
-          config,
-          es: es.search,
-          dataDir: options.data,
-          pseudonymise: keyed.pseudonymise,
-          now: ctx.now,
-          log: ctx.log,
+          ...jobParams(config, es, keyed, options.data, ctx),
           partial: options.partial === true,
           settleHours,
           dryRun: options.dryRun === true,

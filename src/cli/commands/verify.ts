@@ -10,6 +10,7 @@ import { scrubIpLiterals } from '../../net/ip.js';
 import {
   checkEsReachable,
   checkKeyRecord,
+  jobParams,
   openEs,
   openPseudonymiser,
   publishAfter,
@@ -97,18 +98,9 @@ export async function run(options: Options, ctx: CommandContext): Promise<number
       await removeTempFiles(leftovers);
       const byName = new Map(tables.map((t) => [t.name, t]));
       const toRepair: Job[] = problems.map((p) => ({ table: byName.get(p.table)!, day: p.day }));
-      const summary = await runJobs(
-        toRepair,
-        {
-          config,
-          es: es!.search,
-          dataDir: options.data,
-          pseudonymise: keyed!.pseudonymise,
-          now: ctx.now,
-          log: ctx.log,
-        },
-        { concurrency: options.concurrency },
-      );
+      const summary = await runJobs(toRepair, jobParams(config, es!, keyed!, options.data, ctx), {
+        concurrency: options.concurrency,
+      });
       const remaining = await findProblems(toRepair, options, config, es, ctx);
       for (const p of problems) {
         const still = remaining.find((r) => r.table === p.table && r.day === p.day);
