@@ -83,7 +83,6 @@ export async function checkEsReachable(es: EsHandle): Promise<void> {
   );
 }
 
-/** The flag of the commands that write pseudonyms. */
 /** What every load job of a run shares: the config, the cluster, the data folder, the key and the clock. */
 export function jobParams(
   config: Config,
@@ -95,6 +94,7 @@ export function jobParams(
   return { config, es: es.search, dataDir, pseudonymise: keyed.pseudonymise, now: ctx.now, log: ctx.log };
 }
 
+/** The flag of the commands that write pseudonyms. */
 export interface KeyFlags {
   /** Start a new pseudonym epoch: the key (or scheme) differs from the data's on purpose. */
   newKey?: boolean;
