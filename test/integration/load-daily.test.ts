@@ -209,6 +209,20 @@ describe('load-daily on a generated day', () => {
   });
 
   test('the planned requests write the bytes of one request walk per table with small pages', async () => {
+    const backfill = (config: string, data: string) =>
+      netlog([
+        'load-backfill',
+        '--from',
+        '2026-11-21',
+        '--to',
+        DAY,
+        '--config',
+        config,
+        '--data',
+        data,
+        '--es',
+        suite.es.url,
+      ]);
     const perTable = join(suite.dir, 'per-table.json');
     const base = JSON.parse(await readFile(suite.config, 'utf8')) as Record<string, unknown>;
     await writeFile(
@@ -216,34 +230,10 @@ describe('load-daily on a generated day', () => {
       JSON.stringify({ ...base, es: { ...(base.es as object), query_plan: 'per-table', page_size: 50 } }),
     );
     const other = join(suite.dir, 'data-per-table');
-    const result = await netlog([
-      'load-backfill',
-      '--from',
-      '2026-11-21',
-      '--to',
-      DAY,
-      '--config',
-      perTable,
-      '--data',
-      other,
-      '--es',
-      suite.es.url,
-    ]);
+    const result = await backfill(perTable, other);
     assert.equal(result.code, 0, result.stderr);
     const planned = join(suite.dir, 'data-planned');
-    const again = await netlog([
-      'load-backfill',
-      '--from',
-      '2026-11-21',
-      '--to',
-      DAY,
-      '--config',
-      suite.config,
-      '--data',
-      planned,
-      '--es',
-      suite.es.url,
-    ]);
+    const again = await backfill(suite.config, planned);
     assert.equal(again.code, 0, again.stderr);
     const files = await listFiles(planned);
     assert.deepEqual(files, await listFiles(other));
