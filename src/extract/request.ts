@@ -47,20 +47,12 @@ export function formatBytes(n: number): string {
 }
 
 /**
- * Sends the request and returns the parsed JSON body of a 2xx answer. A 4xx/5xx answer with a JSON
- * body becomes the client's ResponseError (so that one classification serves every call); transport
- * failures are the client's own errors.
+ * Sends the request and returns the parsed JSON body of a 2xx answer, with its size in bytes after
+ * decompression (what sizes the next composite page). A 4xx/5xx answer with a JSON body becomes the
+ * client's ResponseError (so that one classification serves every call); transport failures are the
+ * client's own errors.
  */
 export async function requestJson(
-  client: EngineClient,
-  request: JsonRequest,
-  options: { maxBytes: number; signal?: AbortSignal },
-): Promise<unknown> {
-  return (await requestJsonSized(client, request, options)).body;
-}
-
-/** requestJson, with the answer's size in bytes after decompression (what sizes the next page). */
-export async function requestJsonSized(
   client: EngineClient,
   request: JsonRequest,
   options: { maxBytes: number; signal?: AbortSignal },

@@ -18,7 +18,6 @@ import {
   formatBytes,
   NotElasticsearchError,
   requestJson,
-  requestJsonSized,
   type JsonRequest,
 } from './request.js';
 
@@ -240,19 +239,12 @@ export async function searchAggregations(
 ): Promise<SearchResult> {
   let answerBytes = 0;
   const answer = await withEsRetry(ctx, what, async () => {
-    const { body: response, bytes } = await requestJsonSized(
-      ctx.client,
-      {
-        method: 'POST',
-        path: `/${encodeURIComponent(what.index)}/_search`,
-        querystring: SEARCH_PARAMS,
-        body,
-      },
-      {
-        maxBytes: ctx.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
-        ...(ctx.signal !== undefined && { signal: ctx.signal }),
-      },
-    );
+    const { body: response, bytes } = await sendJsonSized(ctx, {
+      method: 'POST',
+      path: `/${encodeURIComponent(what.index)}/_search`,
+      querystring: SEARCH_PARAMS,
+      body,
+    });
     const problem = checkSearchAnswer(response, what.index);
     if (problem) throw new PartialAnswerError(problem.message, problem.retryable);
     answerBytes = bytes;
@@ -279,7 +271,12 @@ const SEARCH_PARAMS = {
 } as const;
 
 /** One request with the context's size cap and signal; the caller wraps it in withEsRetry. */
-export function sendJson(ctx: SearchContext, request: JsonRequest): Promise<unknown> {
+export async function sendJson(ctx: SearchContext, request: JsonRequest): Promise<unknown> {
+  return (await sendJsonSized(ctx, request)).body;
+}
+
+/** sendJson, with the answer's size in bytes after decompression. */
+function sendJsonSized(ctx: SearchContext, request: JsonRequest): Promise<{ body: unknown; bytes: number }> {
   return requestJson(ctx.client, request, {
     maxBytes: ctx.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
     ...(ctx.signal !== undefined && { signal: ctx.signal }),

@@ -66,7 +66,7 @@ export async function runJobs(
           if (err instanceof PlanFallbackError && planner) {
             // The split plan met a document it could count differently: this table is walked whole
             // from now on (its unfinished file was discarded), so this happens once per table.
-            planner?.disableSplit(job.table.name);
+            planner.disableSplit(job.table.name);
             log.info(
               { reason: err.message },
               'split plan not exact for this data: loading the table with one walk',
