@@ -1,5 +1,5 @@
 import { errors } from '@elastic/elasticsearch';
-import { buildDayQuery, type QueryClause } from './query.js';
+import { buildDayQuery, ROWS_AGG, TIME_AGG, type QueryClause } from './query.js';
 import { searchAggregations, type SearchContext, type SearchResult } from './search.js';
 import { PageChecker } from './check-page.js';
 import { AnswerTooLargeError } from './request.js';
@@ -13,7 +13,7 @@ import type { DayRange } from '../time/day.js';
  * Pages a table's day out of Elasticsearch: composite pages in time order, each flattened and checked
  * (check-page.ts) before it is handed on. The next page is asked for before this one is handed on,
  * so Elasticsearch computes it while the caller transforms and writes this one; at most two pages
- * are held at once. Stopping the iteration early drops the page in flight. Each page's size is the
+ * are held at once (one, with `prefetch: false`). Stopping the iteration early drops the page in flight. Each page's size is the
  * PageSizer's (page-size.ts): es.page_size, or sized for the answers so far with `auto`.
  */
 
@@ -24,7 +24,10 @@ export interface DayPage {
   readonly more: boolean;
   readonly took: number;
   readonly totalHits: number;
-  /** The answer's aggregations (a split walk's first page carries its checks beside the rows). */
+  /**
+   * The answer's aggregations but the rows' or the histogram's (a split walk's first page carries its
+   * checks beside them; the parsed buckets are not kept, so that no page holds its answer twice).
+   */
   readonly aggregations: Record<string, unknown>;
 }
 
@@ -38,6 +41,11 @@ export interface PageDayOptions {
   readonly what?: Pick<TableConfig, 'index' | 'name'>;
   /** Sizes the pages; default: a new one from es.page_size and es.max_response_mb. */
   readonly sizer?: PageSizer;
+  /**
+   * false: the next page is asked for only when the caller asks for it (walks side by side, which
+   * choose themselves which one reads ahead, so that one page is in flight in all, not one each).
+   */
+  readonly prefetch?: boolean;
 }
 
 export async function* pageDay(
@@ -93,10 +101,15 @@ export async function* pageDay(
     pending.catch(() => undefined);
     return pending;
   };
-  let next: Promise<{ result: SearchResult; size: number }> | undefined = fetchPage();
-  while (next !== undefined) {
-    const answer: { result: SearchResult; size: number } = await next;
-    const { result, size } = answer;
+  const prefetch = options.prefetch ?? true;
+  let pending: Promise<{ result: SearchResult; size: number }> | undefined = fetchPage();
+  let after: Record<string, unknown> | undefined;
+  /**
+   * The page of an answer, with the next page asked for (when prefetching). A function, so that the
+   * generator keeps no reference to the parsed answer while it waits at `yield`: the caller's
+   * memory is then the page it holds and the one in flight.
+   */
+  const read = ({ result, size }: { result: SearchResult; size: number }): DayPage => {
     const page = flattenAggregations(result.aggregations, table);
     // Nothing of a page is used before it is checked: inside the day, in order, after_key advancing.
     checker.check(page, result.totalHits);
@@ -106,14 +119,14 @@ export async function* pageDay(
     // the day's documents for an empty page. (Should that ever be wrong, the caller's totals check
     // fails the day instead of writing it short, for every table with a count metric.)
     const more: boolean = page.afterKey !== undefined && page.rows.length >= size;
-    next = more ? fetchPage(page.afterKey) : undefined;
-    yield {
-      rows: page.rows,
-      more,
-      took: result.took,
-      totalHits: result.totalHits,
-      aggregations: result.aggregations,
-    };
+    after = more ? page.afterKey : undefined;
+    pending = more && prefetch ? fetchPage(after) : undefined;
+    const { [ROWS_AGG]: _rows, [TIME_AGG]: _time, ...others } = result.aggregations;
+    return { rows: page.rows, more, took: result.took, totalHits: result.totalHits, aggregations: others };
+  };
+  while (pending !== undefined) {
+    yield read(await pending);
+    if (pending === undefined && after !== undefined) pending = fetchPage(after);
   }
 }
 

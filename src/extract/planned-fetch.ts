@@ -9,7 +9,7 @@ import {
   type SearchContext,
   type SearchResult,
 } from './search.js';
-import { PageSizer } from './page-size.js';
+import { balancedPage, PageSizer } from './page-size.js';
 import { pageDay, type DayPage } from './page-day.js';
 import {
   buildSeriesGroupQuery,
@@ -28,7 +28,7 @@ import {
   type SeriesGroup,
   type SeriesTableAnswer,
 } from './plan-requests.js';
-import type { Config, TableConfig } from '../config/schema.js';
+import { bucketMinutesOf, type Config, type TableConfig } from '../config/schema.js';
 import type { DayRange } from '../time/day.js';
 
 /**
@@ -271,8 +271,10 @@ export interface WalkContext {
 
 /**
  * The split walks of a fallback level side by side: pages are asked of the walk that is furthest
- * behind in time, and a bucket is handed on once every walk has passed it, so memory holds one page
- * per walk and the open buckets, as a single walk does.
+ * behind in time, and a bucket is handed on once every walk has passed it. Only that walk reads
+ * ahead (the walks do not prefetch on their own), so memory holds one page in flight, the page
+ * being handed on and the open buckets, as a single walk does: with one page in flight per walk,
+ * the flow tables' two walks held 23 MB more live heap at 1M documents a day (bench/notes.md).
  */
 async function walkSplit(
   ctx: WalkContext,
@@ -284,20 +286,56 @@ async function walkSplit(
   const valueIndex = splitValueIndex(table, split);
   const walks = split.fields.map(
     (_, k) =>
-      new Walk(ctx, splitTable(table, split, k), range, (size, after) =>
-        buildSplitQuery(table, split, k, range, config, size, after),
+      new Walk(
+        ctx,
+        splitTable(table, split, k),
+        range,
+        (size, after) => buildSplitQuery(table, split, k, range, config, size, after),
+        false,
       ),
   );
   const frontier = walks.map(() => Number.NEGATIVE_INFINITY);
+  const taken = walks.map(() => 0);
+  const start = range.start.getTime();
+  const width = bucketMinutesOf(table) * 60_000;
+  /** Walk j's next page, sized to keep pace with the densest walk still going (balancedPage). */
+  const ask = (j: number): Promise<DayPage> => {
+    if (taken.some((n) => n > 0)) {
+      let densest = 0;
+      let full = walks[j]!.pageSize();
+      walks.forEach((w, k) => {
+        if (taken[k] === 0 || frontier[k] === Number.POSITIVE_INFINITY) return;
+        const density = w.buckets / (frontier[k]! - start + width);
+        if (density > densest) [densest, full] = [density, w.pageSize()];
+      });
+      const density = taken[j] === 0 ? undefined : walks[j]!.buckets / (frontier[j]! - start + width);
+      walks[j]!.capNext(balancedPage(full, walks.length, density, densest));
+    }
+    return walks[j]!.next();
+  };
+  /** The page asked ahead, of the walk that was furthest behind after the last page. */
+  let ahead: { k: number; page: Promise<DayPage> } | undefined;
   const take = async (k: number): Promise<void> => {
-    const walk = walks[k]!;
-    const first = walk.requests === 0;
-    const page = await walk.next();
+    let pending: Promise<DayPage>;
+    if (ahead?.k === k) {
+      pending = ahead.page;
+      ahead = undefined;
+    } else pending = ask(k);
+    const page = await pending;
     const problem =
-      splitPageProblem(split, k, page.rows, valueIndex, page.aggregations, first) ??
+      splitPageProblem(split, k, page.rows, valueIndex, page.aggregations, taken[k] === 0) ??
       (page.rows.every((r) => rowSumsExact(table.metrics, r)) ? undefined : 'a sum is not an integer');
+    taken[k]!++;
     if (problem !== undefined) throw new PlanFallbackError(table.name, problem);
     frontier[k] = page.more ? (page.rows.at(-1)?.time ?? Number.POSITIVE_INFINITY) : Number.POSITIVE_INFINITY;
+    // Elasticsearch computes the next page while this one is handed on.
+    const behind = Math.min(...frontier);
+    if (behind !== Number.POSITIVE_INFINITY) {
+      const j = frontier.indexOf(behind);
+      ahead = { k: j, page: ask(j) };
+      // Awaited when walk j is taken; if this walk fails first, its outcome is dropped.
+      ahead.page.catch(() => undefined);
+    }
     await sink(
       page.rows.map((r) => toTableRow(table, split, k, r)),
       undefined,
@@ -327,9 +365,9 @@ async function walkSplit(
 /** One composite walk (pageDay) with its counts; its page sizes start from what the run learned. */
 class Walk {
   requests = 0;
+  buckets = 0;
   private tookMs = 0;
   private totalHits = 0;
-  private buckets = 0;
   private readonly sizer: PageSizer;
   private readonly pages: AsyncGenerator<DayPage, void, undefined>;
 
@@ -339,6 +377,8 @@ class Walk {
     shape: TableConfig,
     range: DayRange,
     body?: (size: number, after?: Record<string, unknown>) => QueryClause,
+    /** false: the next page is asked for only when next() is called (walkSplit reads ahead itself). */
+    prefetch = true,
   ) {
     const { config } = ctx;
     this.sizer = new PageSizer(
@@ -350,6 +390,7 @@ class Walk {
       sizer: this.sizer,
       what: ctx.table,
       ...(body !== undefined && { body }),
+      prefetch,
     });
   }
 
@@ -363,6 +404,16 @@ class Walk {
     this.tookMs += page.took;
     this.buckets += page.rows.length;
     return page;
+  }
+
+  /** The size of the walk's next page, as its sizer has it. */
+  pageSize(): number {
+    return this.sizer.next();
+  }
+
+  /** At most `buckets` in the walk's next page (automatic page sizes only). */
+  capNext(buckets: number): void {
+    this.sizer.capNext(buckets);
   }
 
   /** Ends the walk (dropping a page in flight) and keeps the bucket limit it learned for the run. */

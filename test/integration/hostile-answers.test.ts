@@ -21,6 +21,8 @@ const suite = useSampleSuite({
 });
 let proxy: FaultProxy;
 let config: string;
+/** The same, one composite walk per table (the flow tables' split walks are tested on their own). */
+let oneWalk: string;
 const KEY = 'hostile-test-key-0123456789';
 
 before(async () => {
@@ -29,10 +31,10 @@ before(async () => {
   const base = JSON.parse(await readFile(suite.config, 'utf8')) as Record<string, unknown>;
   config = join(suite.dir, 'hostile.json');
   // Small pages, so that a flow day takes several composite requests; few fast retries.
-  await writeFile(
-    config,
-    JSON.stringify({ ...base, es: { max_retries: 1, retry_base_ms: 20, page_size: 50, max_response_mb: 4 } }),
-  );
+  const es = { max_retries: 1, retry_base_ms: 20, page_size: 50, max_response_mb: 4 };
+  await writeFile(config, JSON.stringify({ ...base, es }));
+  oneWalk = join(suite.dir, 'hostile-one-walk.json');
+  await writeFile(oneWalk, JSON.stringify({ ...base, es: { ...es, query_plan: 'per-table' } }));
 });
 after(async () => {
   await proxy?.close();
@@ -41,7 +43,13 @@ after(async () => {
 const PREVIOUS = 'the previous file\n';
 
 /** Runs load-daily for `table` through the proxy with `rewrite` on its searches, over a previous file. */
-async function loadThrough(name: string, table: string, rewrite: Rewrite, extra: string[] = []) {
+async function loadThrough(
+  name: string,
+  table: string,
+  rewrite: Rewrite,
+  extra: string[] = [],
+  configFile = config,
+) {
   const data = join(suite.dir, name);
   const file = join(data, `${table}/2026/2026-11-12.csv`);
   await mkdir(join(data, `${table}/2026`), { recursive: true });
@@ -49,7 +57,7 @@ async function loadThrough(name: string, table: string, rewrite: Rewrite, extra:
   proxy.seen.length = 0;
   proxy.set({ kind: 'rewrite', rewrite });
   const result = await runCli(
-    ['load-daily', '--tables', table, '--data', data, '--config', config, '--es', proxy.url, ...extra],
+    ['load-daily', '--tables', table, '--data', data, '--config', configFile, '--es', proxy.url, ...extra],
     { env: { NETLOG_HASH_KEY: KEY, NETLOG_LOG_FILE: suite.logFile, NETLOG_NOW: '2026-11-13T06:00:00Z' } },
   );
   proxy.set({ kind: 'pass' });
@@ -75,15 +83,39 @@ const isPageRequest = (body: string): boolean => body.includes('"after"');
 
 test('a composite page sent again (the same page for every after_key) ends the walk with an error', async () => {
   let first: Buffer | undefined;
-  const outcome = await loadThrough('repeat', 'internal_to_external', (answer, req) => {
-    if (!isPageRequest(req.body)) first = answer.body;
-    return isPageRequest(req.body) && first ? { ...answer, body: first } : answer;
-  });
+  const outcome = await loadThrough(
+    'repeat',
+    'internal_to_external',
+    (answer, req) => {
+      if (!isPageRequest(req.body)) first = answer.body;
+      return isPageRequest(req.body) && first ? { ...answer, body: first } : answer;
+    },
+    [],
+    oneWalk,
+  );
   await assertFailedCleanly(
     outcome,
     /internal_to_external 2026-11-12: the answer of page 2 goes back in time/,
   );
   assert.ok(proxy.seen.length <= 3, `${proxy.seen.length} requests: the walk stopped at once`);
+});
+
+test('the split walks check every page too: the flows with a domain sent again end the day with an error', async () => {
+  // The planned walk of the flows that have a destination.domain (the first of the split), keyed on it.
+  const named = (body: string) => body.includes('"l1f0":{"terms":{"field":"destination.domain"');
+  let first: Buffer | undefined;
+  const outcome = await loadThrough('repeat-split', 'internal_to_external', (answer, req) => {
+    if (!named(req.body)) return answer;
+    if (!isPageRequest(req.body)) first = answer.body;
+    return isPageRequest(req.body) && first ? { ...answer, body: first } : answer;
+  });
+  assert.ok(first !== undefined, 'the day was split');
+  await assertFailedCleanly(
+    outcome,
+    /internal_to_external 2026-11-12: the answer of page 2 goes back in time/,
+  );
+  // The field caps, each walk's first page, and at most one page of each walk after it.
+  assert.ok(proxy.seen.length <= 5, `${proxy.seen.length} requests: the walks stopped at once`);
 });
 
 test('a repeated after_key (new rows, the same key) is an error, not an endless walk', async () => {
@@ -97,6 +129,8 @@ test('a repeated after_key (new rows, the same key) is an error, not an endless 
       else rows.after_key = firstKey;
       return json;
     }),
+    [],
+    oneWalk,
   );
   await assertFailedCleanly(outcome, /the answer of page 2 repeats the after_key of an earlier page/);
   assert.ok(proxy.seen.length <= 3, `${proxy.seen.length} requests`);

@@ -1,7 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { errors } from '@elastic/elasticsearch';
-import { AUTO_MAX_PAGE, AUTO_MIN_PAGE, AUTO_TARGET_BYTES, PageSizer } from '../../src/extract/page-size.js';
+import {
+  AUTO_MAX_PAGE,
+  AUTO_MIN_PAGE,
+  AUTO_TARGET_BYTES,
+  balancedPage,
+  PageSizer,
+} from '../../src/extract/page-size.js';
 import { tooManyBucketsLimit } from '../../src/extract/page-day.js';
 import { validateConfig } from '../../src/config/validate.js';
 
@@ -31,6 +37,35 @@ test('auto starts large and sizes the next page for the answer bytes', () => {
   // Very heavy buckets: never below the minimum page.
   sizer.observe(10, 10 * MB);
   assert.equal(sizer.next(), AUTO_MIN_PAGE);
+});
+
+test('a cap bounds the next automatic page only, and never a fixed es.page_size', () => {
+  const auto = new PageSizer('auto', 64 * MB);
+  auto.capNext(7000);
+  assert.equal(auto.next(), 7000);
+  assert.equal(auto.next(), 7000, 'asked again (a retry), the same cap');
+  auto.observe(7000, 7000 * 100);
+  assert.equal(auto.next(), AUTO_MAX_PAGE, 'the page after is sized as before');
+  auto.capNext(AUTO_MAX_PAGE * 2);
+  assert.equal(auto.next(), AUTO_MAX_PAGE, 'a cap above the size changes nothing');
+  const fixed = new PageSizer(5000, 64 * MB);
+  fixed.capNext(100);
+  assert.equal(fixed.next(), 5000);
+});
+
+test('walks side by side: a sparser walk asks for its share of the densest walk’s page', () => {
+  // The flow tables at 1M documents a day: 121,804 buckets with a domain, 34,026 without.
+  const dense = 121_804 / 86_400_000;
+  const sparse = 34_026 / 86_400_000;
+  assert.equal(balancedPage(25_000, 2, sparse, dense), Math.ceil((25_000 * 34_026) / 121_804));
+  // Its pages then cover about as much of the day as the densest walk's.
+  const hours = (buckets: number, density: number) => buckets / density / 3_600_000;
+  assert.ok(Math.abs(hours(balancedPage(25_000, 2, sparse, dense), sparse) - hours(25_000, dense)) < 0.01);
+  assert.equal(balancedPage(25_000, 2, dense, dense), 25_000, 'the densest walk takes the full page');
+  assert.equal(balancedPage(25_000, 2, dense * 3, dense), 25_000, 'never more than the full page');
+  assert.equal(balancedPage(25_000, 2, 1e-12, dense), AUTO_MIN_PAGE, 'never a tiny page');
+  assert.equal(balancedPage(25_000, 3, undefined, dense), Math.ceil(25_000 / 3), 'a first page: a share');
+  assert.equal(balancedPage(25_000, 2, sparse, 0), 25_000, 'no other walk still going: the full page');
 });
 
 test('auto aims at a quarter of es.max_response_mb when that is below its target', () => {

@@ -12,6 +12,7 @@ import {
   toTableRow,
   type LevelSplit,
 } from '../../src/extract/plan-requests.js';
+import { levelFields } from '../../src/extract/query.js';
 import { defaultConfig } from '../../src/config/validate.js';
 import { tableSchema, type TableConfig } from '../../src/config/schema.js';
 import { bucketStarts, dayRange } from '../../src/time/day.js';
@@ -28,7 +29,7 @@ const Q = 15 * 60_000;
 
 // --- the plan ---------------------------------------------------------------------------------------
 
-test('the built-in tables: the seven time series are one group, websites is split, flows are not', () => {
+test('the built-in tables: the seven time series are one group, websites and the flow tables are split', () => {
   const plan = planRequests(config.tables);
   assert.equal(plan.groups.length, 1);
   assert.deepEqual(
@@ -44,7 +45,7 @@ test('the built-in tables: the seven time series are one group, websites is spli
     'network-flow',
     'network-firewall',
   ]);
-  assert.deepEqual([...plan.splits.keys()], ['websites']);
+  assert.deepEqual([...plan.splits.keys()], ['internal_to_internal', 'internal_to_external', 'websites']);
   assert.deepEqual(plan.splits.get('websites'), {
     level: 0,
     fields: ['url.domain', 'tls.client.server_name', 'url.full'],
@@ -215,57 +216,87 @@ test('split k asks for field k among the documents that lack the earlier fields'
   assert.deepEqual(Object.keys(body(2).aggs), ['rows']);
 });
 
-type Doc = { time: number; fields: (string[] | undefined)[]; bytes: number };
+/** A document: per (level, field) of the table, in levelFields order, its values (undefined: none). */
+type Doc = { time: number; fields: (readonly string[] | undefined)[]; bytes: number };
 
-/** A tiny Elasticsearch: the one-key composite of today's plan over `docs`, as raw rows. */
-function oneKeyRows(docs: Doc[]): RawRow[] {
+/** A table and the split of its fallback level, as the planner plans them. */
+interface SplitCase {
+  readonly table: TableConfig;
+  readonly split: LevelSplit;
+}
+
+const websitesCase: SplitCase = { table: websites, split };
+
+/** Every combination of one value per field (a field without values is one missing, null, value). */
+function combinations(fields: readonly (readonly string[] | undefined)[]): RawValue[][] {
+  let combos: RawValue[][] = [[]];
+  for (const values of fields) {
+    const distinct = values && values.length > 0 ? [...new Set(values)] : [null];
+    combos = combos.flatMap((c) => distinct.map((v) => [...c, v]));
+  }
+  return combos;
+}
+
+/** Count and bytes per composite key, as Elasticsearch's composite aggregation sums them. */
+function bucketRows(entries: Iterable<{ time: number; values: RawValue[]; bytes: number }>): RawRow[] {
   const buckets = new Map<string, RawRow>();
-  for (const d of docs) {
-    // A composite key per combination of values; a field without values is one missing (null) value.
-    let combos: RawValue[][] = [[]];
-    for (const values of d.fields) {
-      const distinct = values && values.length > 0 ? [...new Set(values)] : [null];
-      combos = combos.flatMap((c) => distinct.map((v) => [...c, v]));
-    }
-    for (const values of combos) {
-      const key = JSON.stringify([d.time, values]);
-      const b = buckets.get(key);
-      if (b) buckets.set(key, { ...b, metrics: [b.metrics[0]! + 1, b.metrics[1]! + d.bytes] });
-      else buckets.set(key, { time: d.time, values, metrics: [1, d.bytes] });
-    }
+  for (const e of entries) {
+    const key = JSON.stringify([e.time, e.values]);
+    const b = buckets.get(key);
+    if (b) buckets.set(key, { ...b, metrics: [b.metrics[0]! + 1, b.metrics[1]! + e.bytes] });
+    else buckets.set(key, { time: e.time, values: e.values, metrics: [1, e.bytes] });
   }
   return [...buckets.values()];
 }
 
+/** A tiny Elasticsearch: the one-key composite of today's plan over `docs`, as raw rows. */
+function oneKeyRows(docs: Doc[]): RawRow[] {
+  return bucketRows(
+    docs.flatMap((d) => combinations(d.fields).map((values) => ({ time: d.time, values, bytes: d.bytes }))),
+  );
+}
+
+/** Where each field of the split level sits among a document's fields. */
+function splitPositions({ table, split }: SplitCase): number[] {
+  return levelFields(table.levels).flatMap((f, i) => (f.level === split.level ? [i] : []));
+}
+
+/** The documents split k asks for: field k present (any, for the last) and none of the earlier ones. */
+function splitDocs(c: SplitCase, docs: Doc[], k: number): Doc[] {
+  const at = splitPositions(c);
+  const has = (d: Doc, f: number) => (d.fields[at[f]!]?.length ?? 0) > 0;
+  const last = c.split.fields.length - 1;
+  return docs.filter((d) => (k === last || has(d, k)) && [...Array(k).keys()].every((j) => !has(d, j)));
+}
+
+/** A document as split k's key sees it: the split level holds field k alone. */
+function splitFields(c: SplitCase, d: Doc, k: number): (readonly string[] | undefined)[] {
+  const at = splitPositions(c);
+  return d.fields.filter((_, i) => !at.includes(i) || i === at[k]);
+}
+
 /** The same tiny Elasticsearch answering the split walks: rows, and the first page's checks. */
-function splitRows(docs: Doc[]): { rows: RawRow[]; problem?: string } {
-  const has = (d: Doc, f: number) => (d.fields[f]?.length ?? 0) > 0;
+function splitRows(c: SplitCase, docs: Doc[]): { rows: RawRow[]; problem?: string } {
+  const { table, split } = c;
+  const at = splitPositions(c);
   const rows: RawRow[] = [];
   const last = split.fields.length - 1;
   for (let k = 0; k <= last; k++) {
-    const mine = docs.filter(
-      (d) => (k === last || has(d, k)) && [...Array(k).keys()].every((j) => !has(d, j)),
+    const mine = splitDocs(c, docs, k);
+    const page = bucketRows(
+      mine.flatMap((d) =>
+        combinations(splitFields(c, d, k)).map((values) => ({ time: d.time, values, bytes: d.bytes })),
+      ),
     );
-    const buckets = new Map<string, RawRow>();
-    for (const d of mine) {
-      const values = has(d, k) ? [...new Set(d.fields[k])] : [null];
-      for (const v of values) {
-        const key = JSON.stringify([d.time, v]);
-        const b = buckets.get(key);
-        if (b) buckets.set(key, { ...b, metrics: [b.metrics[0]! + 1, b.metrics[1]! + d.bytes] });
-        else buckets.set(key, { time: d.time, values: [v], metrics: [1, d.bytes] });
-      }
-    }
     const aggregations: Record<string, unknown> = {};
     for (let i = 0; i < last - k; i++) {
-      const f = k + 1 + i;
+      const f = at[k + 1 + i]!;
       aggregations[`values${i}`] = { value: mine.reduce((s, d) => s + new Set(d.fields[f] ?? []).size, 0) };
-      aggregations[`docs${i}`] = { doc_count: mine.filter((d) => has(d, f)).length };
+      aggregations[`docs${i}`] = { doc_count: mine.filter((d) => (d.fields[f]?.length ?? 0) > 0).length };
     }
-    const page = [...buckets.values()];
-    const problem = splitPageProblem(split, k, page, splitValueIndex(websites, split), aggregations, true);
+    const problem = splitPageProblem(split, k, page, splitValueIndex(table, split), aggregations, true);
     if (problem) return { rows: [], problem };
-    rows.push(...page.map((r) => toTableRow(websites, split, k, r)));
+    rows.push(...page.map((r) => toTableRow(table, split, k, r)));
   }
   return { rows };
 }
@@ -276,13 +307,10 @@ const pseudonymise = createPseudonymiser(
 );
 
 /** Rows as the day file holds them: transformed, merged, sorted. */
-function dayFile(raw: RawRow[]): string {
-  const merger = new RowMerger(websites.metrics);
+function dayFile(table: TableConfig, raw: RawRow[]): string {
+  const merger = new RowMerger(table.metrics);
   for (const r of raw)
-    merger.add(
-      r,
-      transformRow(r, websites.levels, { pseudonymise, internalDomains: config.internal_domains }),
-    );
+    merger.add(r, transformRow(r, table.levels, { pseudonymise, internalDomains: config.internal_domains }));
   return merger
     .finish()
     .map((r) => `${r.time},${r.keys.join(',')},${r.metrics.join(',')}`)
@@ -315,10 +343,35 @@ const URLS = [
   'http://10.1.1.1/p',
 ];
 
+const SOURCES = ['10.0.0.1', '10.0.0.2', 'fd00::1'];
+const ADDRESSES = ['10.1.1.1', '192.168.0.9', '10.0.0.5', 'fd00::2'];
+const PORTS = ['53', '443', '8080'];
+
+/** Per field of the case's table, the values a document draws from and how often it has one. */
+const POOLS = new Map<string, readonly { pool: readonly string[]; chance: number }[]>([
+  [
+    'websites',
+    [
+      { pool: NAMES, chance: 0.4 },
+      { pool: NAMES, chance: 0.4 },
+      { pool: URLS, chance: 0.7 },
+    ],
+  ],
+  [
+    'internal_to_internal',
+    [
+      { pool: SOURCES, chance: 0.95 },
+      { pool: NAMES, chance: 0.5 },
+      { pool: ADDRESSES, chance: 0.9 },
+      { pool: PORTS, chance: 0.9 },
+    ],
+  ],
+]);
+
 /** clean: single non-empty values; empty: some values are ""; multi: some fields hold two values. */
 type Kind = 'clean' | 'empty' | 'multi';
 
-function generate(rand: () => number, kind: Kind): Doc[] {
+function generate(c: SplitCase, rand: () => number, kind: Kind): Doc[] {
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;
   const values = (pool: readonly string[], chance: number): string[] | undefined => {
     if (rand() > chance) return undefined;
@@ -327,65 +380,117 @@ function generate(rand: () => number, kind: Kind): Doc[] {
   };
   return Array.from({ length: 60 + Math.floor(rand() * 60) }, () => ({
     time: day0 + Math.floor(rand() * 3) * Q,
-    fields: [values(NAMES, 0.4), values(NAMES, 0.4), values(URLS, 0.7)],
+    fields: POOLS.get(c.table.name)!.map((f) => values(f.pool, f.chance)),
     bytes: Math.floor(rand() * 5000),
   }));
 }
 
-test('wherever the split walks raise no doubt, they write the one-key walk’s exact rows', () => {
-  const checked = { clean: 0, empty: 0, multi: 0 };
-  const doubted = { clean: 0, empty: 0, multi: 0 };
-  const kinds: Kind[] = ['clean', 'empty', 'multi'];
-  for (let seed = 1; seed <= 600; seed++) {
-    const kind = kinds[seed % 3]!;
-    const docs = generate(random(seed), kind);
-    const planned = splitRows(docs);
-    if (planned.problem !== undefined) {
-      doubted[kind]++;
-      continue;
-    }
-    assert.equal(dayFile(planned.rows), dayFile(oneKeyRows(docs)), `seed ${seed} (${kind})`);
-    checked[kind]++;
-  }
-  // Every branch was taken: clean days are never doubted; hostile days are doubted or compared.
-  assert.equal(doubted.clean, 0);
-  assert.equal(checked.clean, 200);
-  for (const kind of ['empty', 'multi'] as const) {
-    assert.ok(doubted[kind] >= 20, `${kind}: ${doubted[kind]} doubted`);
-    assert.ok(checked[kind] >= 1, `${kind}: ${checked[kind]} compared`);
-  }
+const flows = byName('internal_to_internal');
+const flowCase: SplitCase = {
+  table: flows,
+  split: { level: 1, fields: ['destination.domain', 'destination.ip'] },
+};
+
+test('the flow tables split their destination level (domain, else address) beside their other levels', () => {
+  assert.deepEqual(planRequests(config.tables).splits.get('internal_to_internal'), flowCase.split);
+  assert.equal(splitValueIndex(flows, flowCase.split), 1);
+  const body = buildSplitQuery(flows, flowCase.split, 1, range, config, 1000) as {
+    aggs: { rows: { composite: { sources: Record<string, unknown>[] } } };
+  };
+  assert.deepEqual(
+    body.aggs.rows.composite.sources.map((s) => Object.keys(s)[0]),
+    ['time', 'l0f0', 'l1f0', 'l2f0'],
+  );
+  assert.deepEqual(body.aggs.rows.composite.sources[2], {
+    l1f0: { terms: { field: 'destination.ip', missing_bucket: true } },
+  });
+  // A row of split 1 goes back to the one-key layout: source, (no domain, the address), port.
+  assert.deepEqual(
+    toTableRow(flows, flowCase.split, 1, {
+      time: day0,
+      values: ['10.0.0.1', '10.1.1.1', 53],
+      metrics: [1, 2],
+    }).values,
+    ['10.0.0.1', null, '10.1.1.1', 53],
+  );
 });
+
+test('a table with two fallback levels, or a field twice in its fallback, keeps one walk', () => {
+  const level = (column: string, fields: string[]) => ({ column, fields, transform: 'host' });
+  const t = (name: string, levels: unknown[]) => tableSchema.parse({ name, index: 'x', levels });
+  const plan = planRequests([
+    t('two', [level('a', ['a1', 'a2']), level('b', ['b1', 'b2'])]),
+    t('one', [level('a', ['a1']), level('b', ['b1', 'b2', 'b3'])]),
+    t('same', [level('a', ['a1', 'a1'])]),
+  ]);
+  assert.deepEqual([...plan.splits.entries()], [['one', { level: 1, fields: ['b1', 'b2', 'b3'] }]]);
+});
+
+for (const c of [websitesCase, flowCase]) {
+  test(`${c.table.name}: wherever the split walks raise no doubt, they write the one-key walk’s exact rows`, () => {
+    const checked = { clean: 0, empty: 0, multi: 0 };
+    const doubted = { clean: 0, empty: 0, multi: 0 };
+    const kinds: Kind[] = ['clean', 'empty', 'multi'];
+    for (let seed = 1; seed <= 600; seed++) {
+      const kind = kinds[seed % 3]!;
+      const docs = generate(c, random(seed), kind);
+      const planned = splitRows(c, docs);
+      if (planned.problem !== undefined) {
+        doubted[kind]++;
+        continue;
+      }
+      assert.equal(
+        dayFile(c.table, planned.rows),
+        dayFile(c.table, oneKeyRows(docs)),
+        `seed ${seed} (${kind})`,
+      );
+      checked[kind]++;
+    }
+    // Every branch was taken: clean days are never doubted; hostile days are doubted or compared.
+    assert.equal(doubted.clean, 0);
+    assert.equal(checked.clean, 200);
+    for (const kind of ['empty', 'multi'] as const) {
+      assert.ok(doubted[kind] >= 20, `${kind}: ${doubted[kind]} doubted`);
+      assert.ok(checked[kind] >= 1, `${kind}: ${checked[kind]} compared`);
+    }
+  });
+}
 
 test('the doubts are real: an empty earlier name or a later field with two values changes the one-key rows', () => {
   const t = day0;
-  const differs = (docs: Doc[]) =>
-    assert.notEqual(dayFile(splitRowsUnchecked(docs)), dayFile(oneKeyRows(docs)));
+  const w = websitesCase;
+  const differs = (c: SplitCase, docs: Doc[]) =>
+    assert.notEqual(dayFile(c.table, splitRowsUnchecked(c, docs)), dayFile(c.table, oneKeyRows(docs)));
   // An empty url.domain: the one-key walk takes the TLS name.
-  differs([{ time: t, fields: [[''], ['example.org'], undefined], bytes: 5 }]);
+  differs(w, [{ time: t, fields: [[''], ['example.org'], undefined], bytes: 5 }]);
   // Two URLs with one name: the one-key walk counts the document twice.
-  differs([{ time: t, fields: [['example.org'], undefined, ['http://a/1', 'http://a/2']], bytes: 5 }]);
+  differs(w, [{ time: t, fields: [['example.org'], undefined, ['http://a/1', 'http://a/2']], bytes: 5 }]);
+  // A flow to a named server with two addresses: the one-key walk counts it twice too.
+  const twoAddresses = {
+    time: t,
+    fields: [['10.0.0.1'], ['example.org'], ['10.1.1.1', '10.1.1.2'], ['443']],
+    bytes: 5,
+  };
+  differs(flowCase, [twoAddresses]);
   assert.match(
-    splitRows([{ time: t, fields: [[''], ['example.org'], undefined], bytes: 5 }]).problem!,
+    splitRows(w, [{ time: t, fields: [[''], ['example.org'], undefined], bytes: 5 }]).problem!,
     /empty url\.domain/,
   );
   assert.match(
-    splitRows([{ time: t, fields: [['example.org'], undefined, ['http://a/1', 'http://a/2']], bytes: 5 }])
+    splitRows(w, [{ time: t, fields: [['example.org'], undefined, ['http://a/1', 'http://a/2']], bytes: 5 }])
       .problem!,
     /url\.full has several values/,
   );
+  assert.match(splitRows(flowCase, [twoAddresses]).problem!, /destination\.ip has several values/);
 });
 
 /** The split walks' rows without their checks (to show what the checks prevent). */
-function splitRowsUnchecked(docs: Doc[]): RawRow[] {
-  const has = (d: Doc, f: number) => (d.fields[f]?.length ?? 0) > 0;
-  const last = split.fields.length - 1;
-  return [0, 1, 2].flatMap((k) =>
-    docs
-      .filter((d) => (k === last || has(d, k)) && [...Array(k).keys()].every((j) => !has(d, j)))
-      .flatMap((d) =>
-        (has(d, k) ? [...new Set(d.fields[k])] : [null]).map((v) =>
-          toTableRow(websites, split, k, { time: d.time, values: [v], metrics: [1, d.bytes] }),
-        ),
+function splitRowsUnchecked(c: SplitCase, docs: Doc[]): RawRow[] {
+  return c.split.fields.flatMap((_, k) =>
+    splitDocs(c, docs, k).flatMap((d) =>
+      combinations(splitFields(c, d, k)).map((values) =>
+        toTableRow(c.table, c.split, k, { time: d.time, values, metrics: [1, d.bytes] }),
       ),
+    ),
   );
 }
