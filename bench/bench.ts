@@ -205,15 +205,36 @@ function run(
 }
 
 /** Runs a command under /usr/bin/time -v: wall time (measured here), peak RSS and CPU time (from time). */
+/**
+ * The Elasticsearch node's CPU time so far (user + system, seconds) from /proc, or undefined when its
+ * pid is not known (a node not started by run.sh). On a 2-core machine `took` grows when the client
+ * works while Elasticsearch does; the node's CPU time is the work it did, whoever shared the cores.
+ */
+async function esCpuSeconds(): Promise<number | undefined> {
+  const state = process.env.BENCH_ES_STATE;
+  if (!state) return undefined;
+  try {
+    const pid = (await readFile(join(state, 'pid'), 'utf8')).trim();
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
 async function timed(
   argv: string[],
   childEnv: NodeJS.ProcessEnv,
-): Promise<{ wallS: number; rssMb: number; cpuS: number; load1: number; stdout: string }> {
+): Promise<{ wallS: number; rssMb: number; cpuS: number; esCpuS?: number; load1: number; stdout: string }> {
   const timeFile = join(OUT, 'time.txt');
   const load1 = loadavg()[0]!;
+  const esBefore = await esCpuSeconds();
   const started = performance.now();
   const stdout = await run('/usr/bin/time', ['-v', '-o', timeFile, ...argv], { env: childEnv });
   const wallS = (performance.now() - started) / 1000;
+  const esAfter = await esCpuSeconds();
   const text = await readFile(timeFile, 'utf8');
   const field = (name: string): number =>
     Number(new RegExp(`${name}: ([\\d.]+)`).exec(text)?.[1] ?? Number.NaN);
@@ -221,6 +242,7 @@ async function timed(
     wallS,
     rssMb: field('Maximum resident set size \\(kbytes\\)') / 1024,
     cpuS: field('User time \\(seconds\\)') + field('System time \\(seconds\\)'),
+    ...(esBefore !== undefined && esAfter !== undefined && { esCpuS: esAfter - esBefore }),
     load1,
     stdout,
   };

@@ -59,4 +59,5 @@ if [ "$already_running" = 0 ] && [ "${BENCH_KEEP_ES:-0}" != 1 ]; then
 fi
 
 echo "== benchmark (progress below; results in bench/results.md)" >&2
-node --import tsx bench/bench.ts --es "$url" --es-version "$BENCH_ES_VERSION"
+BENCH_ES_STATE="$ROOT/bench/.es/es-run/$BENCH_ES_VERSION" \
+  node --import tsx bench/bench.ts --es "$url" --es-version "$BENCH_ES_VERSION"
