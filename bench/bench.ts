@@ -76,7 +76,16 @@ const DATA_SETS: DataSet[] = [
 
 /** floor: the per-table plan's requests (the baseline's), only read; floor-best: the planner's. */
 type Side = 'netlog' | 'netlog-c1' | 'python' | 'floor' | 'floor-best';
-const SIDES: Side[] = ['netlog', 'netlog-c1', 'python', 'floor', 'floor-best'];
+/**
+ * The sides by the requests they send, the group's floor last. Right after the other plan's requests,
+ * Elasticsearch spent up to 2× the CPU on the same requests (the best-plan floor on a 1M day: 1.6–1.8 s
+ * of node CPU alone or after netlog, 3.3 s after the per-table floor; bench/notes.md), so every group
+ * starts after an unmeasured run of its own plan.
+ */
+const PLAN_GROUPS: Side[][] = [
+  ['netlog', 'netlog-c1', 'floor-best'],
+  ['python', 'floor'],
+];
 
 function log(message: string): void {
   process.stderr.write(`bench: ${message}\n`);
@@ -428,17 +437,22 @@ async function main(): Promise<void> {
       const days = daysBetween(addDays(END, 1 - dayCount), END);
       const label = `${set.name} x ${dayCount}d`;
       for (let rep = 1; rep <= REPS; rep++) {
-        // Rotate the order so no side always runs first (or right after the same neighbour).
-        const order = SIDES.map((_, i) => SIDES[(i + rep - 1) % SIDES.length]!);
         const dirs = new Map<Side, string>();
-        for (const side of order) {
-          const dir = join(OUT, 'data', `${set.name}-${dayCount}d`, side);
-          dirs.set(side, dir);
-          const m = await runSide(side, set, days, configPath, dir);
-          measurements.push({ set: set.name, days: dayCount, rep, ...m });
-          log(
-            `${label} rep ${rep} ${side.padEnd(9)} wall ${m.wallS.toFixed(2)} s  ES took ${(m.tookMs / 1000).toFixed(2)} s  peak RSS ${m.rssMb.toFixed(0)} MB  rows ${m.rows}`,
-          );
+        // The groups in turn, each after an unmeasured run of its floor over the last day; inside a
+        // group, the order rotates so that no side always runs first (or after the same neighbour).
+        const groups = rep % 2 === 1 ? PLAN_GROUPS : [...PLAN_GROUPS].reverse();
+        for (const group of groups) {
+          await runSide(group.at(-1)!, set, [END], configPath, join(OUT, 'warmup', 'switch'));
+          const order = group.map((_, i) => group[(i + rep - 1) % group.length]!);
+          for (const side of order) {
+            const dir = join(OUT, 'data', `${set.name}-${dayCount}d`, side);
+            dirs.set(side, dir);
+            const m = await runSide(side, set, days, configPath, dir);
+            measurements.push({ set: set.name, days: dayCount, rep, ...m });
+            log(
+              `${label} rep ${rep} ${side.padEnd(9)} wall ${m.wallS.toFixed(2)} s  ES took ${(m.tookMs / 1000).toFixed(2)} s  ES CPU ${m.esCpuS?.toFixed(2) ?? '?'} s  peak RSS ${m.rssMb.toFixed(0)} MB  rows ${m.rows}`,
+            );
+          }
         }
         const tables = defaultConfig().tables.map((t) => ({
           name: t.name,

@@ -148,7 +148,8 @@ export function renderResults(report: RunReport, notes: string): string {
         .map((l) => `${l.set}: ${l.docsPerDay.toLocaleString('en')} documents a day over ${l.days} days`)
         .join('; ') +
       '. Every run: all ten built-in tables, `--force`, one segment per index, the shard request cache off and the other caches cleared before each run (a backfill asks for each day once). ' +
-      `${report.reps} repetitions per row, sides in rotating order, after one unmeasured warm-up run of each; medians, with min–max of the wall time.`,
+      `${report.reps} repetitions per row, after one unmeasured warm-up run of netlog and of the baseline; medians, with min–max of the wall time. ` +
+      'The sides run grouped by the requests they send (netlog, netlog --concurrency 1 and the best-plan floor: the planner’s; the baseline and the per-table floor: the old bodies), the groups in turn, each after an unmeasured run of its floor over the last day, the order inside a group rotating: right after the other plan’s requests Elasticsearch spent up to twice the CPU on the same requests (bench/notes.md).',
     '',
     '- **wall**: the whole process, start to exit. **ES took**: the sum of `took` of every search response (netlog: `tookMs` of its log; Python: `response["took"]`). ' +
       '**client share** = (wall − ES took) / wall: time not spent executing queries in Elasticsearch (process start, HTTP, JSON, transforms, files; also Elasticsearch serialising the responses, which `took` does not include). ' +
