@@ -13,8 +13,9 @@ import type { DayRange } from '../time/day.js';
  * Pages a table's day out of Elasticsearch: composite pages in time order, each flattened and checked
  * (check-page.ts) before it is handed on. The next page is asked for before this one is handed on,
  * so Elasticsearch computes it while the caller transforms and writes this one; at most two pages
- * are held at once (one, with `prefetch: false`). Stopping the iteration early drops the page in flight. Each page's size is the
- * PageSizer's (page-size.ts): es.page_size, or sized for the answers so far with `auto`.
+ * are held at once (one, with `prefetch: false`). Stopping the iteration early drops the page in
+ * flight. Each page's size is the PageSizer's (page-size.ts): es.page_size, or sized for the answers
+ * so far with `auto`.
  */
 
 export interface DayPage {

@@ -32,10 +32,10 @@ import type { RawRow, RawValue } from '../transform/flatten.js';
  *   else destination.ip) puts every field into one composite key today, so a name is split again by
  *   every URL that carries it (48,473 buckets for 2,016 rows on a day of 1M documents), and every
  *   key carries a source that is not read. Split, it is one composite per field over the documents
- *   that have that field and none of the earlier ones; each document counts in the same row as before. The plan
- *   falls back when a document could count differently: an earlier field present but empty (""), a
- *   later field with several values (the one-key walk counts such a document once per value), or a
- *   sum that is not over integers (added in another order).
+ *   that have that field and none of the earlier ones; each document counts in the same row as
+ *   before. The plan falls back when a document could count differently: an earlier field present
+ *   but empty (""), a later field with several values (the one-key walk counts such a document once
+ *   per value), or a sum that is not over integers (added in another order).
  */
 
 const INDEX_AGG = 'index';
