@@ -114,9 +114,10 @@ export class PageSizer {
  * The page of a walk that runs beside others (a level split, planned-fetch.ts): a bucket is handed on
  * only once every walk has passed it, so a walk whose pages cover more of the day than the others'
  * holds its rows in memory until they catch up (the flow tables' second walk, the flows without a
- * domain, covered 17 hours a page against the first walk's 5, for 23 MB more live heap at 1M
- * documents a day). Sized by its density of buckets in time against the densest walk's, its page
- * covers about as much of the day as the densest walk's page of `full` buckets.
+ * domain, covered 17 hours a page against the first walk's 5; balancing its pages took 10 MB off
+ * netlog's live heap at 1M documents a day). Sized by its density of buckets in time against the
+ * densest walk's, its page covers about as much of the day as the densest walk's page of `full`
+ * buckets.
  * `density`: buckets per millisecond of the day so far; undefined before the walk's first page, which
  * is then `full` divided among the walks.
  */

@@ -273,8 +273,9 @@ export interface WalkContext {
  * The split walks of a fallback level side by side: pages are asked of the walk that is furthest
  * behind in time, and a bucket is handed on once every walk has passed it. Only that walk reads
  * ahead (the walks do not prefetch on their own), so memory holds one page in flight, the page
- * being handed on and the open buckets, as a single walk does: with one page in flight per walk,
- * the flow tables' two walks held 23 MB more live heap at 1M documents a day (bench/notes.md).
+ * being handed on and the open buckets, as a single walk does. (What held the flow tables' split at
+ * 1M documents a day to 27 MB more live heap than one walk were a walk running ahead in time and
+ * parsed answers kept by waiting walks: balancedPage and pageDay, bench/notes.md.)
  */
 async function walkSplit(
   ctx: WalkContext,
@@ -298,6 +299,8 @@ async function walkSplit(
   const taken = walks.map(() => 0);
   const start = range.start.getTime();
   const width = bucketMinutesOf(table) * 60_000;
+  /** Walk k's buckets per millisecond of the day it has covered (after its first page). */
+  const densityOf = (k: number): number => walks[k]!.buckets / (frontier[k]! - start + width);
   /** Walk j's next page, sized to keep pace with the densest walk still going (balancedPage). */
   const ask = (j: number): Promise<DayPage> => {
     if (taken.some((n) => n > 0)) {
@@ -305,10 +308,9 @@ async function walkSplit(
       let full = walks[j]!.pageSize();
       walks.forEach((w, k) => {
         if (taken[k] === 0 || frontier[k] === Number.POSITIVE_INFINITY) return;
-        const density = w.buckets / (frontier[k]! - start + width);
-        if (density > densest) [densest, full] = [density, w.pageSize()];
+        if (densityOf(k) > densest) [densest, full] = [densityOf(k), w.pageSize()];
       });
-      const density = taken[j] === 0 ? undefined : walks[j]!.buckets / (frontier[j]! - start + width);
+      const density = taken[j] === 0 ? undefined : densityOf(j);
       walks[j]!.capNext(balancedPage(full, walks.length, density, densest));
     }
     return walks[j]!.next();
