@@ -84,7 +84,7 @@ function flush(v: Variant, horizon: number): void {
     const merger = new RowMerger(v.table.metrics);
     for (const g of v.open.get(bucket)!.values()) {
       const raw: RawRow = { time: bucket, values: g.values, metrics: [g.count, g.bytes] };
-      merger.add(raw, transformRow(raw, v.table.levels, transform));
+      merger.add(transformRow(raw, v.table.levels, transform));
     }
     let rows = merger.finish();
     if (v.bound) rows = boundRows(rows, v.table.metrics, { top, by: 'count' }, v.table.levels.length);

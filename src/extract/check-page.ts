@@ -51,7 +51,8 @@ export class PageChecker {
       if (this.keysAtLastTime.has(key))
         throw new DataError(`${where} sends the bucket ${isoUtc(t)} of one key twice (a page sent again?)`);
       this.keysAtLastTime.add(key);
-      row.metrics.forEach((v, i) => checkMetric(this.table.metrics[i]!, v, where, t));
+      const metrics = this.table.metrics;
+      for (let i = 0; i < metrics.length; i++) checkMetric(metrics[i]!, row.metrics[i], where, t);
     }
     if (page.afterKey !== undefined) this.checkAfterKey(page.afterKey, where);
   }

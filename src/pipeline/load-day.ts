@@ -86,7 +86,7 @@ async function transformTableDay(
     params,
     range,
     async (rows, completeBefore) => {
-      for (const raw of rows) merger.add(raw, transformRow(raw, table.levels, transform));
+      for (const raw of rows) merger.add(transformRow(raw, table.levels, transform));
       if (completeBefore !== undefined) await sink(merger.drainBefore(completeBefore));
     },
   );

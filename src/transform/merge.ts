@@ -2,27 +2,40 @@ import { InternalError } from '../errors.js';
 import { aggregateOf, combine, isAdditive, type Aggregate } from '../config/metric-rules.js';
 import type { Metric } from '../config/schema.js';
 import type { KeyedRow } from './rows.js';
-import type { RawRow } from './flatten.js';
 
 /**
  * Merging rows whose keys collapse after reduction (two subdomains → one domain, two addresses of one
- * server): counts and sums are added, max and min combined, nothing is dropped. A raw bucket seen twice
- * (the same page delivered again) is an exact duplicate and is counted once. Pure.
+ * server): counts and sums are added, max and min combined, nothing is dropped. Pure.
+ *
+ * Every row added is a distinct bucket: a bucket sent twice never gets here (extract/check-page.ts
+ * fails the page; the walks of a split hold disjoint documents, planned-fetch.ts), so a second row
+ * of one key is a collapse and is added up.
  *
  * Rows are kept per 15-minute bucket. A caller that receives rows in time order (composite pages are
  * sorted by time first) drains each bucket once it is complete, so memory holds one bucket, not a day.
  */
+interface MergedRow {
+  readonly time: number;
+  readonly keys: readonly string[];
+  readonly metrics: (number | null)[];
+  /**
+   * The keys joined by U+0001. No key holds U+0000 or U+0001 (a keyed cell is a pseudonym, a name, a
+   * number or empty, and free text has its control characters replaced: transform/safe-value.ts),
+   * so two rows have the same joined keys only when they have the same keys, and joined keys sort
+   * as compareKeys sorts the keys (a key that is a prefix of another sorts first either way).
+   */
+  readonly joined: string;
+}
+
 export class RowMerger {
-  private readonly buckets = new Map<
-    number,
-    { merged: Map<string, { keys: readonly string[]; metrics: (number | null)[] }>; seen: Set<string> }
-  >();
+  /** Per bucket time, the merged rows by their joined keys (handed out as they are when drained). */
+  private readonly buckets = new Map<number, Map<string, MergedRow>>();
   private readonly added: number[];
   private readonly drained: number[];
   private readonly additive: readonly boolean[];
   private readonly aggregates: readonly Aggregate[];
-  /** Buckets received and exact duplicates dropped. */
-  readonly stats = { raw: 0, duplicates: 0, rows: 0 };
+  /** Rows added and rows handed out after merging. */
+  readonly stats = { raw: 0, rows: 0 };
 
   constructor(private readonly metrics: readonly Metric[]) {
     this.added = metrics.map(() => 0);
@@ -31,29 +44,24 @@ export class RowMerger {
     this.aggregates = metrics.map(aggregateOf);
   }
 
-  /** Adds one raw row (for the duplicate check) and its transformed form. */
-  add(raw: RawRow, row: KeyedRow): void {
+  /** Adds one transformed row. */
+  add(row: KeyedRow): void {
     let bucket = this.buckets.get(row.time);
-    if (bucket === undefined) this.buckets.set(row.time, (bucket = { merged: new Map(), seen: new Set() }));
-    const rawKey = JSON.stringify(raw.values);
-    if (bucket.seen.has(rawKey)) {
-      this.stats.duplicates++;
-      return;
-    }
-    bucket.seen.add(rawKey);
+    if (bucket === undefined) this.buckets.set(row.time, (bucket = new Map()));
     this.stats.raw++;
-    row.metrics.forEach((v, i) => {
-      if (v !== null && this.additive[i]) this.added[i]! += v;
-    });
-    const key = row.keys.join('\u0001');
-    const existing = bucket.merged.get(key);
+    const n = this.metrics.length;
+    for (let i = 0; i < n; i++) {
+      const v = row.metrics[i];
+      if (v !== null && v !== undefined && this.additive[i]) this.added[i]! += v;
+    }
+    const joined = row.keys.join('\u0001');
+    const existing = bucket.get(joined);
     if (existing === undefined) {
-      bucket.merged.set(key, { keys: row.keys, metrics: [...row.metrics] });
+      bucket.set(joined, { time: row.time, keys: row.keys, metrics: row.metrics.slice(), joined });
       return;
     }
-    this.aggregates.forEach((aggregate, i) => {
-      existing.metrics[i] = combine(aggregate, existing.metrics[i] ?? null, row.metrics[i] ?? null);
-    });
+    for (let i = 0; i < n; i++)
+      existing.metrics[i] = combine(this.aggregates[i]!, existing.metrics[i] ?? null, row.metrics[i] ?? null);
   }
 
   /** Removes and returns the merged rows of every bucket before `time`, sorted by time, then keys. */
@@ -61,12 +69,13 @@ export class RowMerger {
     const times = [...this.buckets.keys()].filter((t) => t < time).sort((a, b) => a - b);
     const out: KeyedRow[] = [];
     for (const t of times) {
-      const rows = [...this.buckets.get(t)!.merged.values()].sort((a, b) => compareKeys(a.keys, b.keys));
+      const rows = [...this.buckets.get(t)!.values()].sort(byJoinedKeys);
       for (const r of rows) {
-        out.push({ time: t, keys: r.keys, metrics: r.metrics });
-        r.metrics.forEach((v, i) => {
-          if (v !== null && this.additive[i]) this.drained[i]! += v;
-        });
+        out.push(r);
+        for (let i = 0; i < r.metrics.length; i++) {
+          const v = r.metrics[i];
+          if (v !== null && v !== undefined && this.additive[i]) this.drained[i]! += v;
+        }
       }
       this.buckets.delete(t);
     }
@@ -93,6 +102,10 @@ export class RowMerger {
       this.metrics.flatMap((m, i) => (this.additive[i] ? [[m.name, this.added[i]!]] : [])),
     );
   }
+}
+
+function byJoinedKeys(a: MergedRow, b: MergedRow): number {
+  return a.joined < b.joined ? -1 : a.joined > b.joined ? 1 : 0;
 }
 
 export function compareKeys(a: readonly string[], b: readonly string[]): number {

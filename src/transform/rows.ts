@@ -88,9 +88,15 @@ export function transformRow(raw: RawRow, levels: readonly Level[], options: Tra
   const keys: string[] = [];
   let offset = 0;
   for (const level of levels) {
-    const candidates = raw.values.slice(offset, offset + level.fields.length);
+    let first: RawValue = null;
+    for (let i = offset; i < offset + level.fields.length; i++) {
+      const v = raw.values[i];
+      if (v !== null && v !== undefined && v !== '') {
+        first = v;
+        break;
+      }
+    }
     offset += level.fields.length;
-    const first = candidates.find((v) => v !== null && v !== '') ?? null;
     keys.push(transformValue(first, level, options));
   }
   return { time: raw.time, keys, metrics: raw.metrics };

@@ -4,7 +4,7 @@ import { createHmac } from 'node:crypto';
 import { isAbsolute, relative, resolve } from 'node:path';
 import fc from 'fast-check';
 import { getDomain, parse } from 'tldts';
-import { flattenAggregations, type RawRow } from '../../src/transform/flatten.js';
+import { flattenAggregations } from '../../src/transform/flatten.js';
 import { reduceHost, isInternalName } from '../../src/transform/domain.js';
 import { createPseudonymiser } from '../../src/transform/pseudonymise.js';
 import { transformRow } from '../../src/transform/rows.js';
@@ -14,7 +14,9 @@ import { ROWS_AGG, TIME_AGG, levelFields, sourceName } from '../../src/extract/q
 import { dayFilePath, dayFileRelPath, parseDayFileRelPath } from '../../src/store/layout.js';
 import { defaultConfig } from '../../src/config/validate.js';
 import { tableSchema, type TableConfig } from '../../src/config/schema.js';
-import { StoreError } from '../../src/errors.js';
+import { DataError, StoreError } from '../../src/errors.js';
+import { PageChecker } from '../../src/extract/check-page.js';
+import { dayRange } from '../../src/time/day.js';
 
 // Properties of the pure core on random input (issue 7): composite pages and terms trees of any
 // shape, host names, IPv4/IPv6 literals in any spelling, and day-file paths for any table name.
@@ -109,13 +111,16 @@ test('property: paging, transforming and merging loses no document and doubles n
       // What load-day does: add each page, drain every bucket before the page's last one.
       const run = (pages: CompositeBucket[][]) => {
         const merger = new RowMerger(i2e.metrics);
+        const checker = new PageChecker(i2e, dayRange('1970-01-01', 'UTC'));
         const out: { time: number; keys: readonly string[]; metrics: readonly (number | null)[] }[] = [];
         pages.forEach((page, p) => {
-          const { rows } = flattenAggregations(compositePage(page), i2e);
-          const feed = (raw: RawRow) => merger.add(raw, transformRow(raw, i2e.levels, options));
-          rows.forEach(feed);
-          // A page delivered twice (a retried request) counts once.
-          if (resend) rows.forEach(feed);
+          const flat = flattenAggregations(compositePage(page), i2e);
+          checker.check(flat, 0);
+          const { rows } = flat;
+          for (const raw of rows) merger.add(transformRow(raw, i2e.levels, options));
+          // A page delivered again (a replayed answer) fails the day before any of it is merged:
+          // the merger never sees a bucket twice.
+          if (resend && rows.length > 0) assert.throws(() => checker.check(flat, 0), DataError);
           const last = rows.at(-1);
           if (p < pages.length - 1 && last !== undefined) out.push(...merger.drainBefore(last.time));
         });

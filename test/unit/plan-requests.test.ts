@@ -310,7 +310,7 @@ const pseudonymise = createPseudonymiser(
 function dayFile(table: TableConfig, raw: RawRow[]): string {
   const merger = new RowMerger(table.metrics);
   for (const r of raw)
-    merger.add(r, transformRow(r, table.levels, { pseudonymise, internalDomains: config.internal_domains }));
+    merger.add(transformRow(r, table.levels, { pseudonymise, internalDomains: config.internal_domains }));
   return merger
     .finish()
     .map((r) => `${r.time},${r.keys.join(',')},${r.metrics.join(',')}`)
