@@ -1,7 +1,7 @@
 import { walkTableDay, type LoadPlanner } from '../extract/planned-fetch.js';
 import { checkAllBucketed } from '../extract/check-page.js';
 import type { SearchContext } from '../extract/search.js';
-import { transformRow, type KeyedRow } from '../transform/rows.js';
+import { rowTransformer, type KeyedRow } from '../transform/rows.js';
 import { RowMerger } from '../transform/merge.js';
 import { openDayWriter, type DayWriter } from '../store/write-day.js';
 import { BucketSequenceCheck } from '../store/check-day.js';
@@ -75,18 +75,18 @@ async function transformTableDay(
   const bound = rowBounder(table);
   const sink = (rows: KeyedRow[]) => unboundedSink(bound(rows));
   const merger = new RowMerger(table.metrics);
-  const transform = {
+  const transform = rowTransformer(table.levels, {
     pseudonymise: params.pseudonymise,
     internalDomains: config.internal_domains,
     internalNames: config.internal_names,
-  };
+  });
   // The planned requests (extract/planned-fetch.ts) hand over checked rows in time order; every
   // bucket before `completeBefore` is complete.
   const { buckets, requests, tookMs, totalHits } = await walkTableDay(
     params,
     range,
     async (rows, completeBefore) => {
-      for (const raw of rows) merger.add(transformRow(raw, table.levels, transform));
+      for (const raw of rows) merger.add(transform(raw));
       if (completeBefore !== undefined) await sink(merger.drainBefore(completeBefore));
     },
   );

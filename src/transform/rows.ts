@@ -83,21 +83,54 @@ function keyedValue(
   }
 }
 
+/** A level's value: the first of its `count` fields from `offset` that has one (not null, not ''). */
+function firstValue(values: readonly RawValue[], offset: number, count: number): RawValue {
+  for (let i = offset; i < offset + count; i++) {
+    const v = values[i];
+    if (v !== null && v !== undefined && v !== '') return v;
+  }
+  return null;
+}
+
 /** Applies the levels to a raw row; `values` holds the levels' fields in order (see levelFields). */
 export function transformRow(raw: RawRow, levels: readonly Level[], options: TransformOptions): KeyedRow {
   const keys: string[] = [];
   let offset = 0;
   for (const level of levels) {
-    let first: RawValue = null;
-    for (let i = offset; i < offset + level.fields.length; i++) {
-      const v = raw.values[i];
-      if (v !== null && v !== undefined && v !== '') {
-        first = v;
-        break;
-      }
-    }
+    keys.push(transformValue(firstValue(raw.values, offset, level.fields.length), level, options));
     offset += level.fields.length;
-    keys.push(transformValue(first, level, options));
   }
   return { time: raw.time, keys, metrics: raw.metrics };
+}
+
+/**
+ * transformRow for the rows of one table: each level's value is transformed once and remembered
+ * (a day repeats the same few thousand addresses and names across its 96 buckets; the transforms
+ * are pure for fixed options). Each level remembers at most `limit` values and starts again when
+ * full, so memory stays bounded on any network.
+ */
+export function rowTransformer(
+  levels: readonly Level[],
+  options: TransformOptions,
+  limit = 50_000,
+): (raw: RawRow) => KeyedRow {
+  const caches = levels.map(() => new Map<RawValue, string>());
+  const offsets: number[] = [];
+  levels.reduce((offset, level) => (offsets.push(offset), offset + level.fields.length), 0);
+  return (raw) => {
+    const keys: string[] = [];
+    for (let l = 0; l < levels.length; l++) {
+      const level = levels[l]!;
+      const first = firstValue(raw.values, offsets[l]!, level.fields.length);
+      const cache = caches[l]!;
+      let key = cache.get(first);
+      if (key === undefined) {
+        key = transformValue(first, level, options);
+        if (cache.size >= limit) cache.clear();
+        cache.set(first, key);
+      }
+      keys.push(key);
+    }
+    return { time: raw.time, keys, metrics: raw.metrics };
+  };
 }

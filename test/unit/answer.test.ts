@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { errors } from '@elastic/elasticsearch';
 import {
   checkSearchAnswer,
@@ -9,7 +10,7 @@ import {
 } from '../../src/extract/answer.js';
 import { classifyEsError } from '../../src/extract/search.js';
 import { diagnoseHealth } from '../../src/extract/doctor.js';
-import { PageChecker, checkAllBucketed } from '../../src/extract/check-page.js';
+import { PageChecker, checkAllBucketed, rawKey } from '../../src/extract/check-page.js';
 import { defaultConfig } from '../../src/config/validate.js';
 import { dayRange } from '../../src/time/day.js';
 import { DataError } from '../../src/errors.js';
@@ -311,4 +312,22 @@ test('diagnoseHealth: red is a problem naming the unassigned primaries, yellow a
   assert.deepEqual(warnings, [
     'dns: index "n-b" is yellow: 3 replica shard(s) unassigned: searches still see all the data, but one more lost node may not',
   ]);
+});
+
+test('property: the page checker’s bucket key tells any two different bucket values apart', () => {
+  // Strings that hold the key's own markers, numbers that print like strings, nulls and empty strings.
+  const value = fc.oneof(
+    fc.string({ unit: fc.constantFrom('\u0000', 's', 'n', 'd', '1', ':', 'a'), maxLength: 6 }),
+    fc.constantFrom(0, 1, -1, 1.5, 10),
+    fc.constant(null),
+  );
+  const values = fc.array(value, { maxLength: 4 });
+  fc.assert(
+    fc.property(values, values, (a, b) => {
+      // The oracle: kinds and values compared one by one (1 is not '1', null is not '').
+      const same = a.length === b.length && a.every((v, i) => Object.is(v, b[i]) || (v === 0 && b[i] === 0));
+      assert.equal(rawKey(a) === rawKey(b), same, `${JSON.stringify(a)} / ${JSON.stringify(b)}`);
+    }),
+    { numRuns: 5000 },
+  );
 });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { extractHost, reduceHost } from '../../src/transform/domain.js';
 import { createPseudonymiser } from '../../src/transform/pseudonymise.js';
-import { transformRow, transformValue } from '../../src/transform/rows.js';
+import { rowTransformer, transformRow, transformValue } from '../../src/transform/rows.js';
 import { RowMerger } from '../../src/transform/merge.js';
 import { findIpLiterals } from '../../src/net/ip.js';
 import { EXTERNAL_SITES, INTERNAL_SERVERS } from '../../src/sample/catalog.js';
@@ -170,5 +170,34 @@ test('property: merged rows come out sorted key by key, a key that is a prefix o
       );
     }),
     { numRuns: 500 },
+  );
+});
+
+test('property: the remembering row transformer gives transformRow’s keys, also once its memory is full', () => {
+  const levels = [
+    { column: 'source', fields: ['s'], transform: 'ip' as const },
+    { column: 'destination', fields: ['d', 'i'], transform: 'host' as const },
+    { column: 'note', fields: ['n'], transform: 'text' as const },
+  ];
+  const value = fc.oneof(
+    fc.constantFrom('10.0.0.1', '::ffff:10.0.0.1', 'www.example.com', 'printer.corp', '', '5'),
+    fc.ipV4(),
+    fc.domain(),
+    fc.constant(null),
+    fc.integer({ min: 0, max: 3 }),
+  );
+  fc.assert(
+    fc.property(
+      fc.array(fc.array(value, { minLength: 4, maxLength: 4 }), { maxLength: 30 }),
+      fc.integer({ min: 1, max: 5 }),
+      (rows, limit) => {
+        const remembering = rowTransformer(levels, options, limit);
+        for (const values of rows) {
+          const raw = { time: 0, values, metrics: [1] };
+          assert.deepEqual(remembering(raw), transformRow(raw, levels, options));
+        }
+      },
+    ),
+    { numRuns: 300 },
   );
 });
