@@ -425,17 +425,27 @@ export function splitValueIndex(table: TableConfig, split: LevelSplit): number {
  * not read: the row's value is field k's, which is the value the one-key walk takes).
  */
 export function toTableRow(table: TableConfig, split: LevelSplit, k: number, row: RawRow): RawRow {
-  const values: RawValue[] = [];
+  return tableRowOf(table, split, k)(row);
+}
+
+/** toTableRow for the rows of one split walk: where each value comes from, worked out once. */
+export function tableRowOf(table: TableConfig, split: LevelSplit, k: number): (row: RawRow) => RawRow {
+  // source[j]: the index in the split row of the table row's value j, or -1 for a null.
+  const source: number[] = [];
   let i = 0;
   table.levels.forEach((l, li) => {
     if (li === split.level) {
-      l.fields.forEach((_, fi) => values.push(fi === k ? row.values[i]! : null));
+      l.fields.forEach((_, fi) => source.push(fi === k ? i : -1));
       i++;
     } else {
-      for (let f = 0; f < l.fields.length; f++) values.push(row.values[i++]!);
+      for (let f = 0; f < l.fields.length; f++) source.push(i++);
     }
   });
-  return { time: row.time, values, metrics: row.metrics };
+  return (row) => {
+    const values: RawValue[] = [];
+    for (const from of source) values.push(from === -1 ? null : row.values[from]!);
+    return { time: row.time, values, metrics: row.metrics };
+  };
 }
 
 /** Whether every sum of a row is an exact integer (a split adds them up in another order). */

@@ -22,7 +22,7 @@ import {
   splitTable,
   splitValueIndex,
   summedFields,
-  toTableRow,
+  tableRowOf,
   type LevelSplit,
   type RequestPlan,
   type SeriesGroup,
@@ -295,6 +295,7 @@ async function walkSplit(
         false,
       ),
   );
+  const tableRows = split.fields.map((_, k) => tableRowOf(table, split, k));
   const frontier = walks.map(() => Number.NEGATIVE_INFINITY);
   const taken = walks.map(() => 0);
   const start = range.start.getTime();
@@ -338,10 +339,7 @@ async function walkSplit(
       // Awaited when walk j is taken; if this walk fails first, its outcome is dropped.
       ahead.page.catch(() => undefined);
     }
-    await sink(
-      page.rows.map((r) => toTableRow(table, split, k, r)),
-      undefined,
-    );
+    await sink(page.rows.map(tableRows[k]!), undefined);
   };
   try {
     for (let k = 0; k < walks.length; k++) await take(k);

@@ -46,13 +46,18 @@ function bucketsOf(agg: unknown, name: string): Bucket[] {
 }
 
 function metricValues(bucket: Bucket, metrics: readonly Metric[]): (number | null)[] {
-  return metrics.map((m) => {
-    if (m.type === 'count') return bucket.doc_count;
+  const values: (number | null)[] = [];
+  for (const m of metrics) {
+    if (m.type === 'count') {
+      values.push(bucket.doc_count);
+      continue;
+    }
     // An empty bucket sums to 0 but has no max or min; a sum of several fields adds their sums.
     const v = readMetric(bucket, m);
     if (v === undefined) throw new DataError(`the response has no value for metric "${m.name}"`);
-    return v;
-  });
+    values.push(v);
+  }
+  return values;
 }
 
 function rawValue(key: unknown): RawValue {
@@ -78,13 +83,12 @@ export function flattenAggregations(
   if (table.aggregation === 'composite') {
     const agg = aggregations[ROWS_AGG] as BucketsAgg | undefined;
     const fields = levelFields(table.levels);
+    const names = fields.map((f) => f.name);
     const rows = bucketsOf(agg, ROWS_AGG).map((b) => {
       const key = b.key as Record<string, unknown>;
-      return {
-        time: Number(key[TIME_AGG]),
-        values: fields.map((f) => rawValue(key[f.name])),
-        metrics: metricValues(b, table.metrics),
-      };
+      const values: RawValue[] = [];
+      for (const name of names) values.push(rawValue(key[name]));
+      return { time: Number(key[TIME_AGG]), values, metrics: metricValues(b, table.metrics) };
     });
     // Elasticsearch sends after_key with the last non-empty page too; an empty page ends the walk.
     return rows.length > 0 && agg?.after_key ? { rows, afterKey: agg.after_key } : { rows };
