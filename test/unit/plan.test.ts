@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { checkLoadDay, resolveDays, selectTables } from '../../src/pipeline/plan.js';
 import { defaultConfig } from '../../src/config/validate.js';
 import { UsageError } from '../../src/errors.js';
+import { startOrder } from '../../src/pipeline/run-jobs.js';
 
 const now = new Date('2026-11-25T06:00:00Z');
 
@@ -47,5 +48,33 @@ test('tables are selected by name, unknown names listed', () => {
   assert.throws(
     () => selectTables(config, ['dns', 'x', 'y']),
     (e: unknown) => e instanceof UsageError && /unknown table\(s\) x, y/.test((e as Error).message),
+  );
+});
+
+test('jobs start day by day, in each day the tables with the most level fields first, series last', () => {
+  const tables = defaultConfig().tables;
+  const days = ['2026-05-30', '2026-05-31'];
+  const jobs = days.flatMap((day) => tables.map((table) => ({ table, day })));
+  const started = startOrder(jobs).map((i) => jobs[i]!);
+  // The oracle: the level fields counted by hand for the built-in tables.
+  const fields: Record<string, number> = { internal_to_internal: 4, internal_to_external: 3, websites: 3 };
+  for (const day of days) {
+    const names = started.filter((j) => j.day === day).map((j) => j.table.name);
+    const expected = [
+      ...tables.filter((t) => t.name === 'internal_to_internal'),
+      ...tables.filter((t) => fields[t.name] === 3),
+      ...tables.filter((t) => fields[t.name] === undefined),
+    ].map((t) => t.name);
+    assert.deepEqual(names, expected);
+  }
+  assert.deepEqual(
+    started.map((j) => j.day),
+    days.flatMap((d) => tables.map(() => d)),
+    'every job of a day before the next day',
+  );
+  assert.deepEqual(
+    [...startOrder(jobs)].sort((a, b) => a - b),
+    jobs.map((_, i) => i),
+    'each job once',
   );
 });
