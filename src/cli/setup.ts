@@ -9,8 +9,6 @@ import type { PseudonymScheme } from '../store/pseudonym-record.js';
 import type { Config } from '../config/schema.js';
 import type { CommandContext } from './context.js';
 import type { GlobalOptions } from './program.js';
-import { publishData } from '../publish/publish.js';
-import { describePublish } from '../publish/publish-result.js';
 import { ConfigError, ExitCode } from '../errors.js';
 import { recordDataPackage } from './command-config.js';
 import type { JobParams } from '../pipeline/run-jobs.js';
@@ -169,6 +167,11 @@ export async function publishAfter(
 ): Promise<number> {
   if (!options.publish || code === ExitCode.interrupted) return code;
   await recordDataPackage(options.data, config, ctx);
+  // Loaded only when asked for: git's modules are a share of a load command's start-up otherwise.
+  const [{ publishData }, { describePublish }] = await Promise.all([
+    import('../publish/publish.js'),
+    import('../publish/publish-result.js'),
+  ]);
   const result = await publishData({ dataDir: options.data, config, log: ctx.log, signal: ctx.signal });
   for (const line of describePublish(result)) ctx.out(line);
   return !result.pushed && code === ExitCode.ok ? ExitCode.runtime : code;
