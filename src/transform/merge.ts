@@ -3,17 +3,6 @@ import { aggregateOf, combine, isAdditive, type Aggregate } from '../config/metr
 import type { Metric } from '../config/schema.js';
 import type { KeyedRow } from './rows.js';
 
-/**
- * Merging rows whose keys collapse after reduction (two subdomains → one domain, two addresses of one
- * server): counts and sums are added, max and min combined, nothing is dropped. Pure.
- *
- * Every row added is a distinct bucket: a bucket sent twice never gets here (extract/check-page.ts
- * fails the page; the walks of a split hold disjoint documents, planned-fetch.ts), so a second row
- * of one key is a collapse and is added up.
- *
- * Rows are kept per 15-minute bucket. A caller that receives rows in time order (composite pages are
- * sorted by time first) drains each bucket once it is complete, so memory holds one bucket, not a day.
- */
 interface MergedRow {
   readonly time: number;
   readonly keys: readonly string[];
@@ -27,6 +16,17 @@ interface MergedRow {
   readonly joined: string;
 }
 
+/**
+ * Merging rows whose keys collapse after reduction (two subdomains → one domain, two addresses of one
+ * server): counts and sums are added, max and min combined, nothing is dropped. Pure.
+ *
+ * Every row added is a distinct bucket: a bucket sent twice never gets here (extract/check-page.ts
+ * fails the page; the walks of a split hold disjoint documents, planned-fetch.ts), so a second row
+ * of one key is a collapse and is added up.
+ *
+ * Rows are kept per 15-minute bucket. A caller that receives rows in time order (composite pages are
+ * sorted by time first) drains each bucket once it is complete, so memory holds one bucket, not a day.
+ */
 export class RowMerger {
   /** Per bucket time, the merged rows by their joined keys (handed out as they are when drained). */
   private readonly buckets = new Map<number, Map<string, MergedRow>>();
