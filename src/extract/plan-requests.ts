@@ -421,14 +421,10 @@ export function splitValueIndex(table: TableConfig, split: LevelSplit): number {
 }
 
 /**
- * A row of split `k` in the one-key walk's layout: the split level's other fields are null (they were
- * not read: the row's value is field k's, which is the value the one-key walk takes).
+ * Rows of split `k` in the one-key walk's layout: the split level's other fields are null (they were
+ * not read: the row's value is field k's, which is the value the one-key walk takes). Where each
+ * value comes from is worked out once, for all the rows of the walk.
  */
-export function toTableRow(table: TableConfig, split: LevelSplit, k: number, row: RawRow): RawRow {
-  return tableRowOf(table, split, k)(row);
-}
-
-/** toTableRow for the rows of one split walk: where each value comes from, worked out once. */
 export function tableRowOf(table: TableConfig, split: LevelSplit, k: number): (row: RawRow) => RawRow {
   // source[j]: the index in the split row of the table row's value j, or -1 for a null.
   const source: number[] = [];

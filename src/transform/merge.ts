@@ -34,8 +34,6 @@ export class RowMerger {
   private readonly drained: number[];
   private readonly additive: readonly boolean[];
   private readonly aggregates: readonly Aggregate[];
-  /** Rows added and rows handed out after merging. */
-  readonly stats = { raw: 0, rows: 0 };
 
   constructor(private readonly metrics: readonly Metric[]) {
     this.added = metrics.map(() => 0);
@@ -48,7 +46,6 @@ export class RowMerger {
   add(row: KeyedRow): void {
     let bucket = this.buckets.get(row.time);
     if (bucket === undefined) this.buckets.set(row.time, (bucket = new Map()));
-    this.stats.raw++;
     const n = this.metrics.length;
     for (let i = 0; i < n; i++) {
       const v = row.metrics[i];
@@ -79,7 +76,6 @@ export class RowMerger {
       }
       this.buckets.delete(t);
     }
-    this.stats.rows += out.length;
     return out;
   }
 

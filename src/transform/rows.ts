@@ -115,8 +115,13 @@ export function rowTransformer(
   limit = 50_000,
 ): (raw: RawRow) => KeyedRow {
   const caches = levels.map(() => new Map<RawValue, string>());
+  // Where each level's fields start among a row's values.
   const offsets: number[] = [];
-  levels.reduce((offset, level) => (offsets.push(offset), offset + level.fields.length), 0);
+  let offset = 0;
+  for (const level of levels) {
+    offsets.push(offset);
+    offset += level.fields.length;
+  }
   return (raw) => {
     const keys: string[] = [];
     for (let l = 0; l < levels.length; l++) {

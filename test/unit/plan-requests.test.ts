@@ -9,7 +9,7 @@ import {
   splitPageProblem,
   splitSeriesAnswer,
   splitValueIndex,
-  toTableRow,
+  tableRowOf,
   type LevelSplit,
 } from '../../src/extract/plan-requests.js';
 import { levelFields } from '../../src/extract/query.js';
@@ -296,7 +296,7 @@ function splitRows(c: SplitCase, docs: Doc[]): { rows: RawRow[]; problem?: strin
     }
     const problem = splitPageProblem(split, k, page, splitValueIndex(table, split), aggregations, true);
     if (problem) return { rows: [], problem };
-    rows.push(...page.map((r) => toTableRow(table, split, k, r)));
+    rows.push(...page.map(tableRowOf(table, split, k)));
   }
   return { rows };
 }
@@ -406,7 +406,11 @@ test('the flow tables split their destination level (domain, else address) besid
   });
   // A row of split 1 goes back to the one-key layout: source, (no domain, the address), port.
   assert.deepEqual(
-    toTableRow(flows, flowCase.split, 1, {
+    tableRowOf(
+      flows,
+      flowCase.split,
+      1,
+    )({
       time: day0,
       values: ['10.0.0.1', '10.1.1.1', 53],
       metrics: [1, 2],
@@ -489,7 +493,7 @@ function splitRowsUnchecked(c: SplitCase, docs: Doc[]): RawRow[] {
   return c.split.fields.flatMap((_, k) =>
     splitDocs(c, docs, k).flatMap((d) =>
       combinations(splitFields(c, d, k)).map((values) =>
-        toTableRow(c.table, c.split, k, { time: d.time, values, metrics: [1, d.bytes] }),
+        tableRowOf(c.table, c.split, k)({ time: d.time, values, metrics: [1, d.bytes] }),
       ),
     ),
   );
