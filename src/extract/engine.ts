@@ -2,15 +2,27 @@ import type { Readable } from 'node:stream';
 import {
   Client as EsClient,
   errors as esErrors,
+  SniffingTransport,
   type ClientOptions,
   type DiagnosticResult,
   type estypes,
 } from '@elastic/elasticsearch';
-import {
+import type * as OpenSearchLibraryModule from '@opensearch-project/opensearch';
+import type {
   Client as OsClient,
-  errors as osErrors,
-  type ClientOptions as OsClientOptions,
+  ClientOptions as OsClientOptions,
+  errors as OsErrors,
 } from '@opensearch-project/opensearch';
+
+type OpenSearchLibrary = typeof OpenSearchLibraryModule;
+
+/**
+ * The OpenSearch client library, loaded on first use: a run against Elasticsearch never needs it,
+ * and loading it took 0.18 s of a load run's CPU (a CPU profile of one day's load-backfill).
+ */
+let openSearchLibrary: Promise<OpenSearchLibrary> | undefined;
+const loadOpenSearch = (): Promise<OpenSearchLibrary> =>
+  (openSearchLibrary ??= import('@opensearch-project/opensearch'));
 
 /**
  * The one place where Elasticsearch and OpenSearch differ. Both take the same request bodies and
@@ -143,7 +155,7 @@ function splitBody(params: Params, bodyKeys: ReadonlySet<string>): { body?: Para
  * OpenSearch's client errors as the Elasticsearch client's, with the same messages, status and body,
  * so that classifyEsError (search.ts) reads one kind. The original stays as the cause.
  */
-export function toElasticError(err: unknown): unknown {
+export function toElasticError(err: unknown, osErrors: typeof OsErrors): unknown {
   if (!(err instanceof Error)) return err;
   const meta = (err as { meta?: { body?: unknown; statusCode?: number | null; headers?: unknown } }).meta;
   const diagnostic = {
@@ -187,15 +199,6 @@ export function toElasticError(err: unknown): unknown {
   return mapped;
 }
 
-/** An OpenSearch client call: the answer's body, errors as Elasticsearch's. */
-async function os<T>(call: () => Promise<{ body: unknown }>): Promise<T> {
-  try {
-    return (await call()).body as T;
-  } catch (err) {
-    throw toElasticError(err);
-  }
-}
-
 /**
  * The OpenSearch client takes no AbortSignal: its request promise has `abort()` instead. (SIGTERM
  * during a hanging request must end it at once, as it does with the Elasticsearch client.)
@@ -215,13 +218,26 @@ function abortable<T>(
   return request.finally(() => signal.removeEventListener('abort', abort));
 }
 
-function elasticClient(connection: EngineConnection): EsClient {
+/**
+ * The Elasticsearch client's transport without its product check: `auto` sends its first request
+ * through it and reads the answer's X-Elastic-Product header itself, so that another server's answer
+ * is seen (and its body closed) instead of thrown away unread.
+ */
+class UncheckedTransport extends SniffingTransport {
+  constructor(options: ConstructorParameters<typeof SniffingTransport>[0]) {
+    const { productCheck: _checked, ...unchecked } = options;
+    super(unchecked);
+  }
+}
+
+function elasticClient(connection: EngineConnection, productCheck = true): EsClient {
   const options: ClientOptions = {
     requestTimeout: connection.requestTimeout,
     maxRetries: 0,
     compression: false,
     name: 'netlog',
   };
+  if (!productCheck) options.Transport = UncheckedTransport;
   if (connection.cloudId !== undefined) options.cloud = { id: connection.cloudId };
   else options.node = connection.node!;
   if (connection.auth) options.auth = connection.auth;
@@ -229,7 +245,7 @@ function elasticClient(connection: EngineConnection): EsClient {
   return new EsClient(options);
 }
 
-function openSearchClient(connection: EngineConnection): OsClient {
+function openSearchClient(library: OpenSearchLibrary, connection: EngineConnection): OsClient {
   // netlog retries itself (search.ts), so the client's own retries are off, as for Elasticsearch.
   const options: OsClientOptions = {
     node: connection.node!,
@@ -240,7 +256,17 @@ function openSearchClient(connection: EngineConnection): OsClient {
   };
   if (connection.auth) options.auth = connection.auth as OsClientOptions['auth'];
   if (connection.tls) options.ssl = connection.tls;
-  return new OsClient(options);
+  return new library.Client(options);
+}
+
+function isRawAnswer(answer: unknown): answer is RawAnswer {
+  const a = answer as Partial<RawAnswer> | null;
+  return (
+    typeof a === 'object' &&
+    a !== null &&
+    typeof a.statusCode === 'number' &&
+    typeof (a.body as Readable | undefined)?.destroy === 'function'
+  );
 }
 
 /** One engine's operations. */
@@ -341,7 +367,16 @@ function bulkSource(docs: AsyncIterable<BulkDoc>) {
   };
 }
 
-function openSearchDriver(client: OsClient): Driver {
+function openSearchDriver(library: OpenSearchLibrary, client: OsClient): Driver {
+  const toElastic = (err: unknown): unknown => toElasticError(err, library.errors);
+  /** An OpenSearch client call: the answer's body, errors as Elasticsearch's. */
+  const os = async <T>(call: () => Promise<{ body: unknown }>): Promise<T> => {
+    try {
+      return (await call()).body as T;
+    } catch (err) {
+      throw toElastic(err);
+    }
+  };
   return {
     name: 'opensearch',
     raw: async (request, options) => {
@@ -361,7 +396,7 @@ function openSearchDriver(client: OsClient): Driver {
         abort?: () => void;
       };
       const result = await abortable(pending, options.signal).catch((err: unknown) => {
-        throw toElasticError(err);
+        throw toElastic(err);
       });
       return {
         statusCode: result.statusCode ?? 0,
@@ -390,7 +425,7 @@ function openSearchDriver(client: OsClient): Driver {
         } as never);
         return { failed: (stats as { failed: number }).failed };
       } catch (err) {
-        throw toElasticError(err);
+        throw toElastic(err);
       }
     },
     health: (params) => os(() => client.cluster.health(params as never)),
@@ -402,7 +437,7 @@ function openSearchDriver(client: OsClient): Driver {
         const answer = await client.indices.exists({ index } as never);
         return (answer as { statusCode?: number }).statusCode === 200;
       } catch (err) {
-        throw toElasticError(err);
+        throw toElastic(err);
       }
     },
     create: (index, settings, mappings) =>
@@ -416,29 +451,32 @@ function openSearchDriver(client: OsClient): Driver {
 }
 
 /**
- * The client for `choice`. With `auto` the first request goes through the OpenSearch client, which
- * accepts either server: an answer carrying Elasticsearch's `X-Elastic-Product` header switches every
- * later request to the Elasticsearch client, any other to OpenSearch. The probe is that first
- * request itself, so detection costs no extra round trip (and a request that fails decides nothing:
- * the next one probes again). An Elastic Cloud id always means Elasticsearch.
+ * The client for `choice`. With `auto` the first request goes through the Elasticsearch client with
+ * its product check off: an answer carrying Elasticsearch's `X-Elastic-Product` header decides
+ * Elasticsearch (and that client serves every later request); an answer without it decides OpenSearch,
+ * whose client is loaded only then. OpenSearch refuses the Elasticsearch client's content type (406,
+ * before doing anything), so a request it refused, or a read it answered with an error, is sent again
+ * through the OpenSearch client; a request it answered is kept. A request that gets no answer decides
+ * nothing: the next one probes again. An Elastic Cloud id always means Elasticsearch.
  */
 export function createEngineClient(connection: EngineConnection, choice: EngineChoice): EngineClient {
   let driver: Driver | undefined;
-  let probe: OsClient | undefined;
+  let openSearch: Promise<Driver> | undefined;
   const clients: { close(): Promise<void> }[] = [];
-  const use = (name: EngineName): Driver => {
-    const d =
-      name === 'elasticsearch'
-        ? elasticDriver(elasticClient(connection))
-        : openSearchDriver(openSearchClient(connection));
-    clients.push(d);
-    return d;
-  };
-  if (choice === 'elasticsearch' || connection.cloudId !== undefined) driver = use('elasticsearch');
-  else if (choice === 'opensearch') driver = use('opensearch');
+  const useOpenSearch = (): Promise<Driver> =>
+    (openSearch ??= loadOpenSearch().then((library) => {
+      const d = openSearchDriver(library, openSearchClient(library, connection));
+      clients.push(d);
+      return d;
+    }));
+  if (choice === 'elasticsearch' || connection.cloudId !== undefined) {
+    driver = elasticDriver(elasticClient(connection));
+    clients.push(driver);
+  }
 
-  /** Runs `op` on the decided driver, or through the probe (the OpenSearch client) and decides. */
+  /** Runs `op` on the decided driver, or through the probe (an unchecked Elasticsearch client) and decides. */
   async function run<T>(op: (d: Driver) => Promise<unknown>): Promise<T> {
+    if (!driver && (choice === 'opensearch' || openSearch !== undefined)) driver = await useOpenSearch();
     if (driver) {
       try {
         return (await op(driver)) as T;
@@ -452,22 +490,53 @@ export function createEngineClient(connection: EngineConnection, choice: EngineC
         throw err;
       }
     }
-    probe ??= openSearchClient(connection);
-    const probeDriver = openSearchDriver(probe);
+    // A client of its own for each request sent before the engine is known: its 'response' event
+    // then sees this request's answer only (requests run side by side, and a proxy's error answer
+    // may carry another product header than the node's).
+    const probe = elasticClient(connection, false);
+    clients.push(probe);
+    const probeDriver = elasticDriver(probe);
+    // What answered: the Elasticsearch client's 'response' event sees the answer's headers.
+    let answered = false;
     let product: string | undefined;
-    // Watch the answer's headers: the OpenSearch client's 'response' event sees each one.
     const listener = (_err: unknown, result: { headers?: Record<string, unknown> } | null): void => {
-      const h = result?.headers?.['x-elastic-product'];
+      if (result?.headers === undefined) return;
+      answered = true;
+      const h = result.headers['x-elastic-product'];
       if (typeof h === 'string') product = h;
     };
-    probe.on('response', listener as never);
+    probe.diagnostic.on('response', listener);
+    let answer: unknown;
     try {
-      const answer = await op(probeDriver);
-      if (!driver) driver = product === 'Elasticsearch' ? use('elasticsearch') : use('opensearch');
-      return answer as T;
+      answer = await op(probeDriver);
+    } catch (err) {
+      // An error decides nothing (a proxy's or a node's answer while the cluster is unwell), but
+      // OpenSearch's refusal of the Elasticsearch client's content type.
+      const refused =
+        answered &&
+        product !== 'Elasticsearch' &&
+        err instanceof esErrors.ResponseError &&
+        err.statusCode === 406;
+      if (!refused) throw err;
+      driver ??= await useOpenSearch();
+      return (await op(driver)) as T;
     } finally {
-      probe.off('response', listener as never);
+      probe.diagnostic.off('response', listener);
     }
+    if (isRawAnswer(answer)) {
+      // A raw answer comes back unread whatever its status. OpenSearch's refusal: close it, ask again.
+      if (answer.statusCode === 406 && product !== 'Elasticsearch') {
+        // Destroying an unread body reports an abort on it: nothing to report, the answer is dropped.
+        answer.body.on('error', () => undefined);
+        answer.body.destroy();
+        driver ??= await useOpenSearch();
+        return (await op(driver)) as T;
+      }
+      // Like an error, an answer that is not a success decides nothing.
+      if (answer.statusCode < 200 || answer.statusCode >= 300) return answer as T;
+    }
+    driver ??= product === 'Elasticsearch' ? probeDriver : await useOpenSearch();
+    return answer as T;
   }
 
   const client: EngineClient = {
@@ -503,7 +572,8 @@ export function createEngineClient(connection: EngineConnection, choice: EngineC
     cat: { indices: (params) => run((d) => d.catIndices(params)) },
     raw: (request, options) => run((d) => d.raw(request, options)),
     close: async () => {
-      await Promise.all([...clients, ...(probe ? [probe] : [])].map((c) => c.close()));
+      if (openSearch !== undefined) await openSearch.catch(() => undefined);
+      await Promise.all(clients.map((c) => c.close()));
     },
   };
   return client;

@@ -1,6 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { deleteIndices, startTestEs, TEST_ENGINE, type TestEs } from '../helpers/es.js';
 import { runCli } from '../helpers/cli.js';
@@ -8,6 +9,8 @@ import { tempDir } from '../helpers/tmp.js';
 import { loadSampleDays, writeTestConfig } from '../helpers/sample.js';
 import { loadConfig } from '../../src/config/load.js';
 import { buildDataPackage, formatDataPackage, settingsOf } from '../../src/datapackage/descriptor.js';
+import { createEngineClient } from '../../src/extract/engine.js';
+import { requestJson } from '../../src/extract/request.js';
 
 const KEY = 'doctor-test-key-0123456789abcdef';
 const PREFIX = 'it-doctor-';
@@ -118,6 +121,34 @@ test('the engine: found from the server, fixed by ES_ENGINE, and a wrong ES_ENGI
   } else {
     assert.equal(other.code, 2, other.stdout + other.stderr);
     assert.match(other.stdout, /^PROBLEM engine: the server does not say it is OpenSearch/m);
+  }
+});
+
+// auto probes with the first request itself, through the Elasticsearch client: a search with a body
+// is what OpenSearch refuses from that client (406, the content type), so on OpenSearch it must be
+// asked again through the OpenSearch client, whose library an Elasticsearch run never loads.
+test('auto: the first request, a search with a body, finds the engine; the OpenSearch client is loaded only for OpenSearch', async () => {
+  const loaded = () =>
+    Object.keys(createRequire(import.meta.url).cache).some((p) => p.includes('@opensearch-project'));
+  const client = createEngineClient({ node: es.url, requestTimeout: 60_000 }, 'auto');
+  try {
+    const { body } = await requestJson(
+      client,
+      {
+        method: 'POST',
+        path: `/${PREFIX}*/_search`,
+        body: { size: 0, track_total_hits: true, query: { match_all: {} } },
+      },
+      { maxBytes: 1024 * 1024 },
+    );
+    // The sample day of 500 documents a day, over several indices.
+    assert.ok((body as { hits: { total: { value: number } } }).hits.total.value >= 500);
+    assert.equal(await client.engine(), TEST_ENGINE);
+    if (TEST_ENGINE === 'elasticsearch')
+      assert.equal(loaded(), false, 'the OpenSearch library was loaded for Elasticsearch');
+    else assert.ok(loaded());
+  } finally {
+    await client.close();
   }
 });
 

@@ -47,7 +47,7 @@ test("OpenSearch client errors are classified like Elasticsearch's: 401, 403, 40
     ],
   ];
   for (const [err, message, retryable] of cases) {
-    const mapped = toElasticError(err);
+    const mapped = toElasticError(err, osErrors);
     assert.ok(mapped instanceof esErrors.ElasticsearchClientError, String(err));
     assert.equal((mapped as Error).cause, err, 'the original error is kept as the cause');
     const c = classifyEsError(mapped, 'http://localhost:9200', 'idx');
@@ -55,5 +55,5 @@ test("OpenSearch client errors are classified like Elasticsearch's: 401, 403, 40
     assert.equal(c.retryable, retryable, c.message);
   }
   const plain = new Error('something else');
-  assert.equal(toElasticError(plain), plain);
+  assert.equal(toElasticError(plain, osErrors), plain);
 });
