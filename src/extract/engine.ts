@@ -455,8 +455,8 @@ function openSearchDriver(library: OpenSearchLibrary, client: OsClient): Driver 
  * its product check off: an answer carrying Elasticsearch's `X-Elastic-Product` header decides
  * Elasticsearch (and that client serves every later request); an answer without it decides OpenSearch,
  * whose client is loaded only then. OpenSearch refuses the Elasticsearch client's content type (406,
- * before doing anything), so a request it refused, or a read it answered with an error, is sent again
- * through the OpenSearch client; a request it answered is kept. A request that gets no answer decides
+ * before doing anything): a request it refused is sent again through the OpenSearch client, one it
+ * answered is kept. A request that gets no answer, or an error or any answer but a success, decides
  * nothing: the next one probes again. An Elastic Cloud id always means Elasticsearch.
  */
 export function createEngineClient(connection: EngineConnection, choice: EngineChoice): EngineClient {
@@ -499,10 +499,14 @@ export function createEngineClient(connection: EngineConnection, choice: EngineC
     // What answered: the Elasticsearch client's 'response' event sees the answer's headers.
     let answered = false;
     let product: string | undefined;
-    const listener = (_err: unknown, result: { headers?: Record<string, unknown> } | null): void => {
-      if (result?.headers === undefined) return;
+    const listener = (
+      _err: unknown,
+      result: { statusCode?: number | null; headers?: Record<string, unknown> | null } | null,
+    ): void => {
+      // No status: no answer came (a refused connection, a timeout).
+      if (typeof result?.statusCode !== 'number' || result.statusCode === 0) return;
       answered = true;
-      const h = result.headers['x-elastic-product'];
+      const h = result.headers?.['x-elastic-product'];
       if (typeof h === 'string') product = h;
     };
     probe.diagnostic.on('response', listener);
