@@ -496,49 +496,45 @@ export function createEngineClient(connection: EngineConnection, choice: EngineC
     const probe = elasticClient(connection, false);
     clients.push(probe);
     const probeDriver = elasticDriver(probe);
-    // What answered: the Elasticsearch client's 'response' event sees the answer's headers.
-    let answered = false;
+    // Which product answered: the Elasticsearch client's 'response' event sees the answer's headers
+    // (a successful call hands back the body alone).
     let product: string | undefined;
-    const listener = (
-      _err: unknown,
-      result: { statusCode?: number | null; headers?: Record<string, unknown> | null } | null,
-    ): void => {
-      // No status: no answer came (a refused connection, a timeout).
-      if (typeof result?.statusCode !== 'number' || result.statusCode === 0) return;
-      answered = true;
-      const h = result.headers?.['x-elastic-product'];
+    const listener = (_err: unknown, result: { headers?: Record<string, unknown> | null } | null): void => {
+      const h = result?.headers?.['x-elastic-product'];
       if (typeof h === 'string') product = h;
     };
     probe.diagnostic.on('response', listener);
     let answer: unknown;
+    let failure: { err: unknown } | undefined;
     try {
       answer = await op(probeDriver);
     } catch (err) {
-      // An error decides nothing (a proxy's or a node's answer while the cluster is unwell), but
-      // OpenSearch's refusal of the Elasticsearch client's content type.
-      const refused =
-        answered &&
-        product !== 'Elasticsearch' &&
-        err instanceof esErrors.ResponseError &&
-        err.statusCode === 406;
-      if (!refused) throw err;
-      driver ??= await useOpenSearch();
-      return (await op(driver)) as T;
+      failure = { err };
     } finally {
       probe.diagnostic.off('response', listener);
     }
-    if (isRawAnswer(answer)) {
-      // A raw answer comes back unread whatever its status. OpenSearch's refusal: close it, ask again.
-      if (answer.statusCode === 406 && product !== 'Elasticsearch') {
-        // Destroying an unread body reports an abort on it: nothing to report, the answer is dropped.
+    // The answer's status: a raw answer comes back unread whatever it is, an error carries it, any
+    // other answer is a success. Undefined when no answer came (a refused connection, a timeout).
+    const status = failure
+      ? failure.err instanceof esErrors.ResponseError
+        ? failure.err.statusCode
+        : undefined
+      : isRawAnswer(answer)
+        ? answer.statusCode
+        : 200;
+    if (status === 406 && product !== 'Elasticsearch') {
+      // OpenSearch's refusal of the Elasticsearch client's content type: ask again through its own.
+      // Destroying an unread body reports an abort on it: nothing to report, the answer is dropped.
+      if (isRawAnswer(answer)) {
         answer.body.on('error', () => undefined);
         answer.body.destroy();
-        driver ??= await useOpenSearch();
-        return (await op(driver)) as T;
       }
-      // Like an error, an answer that is not a success decides nothing.
-      if (answer.statusCode < 200 || answer.statusCode >= 300) return answer as T;
+      driver ??= await useOpenSearch();
+      return (await op(driver)) as T;
     }
+    if (failure) throw failure.err;
+    // Like an error, an answer that is not a success decides nothing.
+    if (status === undefined || status < 200 || status >= 300) return answer as T;
     driver ??= product === 'Elasticsearch' ? probeDriver : await useOpenSearch();
     return answer as T;
   }
