@@ -31,8 +31,9 @@ echo "== dependencies" >&2
 # dist/ while the benchmark runs, cannot change what is measured.
 build=.cache/bench-netlog
 rm -rf "$build" && mkdir -p "$build"
-git archive HEAD bin src package.json tsconfig.json tsconfig.build.json | tar -x -C "$build"
+git archive HEAD bin src scripts/bundle.ts package.json tsconfig.json tsconfig.build.json | tar -x -C "$build"
 npx tsc -p "$build/tsconfig.build.json"
+node --import tsx "$build/scripts/bundle.ts"
 export BENCH_NETLOG_BIN=$ROOT/$build/bin/netlog.js BENCH_NETLOG_COMMIT=$(git rev-parse --short HEAD)
 if [ ! -x /usr/bin/time ]; then
   if [ "$(id -u)" -eq 0 ]; then apt-get update -qq && apt-get install -y -qq time >/dev/null

@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /**
- * The digest of everything `npm run build` compiles (src/ and the two tsconfig files), written to
- * dist/.source-digest after a successful build. The tests that run the built CLI compare it with the
- * digest of the sources as they are now (test/helpers/build.ts), so they can never test a stale dist/.
+ * The digest of everything `npm run build` compiles (src/, the two tsconfig files and the bundle
+ * script), written to dist/.source-digest after a successful build. The tests that run the built CLI
+ * compare it with the digest of the sources as they are now (test/helpers/build.ts), so they can never
+ * test a stale dist/.
  *
  *   node --import tsx scripts/build-stamp.ts   # run by npm run build, after tsc succeeded
  */
@@ -15,7 +16,7 @@ export const STAMP_FILE = 'dist/.source-digest';
 
 /** SHA-256 over the relative path and bytes of every build input, in a fixed order. */
 export function sourceDigest(root: string): string {
-  const files = ['tsconfig.json', 'tsconfig.build.json'];
+  const files = ['tsconfig.json', 'tsconfig.build.json', 'scripts/bundle.ts'];
   const walk = (dir: string) => {
     for (const entry of readdirSync(join(root, dir), { withFileTypes: true })) {
       const path = `${dir}/${entry.name}`;

@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import { Command, Option, type OptionValues } from '@commander-js/extra-typings';
 import { STEPS } from '../analysis/resample.js';
 import { STABILISERS } from '../analysis/stabilise.js';
@@ -12,14 +11,13 @@ import {
   tablesOption,
 } from './options.js';
 import { scrubIpLiterals } from '../net/ip.js';
+import { NETLOG_VERSION } from '../version.js';
 import type { CommandContext } from './context.js';
 
 /**
  * Every command and flag of netlog, declared in one place. Each action lazy-imports its command module
  * (so `netlog --help` loads no client), builds the context, and hands back the command's exit code.
  */
-
-const version = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
 type MakeContext = (
   cmd: string,
@@ -50,7 +48,7 @@ function rootCommand() {
   return (
     new Command('netlog')
       .description('Elasticsearch network logs → pseudonymised daily CSV files in git, and their analysis')
-      .version(version)
+      .version(NETLOG_VERSION)
       .option(
         '-c, --config <file>',
         'config file (JSON or YAML); default: NETLOG_CONFIG, else netlog.yaml/.yml/.json beside the data folder or in /etc/netlog, else the built-in tables',

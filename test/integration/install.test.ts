@@ -18,6 +18,7 @@ test('npm pack ships bin/, dist/ and the cron files', () => {
   const files = pack.files.map((f) => f.path);
   for (const f of [
     'bin/netlog.js',
+    'dist/bundle/main.js',
     'dist/cli/main.js',
     'dist/cli/program.js',
     'elastic.cron',
