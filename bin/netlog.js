@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // The installed entry point: the compiled CLI, bundled with its packages (npm run build writes dist/
 // and dist/bundle/, scripts/bundle.ts; npm install -g and npm pack build it through the `prepare`
-// script). A checkout that was never built, or whose packages are not installed (the bundle leaves
-// native addons in node_modules), gets one line saying what to run instead of a module-resolution stack.
+// script). A checkout that was never built, or whose packages are not installed, gets one line saying
+// what to run instead of a module-resolution stack (a missing chunk that main.js imports names main.js
+// as its importer, so it reads as not built; resvg, left in node_modules, is loaded only for charts).
 import process from 'node:process';
 import { URL, fileURLToPath } from 'node:url';
 
